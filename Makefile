@@ -1,0 +1,58 @@
+# CityPocket — set-up, run, test. `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi clean bench-ingest bench-mobility bench-participation
+
+help:
+	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
+	@echo "make test   - run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)"
+	@echo "make lint   - ruff, Django system checks, missing migrations"
+	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+
+# The virtual environment is rebuilt whenever the lockfile changes.
+$(STAMP): requirements.lock pyproject.toml
+	@PYTHON_BIN=$$(scripts/find-python.sh) || exit 1; \
+	 echo "Using $$PYTHON_BIN"; \
+	 if [ ! -x $(PY) ]; then "$$PYTHON_BIN" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/citypocket run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/citypocket} SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/citypocket check --fail-level WARNING
+	$(BIN)/citypocket makemigrations --check --dry-run
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --generate-hashes -o requirements.lock
+
+messages: $(STAMP)
+	cd citypocket && ../$(BIN)/citypocket makemessages -l fr -l en --ignore "*/tests/*" && ../$(BIN)/citypocket makemessages -d djangojs -l fr -l en
+	$(BIN)/citypocket compilemessages
+
+openapi: $(STAMP)
+	$(BIN)/citypocket export_openapi_schema --api citypocket.core.api.api --indent 2 --sorted > docs/openapi.json
+
+clean:
+	rm -rf $(VENV) staticfiles var

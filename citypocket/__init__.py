@@ -1,0 +1,3 @@
+"""CityPocket: an open-source, multi-city citizen platform."""
+
+__version__ = "0.1.0"

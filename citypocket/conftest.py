@@ -1,0 +1,99 @@
+"""Fixtures for the whole suite: demo cities, people, API client, and real Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+from citypocket.core.testing import UserFactory, demo_city
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that browser tests
+# make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.SIMULATOR = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def rouen(db):
+    return demo_city("rouen")
+
+
+@pytest.fixture
+def aix(db):
+    return demo_city("aix-en-provence")
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        pytest.fail(f"Browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh French-speaking browser context; console errors are collected on `page.errors`."""
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url, service_workers="allow")
+    context.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+    new_page = context.new_page()
+    new_page.errors = []
+    new_page.on(
+        "console",
+        lambda msg: new_page.errors.append(msg.text)
+        if msg.type == "error" and "tile" not in msg.text.lower()
+        else None,
+    )
+    new_page.on("pageerror", lambda exc: new_page.errors.append(str(exc)))
+    yield new_page
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Runs axe-core (WCAG 2.1 A/AA rules) in the page and returns the violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    return results.response["violations"]
+
+
+@pytest.fixture
+def axe():
+    return axe_violations

@@ -1,0 +1,86 @@
+"""The JSON API: one NinjaAPI under /api/v1/, assembled from each domain app's router.
+
+Every error leaves as RFC 7807 problem+json (see core.problems).
+"""
+
+import logging
+from importlib import import_module
+
+from django.apps import apps
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from citypocket.core.problems import DomainError, problem_response, validation_errors
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="CityPocket API",
+    version="1.0.0",
+    description=(
+        "Open API of the CityPocket citizen platform. Everything a city owns lives under "
+        "`/api/v1/cities/{city}/…`. Errors are RFC 7807 `application/problem+json`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return problem_response(422, "Some values are invalid.", errors=validation_errors(exc.errors))
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request, exc: Throttled):
+    wait = int(exc.wait) + 1 if exc.wait else 60
+    return problem_response(429, "Too many requests; retry later.", retry_after=wait)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc: AuthenticationError):
+    response = problem_response(401, "Valid credentials are required.")
+    response["WWW-Authenticate"] = 'Bearer realm="citypocket"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return problem_response(exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return problem_response(404, "No such resource.")
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return problem_response(exc.status, exc.detail, slug=exc.slug, errors=exc.errors, retry_after=exc.retry_after)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc: Exception):
+    logger.exception("unhandled API error")
+    return problem_response(500, "An unexpected error occurred.")
+
+
+def _mount_routers() -> None:
+    """Adds `<app>.api.router` of every installed CityPocket app, in INSTALLED_APPS order."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("citypocket."):
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.api":
+                raise
+            continue
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("", router)
+
+
+_mount_routers()

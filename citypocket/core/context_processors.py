@@ -1,0 +1,28 @@
+"""Template context shared by every page of the citizen app: navigation and help-now link."""
+
+from django.urls import NoReverseMatch, reverse
+
+from citypocket.core.capabilities import list_capabilities
+
+
+def platform(request):
+    match = getattr(request, "resolver_match", None)
+    city_slug = match.kwargs.get("city") if match else None
+    context = {"PLATFORM_NAME": "CityPocket", "nav_capabilities": [], "help_now_url": ""}
+    if not city_slug:
+        return context
+    current_namespace = match.namespace if match else ""
+    for capability in list_capabilities():
+        try:
+            url = reverse(capability.url_name, kwargs={"city": city_slug})
+        except NoReverseMatch:
+            continue
+        context["nav_capabilities"].append(
+            {"label": capability.label, "url": url, "current": capability.url_name.split(":")[0] == current_namespace}
+        )
+    try:
+        # The safety app names its help page `safety:help`; one tap from every page.
+        context["help_now_url"] = reverse("safety:help", kwargs={"city": city_slug})
+    except NoReverseMatch:
+        pass
+    return context

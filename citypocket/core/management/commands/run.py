@@ -1,0 +1,57 @@
+"""`citypocket run`: prepare the database and start every process of the platform.
+
+Web (gunicorn, WSGI), the task worker and, when the sensor engine is installed, the ingest
+process, supervised together: Ctrl-C (or SIGTERM) stops them all.
+"""
+
+import os
+import shlex
+import sys
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from honcho.manager import Manager
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo cities and run web + worker + ingest in the foreground."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--no-demo", action="store_true", help="Do not load the demo data.")
+
+    def handle(self, *args, host, port, web_workers, no_demo, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("database migrated")
+        if not no_demo:
+            call_command("load_demo")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        manager = Manager()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for name, argv in self.processes(host=host, port=port, web_workers=web_workers):
+            manager.add_process(name, shlex.join(argv), env=env)
+        self.stdout.write(f"CityPocket on http://{host}:{port}/  (Ctrl-C stops everything)")
+        manager.loop()
+        sys.exit(manager.returncode)
+
+    def processes(self, *, host: str, port: int, web_workers: int) -> list[tuple[str, list[str]]]:
+        citypocket = [sys.executable, "-m", "citypocket"]
+        processes = [
+            (
+                "web",
+                [
+                    sys.executable, "-m", "gunicorn", "citypocket.wsgi:application",
+                    "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
+                    "--graceful-timeout", "5", "--error-logfile", "-",
+                ],
+            ),
+            ("worker", [*citypocket, "db_worker", "--no-reload", "--interval", "1"]),
+        ]
+        if "ingest" in get_commands():
+            processes.append(("ingest", [*citypocket, "ingest"]))
+        if settings.DEBUG:
+            self.stdout.write("DEBUG is on (laptop mode); see docs/configuration.md for production.")
+        return processes

@@ -1,0 +1,59 @@
+"""Cross-cutting request handling: privacy-safe request logs and the `?lang=` switch."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils import translation
+
+logger = logging.getLogger("citypocket.request")
+
+
+class RequestLogMiddleware:
+    """Logs one JSON line per request with the route pattern, status and duration.
+
+    The route pattern (`api/v1/cities/{slug}`) is logged instead of the path so that no
+    identifier, coordinate or query string a citizen sent ever reaches the logs; the client
+    address and the user are never logged either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = match.route if match else "<unresolved>"
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+            },
+        )
+        return response
+
+    def process_exception(self, request, exception):
+        match = getattr(request, "resolver_match", None)
+        logger.exception(
+            "unhandled exception",
+            extra={"method": request.method, "route": match.route if match else "<unresolved>"},
+        )
+
+
+class LanguageParameterMiddleware:
+    """Lets API clients pick the language with `?lang=fr|en`, over Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.codes = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        lang = request.GET.get("lang")
+        if lang in self.codes:
+            translation.activate(lang)
+            request.LANGUAGE_CODE = lang
+        return self.get_response(request)

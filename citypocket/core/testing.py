@@ -1,0 +1,144 @@
+"""Test helpers shared by every app's tests: factories, staff sign-in, problem and tenant checks.
+
+Tenant isolation is checked the same way on every endpoint: `assert_tenant_isolated` replays a
+request as staff (and as citizens) of *another* city and demands the answer a stranger gets — a
+problem+json 404 that gives nothing away — and that the object is unchanged.
+"""
+
+import json
+from collections.abc import Iterable
+
+import factory
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from django.test import Client
+
+from citypocket.accounts.models import User
+from citypocket.cities.models import City, Role
+from citypocket.cities.services import grant_role
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"ville-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    official_name = factory.LazyAttribute(lambda o: f"Ville de {o.name}")
+    insee_codes = factory.LazyFunction(lambda: ["99999"])
+    centre_lat = 45.0
+    centre_lon = 4.0
+    bbox_south = 44.9
+    bbox_west = 3.9
+    bbox_north = 45.1
+    bbox_east = 4.1
+    languages = factory.LazyFunction(lambda: ["fr", "en"])
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """Marks the e-mail address verified (as after clicking the link), unless verified=False."""
+        from allauth.account.models import EmailAddress
+
+        obj.save()
+        if create and extracted is not False:
+            EmailAddress.objects.update_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
+
+def demo_city(slug: str) -> City:
+    """One of the two demo cities (Rouen, Aix-en-Provence) with its real facts."""
+    from citypocket.cities.demo import DEMO_CITIES
+
+    facts = next(f for f in DEMO_CITIES if f["slug"] == slug)
+    city, _created = City.objects.update_or_create(slug=slug, defaults=facts)
+    return city
+
+
+def enrol_totp(user) -> Authenticator:
+    """Gives `user` a TOTP authenticator, as if they had scanned the QR code."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def make_staff(city: City, role: str = Role.EDITOR, *, user=None) -> User:
+    user = user or UserFactory()
+    grant_role(user=user, city=city, role=role)
+    return user
+
+
+def login(client: Client, user, *, mfa: bool = True) -> Client:
+    """Signs `user` in; staff also pass the second factor (the session records an MFA sign-in)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if mfa:
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            enrol_totp(user)
+        # Record the sign-in methods exactly as allauth does after a password + TOTP login.
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/")
+        request.session = client.session
+        record_authentication(request, user, method="password", email=user.email)
+        record_authentication(request, user, method="mfa", type="totp")
+        request.session.save()
+    return client
+
+
+def assert_problem(response, status: int) -> dict:
+    """Asserts an RFC 7807 answer with this status and returns its body."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
+    body = json.loads(response.content)
+    assert body["status"] == status
+    assert body["type"] and body["title"]
+    return body
+
+
+def assert_tenant_isolated(
+    *,
+    city: City,
+    other_city: City,
+    url: str,
+    method: str = "get",
+    data: dict | None = None,
+    roles: Iterable[str] = tuple(Role.values),
+    secrets: Iterable[str] = (),
+    expected: tuple[int, ...] = (404,),
+    check_unchanged=None,
+    as_json: bool = True,
+) -> None:
+    """Replays a request on `city`'s object as every staff role of `other_city`.
+
+    Each answer must be one of `expected` (a problem+json 404 by default: a stranger must not
+    even learn that the object exists), must not contain any of `secrets`, and, if given,
+    `check_unchanged()` must still hold afterwards.
+    """
+    assert city.pk != other_city.pk
+    for role in roles:
+        client = login(Client(), make_staff(other_city, role))
+        send = getattr(client, method.lower())
+        kwargs: dict = {}
+        if data is not None:
+            kwargs = {"content_type": "application/json", "data": json.dumps(data)} if as_json else {"data": data}
+        response = send(url, **kwargs)
+        assert response.status_code in expected, (role, response.status_code, response.content[:300])
+        if response["Content-Type"].startswith("application/"):
+            assert_problem(response, response.status_code)
+        body = response.content.decode("utf-8", "replace")
+        for secret in secrets:
+            assert secret not in body, (role, secret)
+        if check_unchanged is not None:
+            check_unchanged()

@@ -1,0 +1,34 @@
+"""Production settings pass Django's deployment checklist and fail loudly when incomplete."""
+
+import os
+import subprocess
+import sys
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "Zq8!vR2#nW5$yT7%uP0^sL3&xM6*" + "j" * 20,
+    "ALLOWED_HOSTS": "citypocket.example.org",
+    "DATABASE_URL": "sqlite:////tmp/citypocket-deploy-check.sqlite3",
+}
+
+
+def run_citypocket(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "-m", "citypocket", *args], env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_reports_no_warning_with_production_settings():
+    """`citypocket check --deploy --fail-level WARNING` passes with production settings."""
+    result = run_citypocket("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    """DEBUG off and no SECRET_KEY is a loud configuration error, not a silent default."""
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_citypocket("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

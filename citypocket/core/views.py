@@ -1,0 +1,142 @@
+"""The app shell: choose a city, a city's home, health, manifest, service worker, offline page."""
+
+import json
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from citypocket.cities.models import City
+from citypocket.cities.selectors import get_city, list_cities
+from citypocket.core.capabilities import list_capabilities
+from citypocket.core.problems import DomainError, problem_response
+
+CITY_COOKIE = "citypocket_city"
+CITY_COOKIE_AGE = 365 * 24 * 3600
+
+
+def resolve_city(slug: str) -> City:
+    """The city of a page URL, or a 404 page (pages are HTML, the API answers problem+json)."""
+    from django.http import Http404
+
+    try:
+        return get_city(slug=slug)
+    except DomainError as error:
+        raise Http404(str(error)) from error
+
+
+@require_GET
+def choose_city(request):
+    """`/`: the list of cities; a city chosen before is remembered (cookie) and opened directly."""
+    remembered = request.COOKIES.get(CITY_COOKIE)
+    if remembered and "change" not in request.GET and list_cities().filter(slug=remembered).exists():
+        return redirect("city_home", city=remembered)
+    return render(request, "core/choose_city.html", {"cities": list_cities(), "remembered": remembered})
+
+
+@require_GET
+def city_home(request, city: str):
+    """`/<city>/`: what matters now, one tile per capability."""
+    city_obj = resolve_city(city)
+    tiles = []
+    for capability in list_capabilities():
+        context = capability.tile_context(city_obj) if capability.tile_context else {}
+        tiles.append({"capability": capability, "url": capability.url(city_obj), "context": context})
+    response = render(request, "core/city_home.html", {"city": city_obj, "tiles": tiles})
+    response.set_cookie(CITY_COOKIE, city_obj.slug, max_age=CITY_COOKIE_AGE, samesite="Lax",
+                        secure=not settings.DEBUG, httponly=True)
+    return response
+
+
+@require_GET
+def healthz(request):
+    """Liveness and database status for load balancers and monitoring."""
+    status = {"status": "ok", "database": {"status": "ok", "vendor": connection.vendor}}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any database failure is reported, not raised
+        status["status"] = "error"
+        status["database"] = {"status": "error", "vendor": connection.vendor, "error": error.__class__.__name__}
+        return JsonResponse(status, status=503)
+    return JsonResponse(status)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def manifest(request, city: str | None = None):
+    """The web app manifest; per city it carries the city's name, colour and start page."""
+    city_obj = resolve_city(city) if city else None
+    name = f"CityPocket {city_obj.name}" if city_obj else "CityPocket"
+    data = {
+        "name": name,
+        "short_name": city_obj.name if city_obj else "CityPocket",
+        "description": _("Your city in your pocket: air, parking, what's on, have your say, stay safe."),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("city_home", kwargs={"city": city_obj.slug}) if city_obj else "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": city_obj.brand_colour if city_obj else "#1F4E79",
+        "icons": [
+            {"src": static("core/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("core/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("core/icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+            {"src": static("core/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, served from the root so that its scope is the whole app."""
+    shell = [
+        reverse("offline"),
+        static("core/app.css"),
+        static("core/app.js"),
+        static("core/icons/icon.svg"),
+        static("core/icons/icon-192.png"),
+    ]
+    response = render(
+        request,
+        "core/sw.js",
+        {"shell_json": json.dumps(shell), "version": _shell_version(shell)},
+        content_type="text/javascript",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def _shell_version(shell: list[str]) -> str:
+    import hashlib
+
+    from citypocket import __version__
+
+    return hashlib.sha256(("|".join(shell) + __version__).encode()).hexdigest()[:12]
+
+
+@require_GET
+def offline(request):
+    return render(request, "core/offline.html")
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return problem_response(404, "No such resource.")
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return problem_response(500, "An unexpected error occurred.")
+    return render(request, "core/500.html", status=500)

@@ -1,0 +1,50 @@
+"""URL map: admin, accounts, API, app shell, then each capability under /<city>/<capability>/."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from citypocket.core import views
+from citypocket.core.api import api
+
+handler404 = "citypocket.core.views.not_found"
+handler500 = "citypocket.core.views.server_error"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
+    path("", views.choose_city, name="choose_city"),
+]
+
+
+def _capability_urls() -> list:
+    """Each CityPocket app with a `urls` module is mounted under /<city>/ (its patterns add the rest)."""
+    patterns = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("citypocket.") or config.label == "core":
+            continue
+        try:
+            module = import_module(f"{config.name}.urls")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.urls":
+                raise
+            continue
+        patterns.append(path("<slug:city>/", include((module.urlpatterns, config.label))))
+    return patterns
+
+
+urlpatterns += _capability_urls()
+urlpatterns += [
+    path("<slug:city>/manifest.webmanifest", views.manifest, name="city_manifest"),
+    path("<slug:city>/", views.city_home, name="city_home"),
+]
