@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "citypocket.cities",
     "citypocket.sensors",
     "citypocket.air",
+    "citypocket.mobility",
+    "citypocket.participation",
     "citypocket.safety",
 ]
 
