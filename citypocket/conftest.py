@@ -90,7 +90,8 @@ def axe_violations(page) -> list[dict]:
     """Runs axe-core (WCAG 2.1 A/AA rules) in the page and returns the violations."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
     return results.response["violations"]
 
 

@@ -1,5 +1,7 @@
 """Template context shared by every page of the citizen app: navigation and help-now link."""
 
+import contextlib
+
 from django.urls import NoReverseMatch, reverse
 
 from citypocket.core.capabilities import list_capabilities
@@ -20,9 +22,7 @@ def platform(request):
         context["nav_capabilities"].append(
             {"label": capability.label, "url": url, "current": capability.url_name.split(":")[0] == current_namespace}
         )
-    try:
-        # The safety app names its help page `safety:help`; one tap from every page.
+    # The safety app names its help page `safety:help`; one tap from every page.
+    with contextlib.suppress(NoReverseMatch):
         context["help_now_url"] = reverse("safety:help", kwargs={"city": city_slug})
-    except NoReverseMatch:
-        pass
     return context

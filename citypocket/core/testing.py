@@ -17,7 +17,7 @@ from citypocket.accounts.models import User
 from citypocket.cities.models import City, Role
 from citypocket.cities.services import grant_role
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery staple"
 
 
 class CityFactory(factory.django.DjangoModelFactory):

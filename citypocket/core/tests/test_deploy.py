@@ -13,7 +13,7 @@ PRODUCTION_ENV = {
 
 
 def run_citypocket(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run(
         [sys.executable, "-m", "citypocket", *args], env={**clean, **env}, capture_output=True, text=True, timeout=120
     )

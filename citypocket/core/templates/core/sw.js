@@ -43,18 +43,20 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate" || url.pathname.startsWith("/api/")) {
-    /* Network first, so numbers are fresh; the last copy (with its time) when offline. */
+    /* Network first, so numbers are fresh; the last copy (with its time) when offline.
+       ignoreVary: the copy was stored before the city cookie or language changed. */
     event.respondWith(
       fetch(request)
         .then((response) => {
           if (response.ok) {
             const copy = response.clone();
-            caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy));
+            event.waitUntil(caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy)));
           }
           return response;
         })
         .catch(() =>
-          caches.match(request).then((hit) => hit || (request.mode === "navigate" ? caches.match(OFFLINE_URL) : Response.error()))
+          caches.match(request, { ignoreVary: true }).then((hit) =>
+            hit || (request.mode === "navigate" ? caches.match(OFFLINE_URL, { ignoreVary: true }) : Response.error()))
         )
     );
   }
