@@ -1,13 +1,28 @@
 """HTTP helpers shared by the API and pages: public caching headers."""
 
-from django.views.decorators.cache import cache_control
+from functools import wraps
+
+from django.utils.cache import patch_cache_control
 from ninja.decorators import decorate_view
 
 
 def cache_public(*, max_age: int):
-    """Marks a public read as cacheable for `max_age` seconds (ETag comes from ConditionalGet).
+    """Marks a successful public read as cacheable for `max_age` seconds (ETag comes from ConditionalGet).
 
     Only for responses that are the same for everyone: never on anything that depends on the
-    user, so that no shared cache can leak one person's data to another.
+    user, so that no shared cache can leak one person's data to another. Errors are not cached.
     """
-    return decorate_view(cache_control(public=True, max_age=max_age))
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                patch_cache_control(response, public=True, max_age=max_age)
+            else:
+                patch_cache_control(response, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorate_view(decorator)
