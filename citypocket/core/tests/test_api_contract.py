@@ -41,3 +41,10 @@ def test_openapi_json_and_docs_are_served_without_a_cdn(client):
     assert schema["openapi"].startswith("3.")
     html = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_openapi_document_is_valid_openapi_3():
+    """The served document passes a full OpenAPI 3 validation."""
+    from openapi_spec_validator import validate
+
+    validate(current_schema())
