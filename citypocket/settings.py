@@ -252,6 +252,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+API_READ_RATE = env("API_READ_RATE", "1200/min")
 API_WRITE_RATE = env("API_WRITE_RATE", "60/min")
 
 # --- Sensor engine and demo -----------------------------------------------------------------

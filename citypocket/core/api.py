@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from citypocket.core.problems import DomainError, problem_response, validation_errors
+from citypocket.core.throttling import read_throttle
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    throttle=read_throttle(),
 )
 
 

@@ -66,3 +66,23 @@ def test_wrong_method_is_a_problem_json_405(client, rouen):
     """Writing to a read-only resource is refused with problem+json."""
     response = client.post("/api/v1/cities", data=json.dumps({}), content_type="application/json")
     assert response.status_code == 405
+
+
+def test_too_many_requests_is_a_problem_json_429_with_retry_after(client, rouen, settings):
+    """Past the per-client read rate, the API answers 429 problem+json with Retry-After."""
+    settings.API_READ_RATE = "3/min"
+    for _ in range(3):
+        assert client.get("/api/v1/cities").status_code == 200
+    response = client.get("/api/v1/cities")
+    assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
+
+
+def test_rate_limit_keys_hold_no_client_address(client, rouen, settings):
+    """The cache key of the rate limiter is a salted hash, not the client address."""
+    from django.core.cache import cache
+
+    settings.API_READ_RATE = "100/min"
+    client.get("/api/v1/cities", REMOTE_ADDR="203.0.113.77")
+    keys = list(cache._cache.keys()) if hasattr(cache, "_cache") else []
+    assert keys and not any("203.0.113.77" in str(key) for key in keys)
