@@ -54,5 +54,18 @@ messages: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/citypocket export_openapi_schema --api citypocket.core.api.api --indent 2 --sorted > docs/openapi.json
 
+# Benchmarks (results and machine description go to docs/benchmarks.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_bench
+BENCH_MQTT_URL ?= mqtt://127.0.0.1:1883
+
+bench-ingest: $(STAMP)
+	$(PY) bench/ingest.py --database-url $(BENCH_DATABASE_URL) --mqtt-url $(BENCH_MQTT_URL)
+
+bench-mobility: $(STAMP)
+	$(PY) bench/mobility.py --database-url $(BENCH_DATABASE_URL)
+
+bench-participation: $(STAMP)
+	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) staticfiles var

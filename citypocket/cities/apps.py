@@ -10,5 +10,13 @@ class CitiesConfig(AppConfig):
     def ready(self) -> None:
         from citypocket.cities.demo import load_demo_cities
         from citypocket.core.demo import register_demo_loader
+        from citypocket.core.privacy import register_personal_data
 
         register_demo_loader("cities", load_demo_cities, order=0)
+        register_personal_data(
+            "staff_roles",
+            export=lambda user: [
+                {"city": m.city.slug, "role": m.role, "since": m.created_at.isoformat()}
+                for m in user.memberships.select_related("city")
+            ],
+        )
