@@ -1,0 +1,72 @@
+"""Reads of the sensor engine. Every read takes the city explicitly."""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from citypocket.cities.models import City
+from citypocket.core.problems import NotFound
+from citypocket.sensors.models import Datastream, IngestToken, LatestObservation, Observation, Sensor
+
+
+def list_latest(*, city: City, kind: str | None = None, property: str | None = None) -> QuerySet[LatestObservation]:
+    """The latest value of every datastream of the city's active sensors (no history scan)."""
+    queryset = LatestObservation.objects.filter(
+        datastream__sensor__city=city, datastream__sensor__is_active=True
+    ).select_related("datastream__sensor")
+    if kind:
+        queryset = queryset.filter(datastream__sensor__kind=kind)
+    if property:
+        queryset = queryset.filter(datastream__property=property)
+    return queryset.order_by("datastream__sensor__external_id", "datastream__property")
+
+
+def list_observations(*, datastream: Datastream, start: datetime, end: datetime) -> QuerySet[Observation]:
+    """Observations of `datastream` in the half-open interval [start, end), oldest first."""
+    return Observation.objects.filter(
+        datastream=datastream, phenomenon_time__gte=start, phenomenon_time__lt=end
+    ).order_by("phenomenon_time")
+
+
+def get_sensor(*, city: City, external_id: str) -> Sensor:
+    """The city's sensor with this external id, or NotFound."""
+    sensor = Sensor.objects.filter(city=city, external_id=external_id).select_related("city").first()
+    if sensor is None:
+        raise NotFound("No sensor with this id in this city.")
+    return sensor
+
+
+def get_datastream(*, sensor: Sensor, property: str) -> Datastream:
+    datastream = Datastream.objects.filter(sensor=sensor, property=property).select_related("sensor").first()
+    if datastream is None:
+        raise NotFound("This sensor does not observe this property.")
+    return datastream
+
+
+def list_sensors(*, city: City, kind: str | None = None) -> QuerySet[Sensor]:
+    """The city's active sensors with their datastreams and latest values prefetched."""
+    queryset = Sensor.objects.filter(city=city, is_active=True).prefetch_related(
+        Prefetch("datastreams", queryset=Datastream.objects.select_related("latest").order_by("property"))
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("external_id")
+
+
+def list_all_active_sensors() -> QuerySet[Sensor]:
+    """Every active sensor of every active city, with datastreams (for the simulator)."""
+    return (
+        Sensor.objects.filter(is_active=True, city__is_active=True)
+        .select_related("city")
+        .prefetch_related("datastreams")
+        .order_by("city_id", "external_id")
+    )
+
+
+def find_token(*, token_hash: str) -> IngestToken | None:
+    """The active ingest token with this hash, with its city, or None."""
+    return (
+        IngestToken.objects.filter(token_hash=token_hash, revoked_at__isnull=True, city__is_active=True)
+        .select_related("city")
+        .first()
+    )

@@ -1,0 +1,43 @@
+"""Helpers for the sensor tests."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from citypocket.sensors.readings import Reading
+from citypocket.sensors.services import ensure_sensor
+
+
+def air_sensor(city, external_id="FR25036", **kwargs):
+    return ensure_sensor(
+        city=city,
+        external_id=external_id,
+        kind="air",
+        name=kwargs.pop("name", "Rouen Centre"),
+        lat=kwargs.pop("lat", 49.44),
+        lon=kwargs.pop("lon", 1.09),
+        properties=kwargs.pop("properties", {"no2": "ug/m3", "pm10": "ug/m3", "pm25": "ug/m3", "o3": "ug/m3"}),
+        **kwargs,
+    )
+
+
+def parking_sensor(city, external_id="P-VIEUX-MARCHE", **kwargs):
+    return ensure_sensor(
+        city=city,
+        external_id=external_id,
+        kind="parking",
+        name=kwargs.pop("name", "Parking du Vieux-Marché"),
+        lat=49.443,
+        lon=1.088,
+        properties={"available_spots": "1", "occupancy": "1"},
+        **kwargs,
+    )
+
+
+def recent(minutes: int = 0) -> datetime:
+    """A whole-second UTC instant `minutes` before now."""
+    return (timezone.now() - timedelta(minutes=minutes)).replace(microsecond=0).astimezone(UTC)
+
+
+def reading(sensor="FR25036", prop="no2", minutes=10, value=41.2, unit="ug/m3") -> Reading:
+    return Reading(sensor=sensor, property=prop, time=recent(minutes), value=value, unit=unit)
