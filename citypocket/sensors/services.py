@@ -82,6 +82,15 @@ def reading_payload(reading: Reading) -> str:
     )
 
 
+def _as_text(item) -> str:
+    if isinstance(item, str):
+        return item
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str)[:20_000]
+    except (TypeError, ValueError, RecursionError):
+        return repr(item)[:20_000]
+
+
 def check_time(moment, *, now: datetime) -> datetime:
     """The reading's time in UTC, or UnitError with the reason."""
     if not isinstance(moment, datetime):
@@ -107,7 +116,7 @@ def ingest_batch(
     readings: list[Reading],
     source: str,
     indices: list[int] | None = None,
-    payloads: list[str] | None = None,
+    payloads: list | None = None,
     rejections: list[ItemRejection] = (),
 ) -> IngestResult:
     """`ingest_readings` with what a parser knows: each reading's item index and text, and its own rejections.
@@ -124,7 +133,7 @@ def ingest_batch(
                 ItemRejection(
                     indices[position] if indices else position,
                     "unknown city",
-                    payloads[position] if payloads else reading_payload(reading),
+                    _as_text(payloads[position]) if payloads else reading_payload(reading),
                 )
             )
         readings = []
@@ -134,14 +143,14 @@ def ingest_batch(
         for position, reading in enumerate(readings):
             index = indices[position] if indices else position
             try:
-                stream = streams.get((reading.sensor, reading.property))
+                stream = streams.get((str(reading.sensor), str(reading.property)))
                 if isinstance(stream, str):
                     raise units.UnitError(stream)
                 datastream_id, unit = stream
                 moment = check_time(reading.time, now=now)
                 value = units.convert(property=reading.property, value=reading.value, unit=reading.unit, target=unit)
             except units.UnitError as error:
-                payload = payloads[position] if payloads else reading_payload(reading)
+                payload = _as_text(payloads[position]) if payloads else reading_payload(reading)
                 refused.append(ItemRejection(index, str(error), payload))
                 continue
             key = (datastream_id, moment)
@@ -159,8 +168,8 @@ def ingest_batch(
                     DeadLetter(
                         city=city,
                         source=source[:200],
-                        payload=item.payload,
-                        reason=item.reason[:MAX_REASON],
+                        payload=_clean(item.payload),
+                        reason=_clean(item.reason)[:MAX_REASON],
                         received_at=now,
                     )
                     for item in refused
@@ -177,13 +186,26 @@ def ingest_batch(
 def dead_letter(*, city: City | None, source: str, payload: str, reason: str) -> DeadLetter:
     """Keeps a payload refused as a whole (malformed JSON, unknown topic…)."""
     return DeadLetter.objects.create(
-        city=city, source=source[:200], payload=payload, reason=reason[:MAX_REASON], received_at=timezone.now()
+        city=city,
+        source=_clean(source)[:200],
+        payload=_clean(payload),
+        reason=_clean(reason)[:MAX_REASON],
+        received_at=timezone.now(),
     )
+
+
+def _clean(text: str) -> str:
+    """Text storable in any database: PostgreSQL refuses NUL characters, so they are escaped."""
+    return text.replace("\x00", "\\u0000") if "\x00" in text else text
 
 
 def _resolve_streams(*, city: City, readings: list[Reading]) -> dict[tuple[str, str], tuple[int, str] | str]:
     """(sensor external id, property) -> (datastream id, unit), or the reason why there is none."""
     wanted = {(str(r.sensor), str(r.property)) for r in readings}
+    resolved: dict[tuple[str, str], tuple[int, str] | str] = {}
+    for key in [key for key in wanted if "\x00" in key[0] or "\x00" in key[1] or len(key[0]) > 120]:
+        resolved[key] = "sensor or property contains a NUL character or is too long"
+        wanted.discard(key)
     external_ids = {sensor for sensor, _property in wanted}
     sensors = {
         row["external_id"]: row
@@ -203,7 +225,6 @@ def _resolve_streams(*, city: City, readings: list[Reading]) -> dict[tuple[str, 
             sensor_id__in=[row["id"] for row in sensors.values()]
         ).values_list("id", "sensor_id", "property", "unit")
     }
-    resolved: dict[tuple[str, str], tuple[int, str] | str] = {}
     for sensor_external_id, prop in wanted:
         sensor = sensors.get(sensor_external_id)
         if sensor is None:

@@ -1,0 +1,151 @@
+"""Shared pieces of the parsers: the result type, time parsing, format detection."""
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from citypocket.sensors.readings import Reading
+from citypocket.sensors.services import ItemRejection
+
+MAX_PAYLOAD_TEXT = 20_000  # characters of an item kept in its dead letter
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What a parser made of a payload: readings with their item index and text, and refused items."""
+
+    format: str = ""
+    readings: list[Reading] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
+    payloads: list[Any] = field(default_factory=list)  # each reading's item, made text only if refused
+    rejections: list[ItemRejection] = field(default_factory=list)
+    malformed: bool = False  # the payload as a whole could not be decoded (HTTP answers 400)
+
+    def add(self, reading: Reading, *, index: int, payload: Any) -> None:
+        self.readings.append(reading)
+        self.indices.append(index)
+        self.payloads.append(payload)
+
+    def reject(self, *, index: int, reason: str, payload: str) -> None:
+        self.rejections.append(ItemRejection(index=index, reason=reason, payload=payload))
+
+
+class MalformedPayload(ValueError):
+    pass
+
+
+class BadItem(ValueError):
+    """Raised inside a parser for one item; the message is the rejection reason."""
+
+
+def as_text(item: Any) -> str:
+    """The JSON text of an item, for its dead letter (never raises)."""
+    try:
+        text = json.dumps(item, ensure_ascii=False, allow_nan=True, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(item)
+    return text[:MAX_PAYLOAD_TEXT]
+
+
+def parse_time(value: Any, *, assume_utc: bool = False) -> datetime:
+    """An ISO 8601 string (or NGSI-LD {"@type": "DateTime", "@value": …}) as an aware datetime."""
+    if isinstance(value, dict) and "@value" in value:
+        value = value["@value"]
+    if not isinstance(value, str) or not value:
+        raise BadItem("time is missing or not a string")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadItem(f"time {value[:40]!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        if not assume_utc:
+            raise BadItem("time has no UTC offset")
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise BadItem("time is out of range") from None
+
+
+def parse_number(value: Any, *, name: str = "value") -> float:
+    """A JSON number (or a numeric string, as sensor.community sends) as a finite float."""
+    if isinstance(value, bool) or value is None:
+        raise BadItem(f"{name} is not a number")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise BadItem(f"{name} is not a number") from None
+    if not isinstance(value, (int, float)):
+        raise BadItem(f"{name} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadItem(f"{name} is not finite (NaN or infinity)") from None
+    if math.isnan(number) or math.isinf(number):
+        raise BadItem(f"{name} is not finite (NaN or infinity)")
+    return number
+
+
+def detect_format(data: Any, *, content_type: str = "") -> str:
+    """ "citypocket", "ngsi-ld", "sensor.community", or "" when the shape is not recognised."""
+    from citypocket.sensors.formats import ngsild
+
+    if "ld+json" in content_type:
+        return "ngsi-ld"
+    if isinstance(data, dict):
+        if "observations" in data:
+            return "citypocket"
+        if "sensordatavalues" in data:
+            return "sensor.community"
+        if ngsild.looks_like(data):
+            return "ngsi-ld"
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        if "sensordatavalues" in data[0]:
+            return "sensor.community"
+        if ngsild.looks_like(data[0]):
+            return "ngsi-ld"
+    return ""
+
+
+ALIASES = {
+    "citypocket": "citypocket",
+    "json": "citypocket",
+    "ngsi-ld": "ngsi-ld",
+    "ngsild": "ngsi-ld",
+    "sensor.community": "sensor.community",
+    "sensorcommunity": "sensor.community",
+    "luftdaten": "sensor.community",
+}
+
+
+def parse_payload(body: bytes | str, *, format: str = "", content_type: str = "") -> Parsed:
+    """Decodes and parses a whole payload; never raises (malformed input becomes a rejection)."""
+    from citypocket.sensors.formats import citypocket, ngsild, sensorcommunity
+
+    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray, memoryview)) else str(body)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        parsed = Parsed(format=format, malformed=True)
+        reason = f"malformed JSON: {error}" if isinstance(error, ValueError) else "malformed JSON: nested too deeply"
+        parsed.reject(index=0, reason=reason[:300], payload=text[:MAX_PAYLOAD_TEXT])
+        return parsed
+    chosen = ALIASES.get(format.strip().lower(), "") if format else ""
+    if format and not chosen:
+        parsed = Parsed(format=format)
+        parsed.reject(index=0, reason=f"unknown format {format[:40]!r}", payload=text[:MAX_PAYLOAD_TEXT])
+        return parsed
+    chosen = chosen or detect_format(data, content_type=content_type)
+    parser = {"citypocket": citypocket.parse, "ngsi-ld": ngsild.parse, "sensor.community": sensorcommunity.parse}
+    if not chosen:
+        parsed = Parsed()
+        parsed.reject(
+            index=0,
+            reason="unrecognised payload: expected a CityPocket batch, NGSI-LD entities or sensor.community data",
+            payload=text[:MAX_PAYLOAD_TEXT],
+        )
+        return parsed
+    return parser[chosen](data)
