@@ -1,0 +1,68 @@
+"""Council and public meetings: agenda, registration within a capacity, minutes and decisions."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from citypocket.cities.models import City
+from citypocket.participation.models.processes import Process
+
+
+class MeetingKind(models.TextChoices):
+    COUNCIL = "council", _("Council meeting")
+    PUBLIC = "public", _("Public meeting")
+
+
+class Meeting(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
+    process = models.ForeignKey(Process, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="meetings", verbose_name=_("process"))
+    kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices, default=MeetingKind.PUBLIC)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True,
+                                           help_text=_("Empty: no registration needed."))
+    minutes = models.TextField(_("minutes"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="participation_meeting_dates"),
+            models.CheckConstraint(condition=~Q(place="") | ~Q(online_url=""), name="participation_meeting_where"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    decision = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="participation_one_registration")]

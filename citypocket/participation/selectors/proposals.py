@@ -1,0 +1,102 @@
+"""The proposal list: cursor pages, support counts annotated in the same query (constant queries).
+
+Decidim listed 900 proposals in 7 s because it counted per row; here one query returns a page
+with its counts, through an index on (city, created_at, id).
+"""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from citypocket.core.problems import InvalidValues, NotFound
+from citypocket.participation.models import Comment, ModerationState, Proposal, Support
+
+PAGE_SIZE = 20
+
+
+def _count(model, **filters):
+    rows = (model.objects.filter(proposal=OuterRef("pk"), **filters).order_by()
+            .values("proposal").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_counts(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    visible = {"state__in": [ModerationState.VISIBLE, ModerationState.KEPT]}
+    return queryset.annotate(support_count=_count(Support), comment_count=_count(Comment, **visible))
+
+
+def encode_cursor(proposal: Proposal) -> str:
+    raw = f"{proposal.created_at.isoformat()}|{proposal.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, pk = raw.split("|")
+        return datetime.fromisoformat(created), uuid.UUID(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "Invalid cursor."}]) from error
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    items: list[Proposal]
+    next_cursor: str | None
+
+
+def list_proposals(*, city, process_slug: str | None = None, category_id: int | None = None,
+                   cursor: str | None = None, limit: int = PAGE_SIZE) -> ProposalPage:
+    """Newest first, one page; the next cursor points after the last item (stable under inserts)."""
+    proposals = (Proposal.objects.filter(city=city, is_hidden=False, process__is_published=True)
+                 .select_related("process", "category"))
+    if process_slug:
+        proposals = proposals.filter(process__slug=process_slug)
+    if category_id:
+        proposals = proposals.filter(category_id=category_id)
+    if cursor:
+        created, pk = decode_cursor(cursor)
+        proposals = proposals.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk))
+    items = list(with_counts(proposals).order_by("-created_at", "-pk")[: limit + 1])
+    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    return ProposalPage(items=items[:limit], next_cursor=next_cursor)
+
+
+def get_proposal(*, city, proposal_id) -> Proposal:
+    proposal = (with_counts(Proposal.objects.filter(city=city, is_hidden=False, process__is_published=True))
+                .select_related("process", "category").filter(pk=proposal_id).first())
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def is_eligible(proposal: Proposal) -> bool:
+    return proposal.support_count >= proposal.process.support_threshold
+
+
+def has_supported(*, proposal: Proposal, user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and Support.objects.filter(
+        proposal=proposal, user=user).exists()
+
+
+def list_comment_tree(*, proposal: Proposal) -> list[dict]:
+    """Comments as a tree of {comment, replies}; hidden ones stay as a placeholder (replies kept)."""
+    comments = list(Comment.objects.filter(proposal=proposal).order_by("created_at", "pk"))
+    nodes = {c.pk: {"comment": c, "replies": []} for c in comments}
+    roots = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id)
+        (parent["replies"] if parent else roots).append(nodes[comment.pk])
+    return roots
+
+
+def get_comment(*, city, comment_id) -> Comment:
+    comment = Comment.objects.filter(city=city, pk=comment_id).select_related("proposal__process").first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment

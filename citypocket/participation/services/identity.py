@@ -1,0 +1,100 @@
+"""Verifying residents: census uploads, letter codes, and recording a verification."""
+
+import csv
+import io
+import secrets
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citypocket.participation import verifiers
+from citypocket.participation.access import require_tier
+from citypocket.participation.errors import VerificationFailed
+from citypocket.participation.models import (
+    CensusRecord,
+    CensusUpload,
+    LetterCode,
+    ResidentVerification,
+    Tier,
+)
+
+MAX_FAILED_ATTEMPTS_PER_DAY = 5
+CENSUS_COLUMNS = ("last_name", "birth_date", "postcode")
+
+
+@transaction.atomic
+def import_census(*, city, file, uploaded_by=None) -> CensusUpload:
+    """Replaces the city's census with the salted digests of `file` (CSV: last_name, birth_date, postcode).
+
+    The file is read in memory and never written anywhere: only digests are stored. Columns are
+    found by header name; ';' or ',' separated (French spreadsheets export ';').
+    """
+    raw = file.read()
+    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    first_line = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if ";" in first_line else ("\t" if "\t" in first_line else ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = {name.strip().lower(): name for name in (reader.fieldnames or [])}
+    missing = [column for column in CENSUS_COLUMNS if column not in header]
+    if missing:
+        raise VerificationFailed(_("The census file must have the columns last_name, birth_date and postcode."))
+    CensusUpload.objects.filter(city=city).delete()
+    upload = CensusUpload.objects.create(city=city, salt=secrets.token_hex(16), uploaded_by=uploaded_by)
+    digests = set()
+    for row in reader:
+        values = {column: (row.get(header[column]) or "").strip() for column in CENSUS_COLUMNS}
+        if not all(values.values()) or not verifiers.normalise_birth_date(values["birth_date"]):
+            continue
+        digests.add(verifiers.census_digest(salt=upload.salt, **values))
+    CensusRecord.objects.bulk_create(
+        [CensusRecord(city=city, upload=upload, digest=digest) for digest in digests], batch_size=2000
+    )
+    upload.row_count = len(digests)
+    upload.save(update_fields=["row_count"])
+    return upload
+
+
+@transaction.atomic
+def generate_letter_codes(*, city, count: int, created_by=None, valid_days: int = 90) -> list[str]:
+    """Creates `count` one-time codes and returns them in clear, once, for printing on letters."""
+    codes = ["".join(secrets.choice(verifiers.CODE_ALPHABET) for _ in range(10)) for _ in range(count)]
+    expires_at = timezone.now() + timedelta(days=valid_days)
+    LetterCode.objects.bulk_create(
+        [LetterCode(city=city, digest=verifiers.code_digest(code), created_by=created_by, expires_at=expires_at)
+         for code in codes]
+    )
+    return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+
+def _attempts_key(*, city, user) -> str:
+    return f"participation:verify:{city.pk}:{user.pk}:{timezone.now():%Y-%m-%d}"
+
+
+def verify_resident(*, city, user, method: str, data: dict) -> ResidentVerification:
+    """Checks a proof of residency with the verifier of `method`; records the verification.
+
+    Failed attempts are limited per person and day so that the census cannot be probed.
+    """
+    require_tier(user=user, city=city, tier=Tier.ACCOUNT)
+    existing = ResidentVerification.objects.filter(city=city, user=user).first()
+    if existing is not None:
+        return existing
+    verifier = verifiers.get_verifier(method)
+    if verifier is None:
+        raise VerificationFailed(_("Unknown verification method."),
+                                 errors=[{"field": "method", "message": _("Unknown verification method.")}])
+    key = _attempts_key(city=city, user=user)
+    if cache.get(key, 0) >= MAX_FAILED_ATTEMPTS_PER_DAY:
+        raise VerificationFailed(_("Too many failed attempts today; try again tomorrow or contact the city."),
+                                 retry_after=24 * 3600)
+    if not verifier.check(city=city, data=data):
+        cache.set(key, cache.get(key, 0) + 1, 24 * 3600)
+        raise VerificationFailed(_("These details do not match our records."))
+    try:
+        with transaction.atomic():
+            return ResidentVerification.objects.create(city=city, user=user, method=method, verified_at=timezone.now())
+    except IntegrityError:
+        return ResidentVerification.objects.get(city=city, user=user)

@@ -1,0 +1,80 @@
+"""Counting methods on hand-computed fixture elections (no database)."""
+
+from citypocket.participation.counting import count_equal_shares, count_greedy, tally
+
+A, B, C, D = 1, 2, 3, 4
+
+
+def test_tally_counts_each_project_once_per_ballot():
+    """A ballot listing a project twice still gives it one vote."""
+    assert tally([[A, A, B], [B]]) == {A: 1, B: 2}
+
+
+def test_greedy_skips_what_does_not_fit_and_continues():
+    """Greedy takes the most voted first and skips a project too dear for what is left."""
+    costs = {A: 60, B: 50, C: 30, D: 20}
+    ballots = [frozenset({A, B, C})] * 3 + [frozenset({A, B})] + [frozenset({A, D})]
+    # votes: A=5, B=4, C=3, D=1; amount 100
+    # A (60) -> left 40; B (50) > 40 skipped; C (30) -> left 10; D (20) > 10 skipped.
+    outcome = count_greedy(costs, ballots, 100)
+    assert outcome.votes == {A: 5, B: 4, C: 3, D: 1}
+    assert outcome.selected == [A, C]
+    assert outcome.spent == 90
+
+
+def test_greedy_breaks_vote_ties_with_the_cheaper_project():
+    """Equal votes: the cheaper project comes first."""
+    costs = {A: 70, B: 40}
+    # A and B 1 vote each; B is cheaper -> B (40), left 60, A (70) does not fit.
+    assert count_greedy(costs, [frozenset({A, B})], 100).selected == [B]
+
+
+def test_equal_shares_gives_the_minority_its_project_where_greedy_does_not():
+    """MES funds the project of the 1-in-4 voter; greedy spends everything on the majority."""
+    costs = {A: 60, B: 60, C: 30}
+    ballots = [frozenset({A, B})] * 3 + [frozenset({C})]
+    # Greedy: votes A=3, B=3, C=1. A (60) + B (60) = 120 = amount; C does not fit.
+    assert count_greedy(costs, ballots, 120).selected == [A, B]
+    # MES: 120 / 4 voters = 30 each.
+    #   A: 3 supporters pay 60/3 = 20 each, rho = 20/60 = 1/3; B the same (tie -> lower id: A).
+    #   C: its one supporter pays 30, rho = 30/30 = 1.   -> buy A; v1..v3 keep 10 each.
+    #   B: supporters hold 3 x 10 = 30 < 60, unaffordable. C: rho 1 -> buy C.   MES = [A, C], 90.
+    # add-one: shares 31, 32, … give [A, C] until 40, where after A the 3 supporters hold
+    #   3 x 20 = 60 = cost of B -> [A, B, C] = 150 > 120: stop, keep [A, C].
+    # greedy completion: 30 left, B costs 60: nothing added.
+    outcome = count_equal_shares(costs, ballots, 120)
+    assert outcome.selected == [A, C]
+    assert outcome.spent == 90
+
+
+def test_equal_shares_add_one_completion_funds_what_shares_could_not():
+    """When no group can afford its project with its share, raising the shares finds the outcome."""
+    costs = {A: 70, B: 40, D: 20}
+    ballots = [frozenset({A}), frozenset({A}), frozenset({B, D})]
+    # MES at 100/3 = 33.33 each: A needs 70 but its 2 supporters hold 66.67; B needs 40 > 33.33;
+    #   D: v3 pays 20, rho 1 -> [D], 20 spent.
+    # add-one (step 1 €): at 35.33 each, A's supporters pay 35 each (rho 0.5) -> A, then D -> [A, D] = 90.
+    #   From 40 on, B is affordable first but D wins the rho tie (cheaper); B only fits after D at 60.33,
+    #   giving [A, D, B] = 130 > 100: stop, keep [A, D].
+    # greedy completion: 10 left, nothing fits.
+    outcome = count_equal_shares(costs, ballots, 100)
+    assert outcome.selected == [A, D]
+    assert outcome.spent == 90
+
+
+def test_equal_shares_with_no_ballot_selects_nothing():
+    """An election without ballots funds nothing."""
+    assert count_equal_shares({A: 10}, [], 100).selected == []
+
+
+def test_equal_shares_on_identical_ballots_buys_cheaper_projects_first():
+    """With one group of voters every project has the same rho; the tie-break prefers cheaper ones."""
+    costs = {A: 60, B: 50, C: 30}
+    ballots = [frozenset({A, B, C})] * 10
+    # 10 voters x 10 €: each project costs 1/10 of its cost per voter, rho = 0.1 for all (a tie,
+    # equal votes -> cheaper first): C (3 each, 7 left), B (5 each, 2 left); A needs 60 > 20. [C, B] = 80.
+    # add-one: at 14 € each, C and B leave 6 each = 60 -> A is bought, 140 > 100: stop, keep [C, B].
+    # greedy completion: 20 left, A (60) does not fit.
+    assert count_equal_shares(costs, ballots, 100).selected == [C, B]
+    # Greedy instead: all 10 votes, cheaper first among equals: C (30), B (50) -> 80, A (60) > 20.
+    assert count_greedy(costs, ballots, 100).selected == [C, B]

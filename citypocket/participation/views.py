@@ -1,0 +1,324 @@
+"""Citizen pages: server-rendered, usable without JavaScript; services do every check."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from citypocket.core.problems import DomainError, NotFound
+from citypocket.core.views import resolve_city
+from citypocket.participation import charts
+from citypocket.participation.access import compute_tier
+from citypocket.participation.errors import AuthenticationRequired
+from citypocket.participation.models import Category, QuestionKind, Registration, ResidentVerification
+from citypocket.participation.selectors import budgets as budget_selectors
+from citypocket.participation.selectors import meetings as meeting_selectors
+from citypocket.participation.selectors import proposals as proposal_selectors
+from citypocket.participation.selectors import surveys as survey_selectors
+from citypocket.participation.selectors.processes import get_process, list_open_now, list_processes
+from citypocket.participation.services import budgets as budget_services
+from citypocket.participation.services import proposals as proposal_services
+from citypocket.participation.services.identity import verify_resident
+from citypocket.participation.services.meetings import cancel_registration, register_for_meeting
+from citypocket.participation.services.surveys import submit_response
+from citypocket.participation.verifiers import list_verifiers
+
+
+def _get_or_404(getter, **kwargs):
+    try:
+        return getter(**kwargs)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _attempt(request, action):
+    """Runs a service; returns (result, None) or (None, error message). Anonymous → sign-in page."""
+    try:
+        return action(), None
+    except AuthenticationRequired:
+        raise
+    except DomainError as error:
+        return None, error.detail
+
+
+def _login_redirect(request):
+    return redirect_to_login(request.get_full_path(), reverse("account_login"))
+
+
+def page(request, city: str):
+    """/<city>/participate/: what is open now, budgets, proposals, upcoming meetings."""
+    city_obj = resolve_city(city)
+    budgets = [b for b in budget_selectors.list_budgets(city=city_obj) if b.status != "closed"]
+    context = {
+        "city": city_obj,
+        "open_now": list_open_now(city=city_obj),
+        "processes": list_processes(city=city_obj),
+        "budgets": [{"budget": b, "vote_open": budget_services.is_vote_open(b)} for b in budgets],
+        "surveys": [s for s in survey_selectors.list_surveys(city=city_obj) if s.is_open() or s.is_closed()][:5],
+        "proposals": proposal_selectors.list_proposals(city=city_obj, limit=5).items,
+        "meetings": meeting_selectors.list_meetings(city=city_obj, upcoming_only=True)[:5],
+        "tier": compute_tier(user=request.user, city=city_obj),
+    }
+    return render(request, "participation/page.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, city: str):
+    """Prove residency with one of the registered verifiers."""
+    city_obj = resolve_city(city)
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    error, method = None, request.POST.get("method", "")
+    if request.method == "POST":
+        data = {key: request.POST.get(key, "") for key in ("last_name", "birth_date", "postcode", "code")}
+        try:
+            _result, error = _attempt(request, lambda: verify_resident(city=city_obj, user=request.user,
+                                                                         method=method, data=data))
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error is None:
+            messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name})
+            return redirect(request.POST.get("next") or reverse("participation:page", kwargs={"city": city_obj.slug}))
+    verification = ResidentVerification.objects.filter(city=city_obj, user=request.user).first()
+    return render(request, "participation/verify.html", {
+        "city": city_obj, "verification": verification, "error": error, "method": method,
+        "verifiers": list_verifiers(), "next": request.GET.get("next", request.POST.get("next", "")),
+    })
+
+
+def process_detail(request, city: str, slug: str):
+    city_obj = resolve_city(city)
+    process = _get_or_404(get_process, city=city_obj, slug=slug)
+    return render(request, "participation/process.html", {
+        "city": city_obj, "process": process, "current": process.phase_at(),
+        "budgets": [b for b in process.budgets.all() if b.is_public],
+        "surveys": process.surveys.all(), "meetings": process.meetings.filter(is_published=True),
+        "proposals": proposal_selectors.list_proposals(city=city_obj, process_slug=process.slug, limit=10).items,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def budget_vote(request, city: str, budget_id: int):
+    """The ballot: a checkbox form validated on the server; budget.js adds the live "budget left" bar."""
+    city_obj = resolve_city(city)
+    budget = _get_or_404(budget_selectors.get_budget, city=city_obj, budget_id=budget_id, user=request.user)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        chosen_raw = request.POST.getlist("project")
+        try:
+            chosen = [int(value) for value in chosen_raw]
+        except ValueError:
+            chosen = []
+        try:
+            _result, error = _attempt(request, lambda: budget_services.cast_ballot(
+                budget=budget, voter=request.user, project_ids=chosen))
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error is None:
+            messages.success(request, _("Your vote is recorded. You can change it until the vote closes."))
+            return redirect("participation:budget", city=city_obj.slug, budget_id=budget.pk)
+        selected = set(chosen)
+    else:
+        selected = set(budget_selectors.get_ballot_project_ids(budget=budget, voter=request.user) or [])
+    pots = []
+    projects = list(budget.projects.all())
+    for pot in budget_services.list_pots(budget):
+        pot_projects = [p for p in projects if p.district_id == pot.district_id]
+        if pot_projects:
+            spent = sum(p.cost for p in pot_projects if p.pk in selected)
+            pots.append({"pot": pot, "projects": pot_projects, "spent": spent, "left": pot.amount - spent})
+    return render(request, "participation/budget.html", {
+        "city": city_obj, "budget": budget, "pots": pots, "selected": selected, "error": error,
+        "vote_open": budget_services.is_vote_open(budget),
+        "has_voted": budget_selectors.get_ballot_project_ids(budget=budget, voter=request.user) is not None,
+        "tier": compute_tier(user=request.user, city=city_obj), "required_tier": budget.process.tier_vote,
+    })
+
+
+def budget_results(request, city: str, budget_id: int):
+    city_obj = resolve_city(city)
+    budget = _get_or_404(budget_selectors.get_budget, city=city_obj, budget_id=budget_id, user=request.user)
+    result = _get_or_404(budget_selectors.get_published_result, budget=budget, user=request.user)
+    return render(request, "participation/budget_results.html", {"city": city_obj, "budget": budget,
+                                                                  "result": result})
+
+
+def proposal_list(request, city: str):
+    city_obj = resolve_city(city)
+    try:
+        page_ = proposal_selectors.list_proposals(city=city_obj, cursor=request.GET.get("cursor") or None,
+                                                  process_slug=request.GET.get("process") or None)
+    except DomainError as error:
+        raise Http404(str(error)) from error
+    return render(request, "participation/proposals.html", {
+        "city": city_obj, "page": page_,
+        "proposals": [{"proposal": p, "eligible": proposal_selectors.is_eligible(p)} for p in page_.items],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_new(request, city: str):
+    city_obj = resolve_city(city)
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    processes = [p for p in list_processes(city=city_obj) if p.is_in_phase("proposals")]
+    categories = Category.objects.filter(city=city_obj)
+    error, values = None, request.POST
+    if request.method == "POST":
+        def submit():
+            process = get_process(city=city_obj, slug=request.POST.get("process", ""))
+            category = request.POST.get("category") or None
+            return proposal_services.submit_proposal(
+                process=process, author=request.user, title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""), category_id=int(category) if category and category.isdigit() else None)
+        try:
+            proposal, error = _attempt(request, submit)
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error is None:
+            messages.success(request, _("Your proposal is published."))
+            return redirect("participation:proposal", city=city_obj.slug, proposal_id=proposal.pk)
+    return render(request, "participation/proposal_form.html", {
+        "city": city_obj, "processes": processes, "categories": categories, "error": error, "values": values})
+
+
+def proposal_detail(request, city: str, proposal_id):
+    city_obj = resolve_city(city)
+    proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
+    return render(request, "participation/proposal.html", {
+        "city": city_obj, "proposal": proposal, "eligible": proposal_selectors.is_eligible(proposal),
+        "supported": proposal_selectors.has_supported(proposal=proposal, user=request.user),
+        "comments": proposal_selectors.list_comment_tree(proposal=proposal),
+        "supports_open": proposal.process.is_in_phase("proposals"),
+    })
+
+
+def _back_to_proposal(city_obj, proposal):
+    return redirect("participation:proposal", city=city_obj.slug, proposal_id=proposal.pk)
+
+
+@require_POST
+def proposal_support(request, city: str, proposal_id):
+    city_obj = resolve_city(city)
+    proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
+    withdraw = request.POST.get("withdraw") == "1"
+    try:
+        _result, error = _attempt(request, lambda: (proposal_services.withdraw_support if withdraw
+                                                    else proposal_services.support_proposal)(
+            proposal=proposal, user=request.user))
+    except AuthenticationRequired:
+        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
+                                                                           "proposal_id": proposal.pk}))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Support withdrawn.") if withdraw else _("Thank you for your support."))
+    return _back_to_proposal(city_obj, proposal)
+
+
+@require_POST
+def proposal_comment(request, city: str, proposal_id):
+    city_obj = resolve_city(city)
+    proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
+    try:
+        _result, error = _attempt(request, lambda: proposal_services.add_comment(
+            proposal=proposal, author=request.user, body=request.POST.get("body", ""),
+            parent_id=request.POST.get("parent") or None))
+    except AuthenticationRequired:
+        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
+                                                                           "proposal_id": proposal.pk}))
+    if error:
+        messages.error(request, error)
+    return _back_to_proposal(city_obj, proposal)
+
+
+@require_POST
+def comment_flag(request, city: str, comment_id):
+    city_obj = resolve_city(city)
+    comment = _get_or_404(proposal_selectors.get_comment, city=city_obj, comment_id=comment_id)
+    try:
+        _result, error = _attempt(request, lambda: proposal_services.flag_comment(comment=comment, user=request.user))
+    except AuthenticationRequired:
+        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
+                                                                           "proposal_id": comment.proposal_id}))
+    messages.info(request, error or _("Thank you: moderators will review this comment."))
+    return _back_to_proposal(city_obj, comment.proposal)
+
+
+@require_http_methods(["GET", "POST"])
+def survey_page(request, city: str, survey_id: int):
+    """The survey form while open; results with SVG charts and tables once closed."""
+    city_obj = resolve_city(city)
+    survey = _get_or_404(survey_selectors.get_survey, city=city_obj, survey_id=survey_id)
+    errors, error = {}, None
+    if request.method == "POST":
+        answers = {}
+        for question in survey.questions.all():
+            key = f"q{question.pk}"
+            if question.kind == QuestionKind.MULTIPLE:
+                answers[str(question.pk)] = request.POST.getlist(key)
+            elif question.kind == QuestionKind.RANKING:
+                ranks = {c.pk: request.POST.get(f"{key}_{c.pk}", "") for c in question.choices.all()}
+                ordered = sorted((r, pk) for pk, r in ranks.items() if r.isdigit())
+                answers[str(question.pk)] = [pk for _r, pk in ordered]
+            else:
+                answers[str(question.pk)] = request.POST.get(key, "")
+        if not request.session.session_key:
+            request.session.save()
+        try:
+            submit_response(survey=survey, user=request.user, session_key=request.session.session_key,
+                            answers=answers)
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        except DomainError as failure:
+            error = failure.detail
+            errors = {e["field"].split(".")[-1]: e["message"] for e in (failure.errors or [])}
+        else:
+            messages.success(request, _("Thank you, your answers are recorded."))
+            return redirect("participation:survey", city=city_obj.slug, survey_id=survey.pk)
+    results = None
+    if survey.is_closed():
+        total, rows = survey_selectors.compute_survey_results(survey=survey)
+        results = {"total": total, "rows": [{
+            "result": row,
+            "svg": mark_safe(charts.bar_chart_svg(  # noqa: S308 (built from escaped text only)
+                chart_id=f"chart-{row.question.pk}", title=row.question.prompt,
+                description=_("Bar chart; the same figures are in the table below."),
+                bars=[(bar.label, bar.value) for bar in row.bars])) if row.bars else "",
+        } for row in rows]}
+    return render(request, "participation/survey.html", {
+        "city": city_obj, "survey": survey, "results": results, "error": error, "errors": errors,
+        "is_open": survey.is_open(), "posted": request.POST,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_page(request, city: str, meeting_id: int):
+    city_obj = resolve_city(city)
+    meeting = _get_or_404(meeting_selectors.get_meeting, city=city_obj, meeting_id=meeting_id)
+    if request.method == "POST":
+        cancel = request.POST.get("cancel") == "1"
+        try:
+            _result, error = _attempt(request, lambda: (cancel_registration if cancel else register_for_meeting)(
+                meeting=meeting, user=request.user))
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Registration cancelled.") if cancel else _("You are registered."))
+        return redirect("participation:meeting", city=city_obj.slug, meeting_id=meeting.pk)
+    registered = request.user.is_authenticated and Registration.objects.filter(
+        meeting=meeting, user=request.user).exists()
+    return render(request, "participation/meeting.html", {
+        "city": city_obj, "meeting": meeting, "registered": registered,
+        "upcoming": meeting.starts_at > timezone.now(),
+        "places_left": None if meeting.capacity is None else max(meeting.capacity - meeting.registered, 0),
+    })
