@@ -1,0 +1,249 @@
+"""Sensor API: HTTP ingest for machines (bearer token), public reads of sensors and observations."""
+
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, Max, Min
+from django.db.models.functions import TruncDay, TruncHour
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from citypocket.cities.selectors import get_city
+from citypocket.core.http import cache_public
+from citypocket.core.problems import InvalidValues, PayloadTooLarge, problem_response, responses
+from citypocket.sensors import conf, selectors
+from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
+from citypocket.sensors.pipeline import ingest_payload
+from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
+
+router = Router(tags=["sensors"])
+
+_READING_SCHEMA = {
+    "type": "object",
+    "required": ["sensor", "property", "time", "value", "unit"],
+    "properties": {
+        "sensor": {"type": "string", "example": "FR25036"},
+        "property": {"type": "string", "example": "no2"},
+        "time": {"type": "string", "format": "date-time", "example": "2026-11-25T10:00:00Z"},
+        "value": {"type": "number", "example": 41.2},
+        "unit": {"type": "string", "example": "ug/m3"},
+    },
+}
+INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            'A CityPocket batch `{"observations": [...]}`, NGSI-LD entities (AirQualityObserved, '
+            "OffStreetParking, ParkingSpot, TrafficFlowObserved; normalized or keyValues) or sensor.community "
+            "JSON. The format is taken from `?format=`, else `Content-Type: application/ld+json` (NGSI-LD), "
+            "else the payload's shape."
+        ),
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["observations"],
+                            "properties": {"observations": {"type": "array", "items": _READING_SCHEMA}},
+                        },
+                        {"type": "array", "items": {"type": "object"}},
+                        {"type": "object"},
+                    ]
+                }
+            },
+            "application/ld+json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}},
+        },
+    }
+}
+
+
+@router.post(
+    "/ingest",
+    auth=IngestTokenAuth(),
+    throttle=[IngestTokenThrottle()],
+    response=responses({202: IngestOut}, 400, 401, 413, 422, 429),
+    operation_id="ingest_observations",
+    summary="Push observations (machines, bearer token)",
+    description=(
+        "Validates each reading at the edge and stores the valid ones idempotently: a reading already "
+        "stored (same sensor, property and time) counts as a duplicate. Refused items are listed with "
+        "their index and reason and kept as dead letters. Malformed JSON answers 400; a body over "
+        "INGEST_MAX_BYTES answers 413; too many requests for one token answer 429 with Retry-After."
+    ),
+    openapi_extra=INGEST_BODY,
+)
+def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "sensor.community"] | None = None):
+    token = request.auth
+    limit = conf.get("INGEST_MAX_BYTES")
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    try:
+        declared_size = int(declared)
+    except ValueError:
+        declared_size = 0
+    if declared_size > limit:
+        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+    body = request.read(limit + 1)  # never request.body: it would buffer an unbounded stream
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+    source = f"http:{token.name or token.pk}"
+    parsed, result = ingest_payload(
+        city=token.city,
+        body=body,
+        source=source,
+        format=format or "",
+        content_type=request.content_type or "",
+    )
+    if parsed.malformed:
+        return problem_response(400, parsed.rejections[0].reason, slug="malformed-json")
+    return 202, {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": [{"index": item.index, "reason": item.reason} for item in result.rejected],
+    }
+
+
+@router.get(
+    "/cities/{city}/sensors",
+    response=responses({200: SensorCollection}, 404, 422),
+    operation_id="list_sensors",
+    summary="Sensors of a city with their latest values (GeoJSON)",
+)
+@cache_public(max_age=30)
+def list_sensors(request: HttpRequest, city: str, kind: Literal["air", "parking", "traffic", "other"] | None = None):
+    place = get_city(slug=city)
+    features = []
+    for sensor in selectors.list_sensors(city=place, kind=kind):
+        latest = {}
+        for stream in sensor.datastreams.all():
+            row = getattr(stream, "latest", None)
+            if row is not None:
+                latest[stream.property] = {
+                    "value": row.value,
+                    "unit": stream.unit,
+                    "observed_at": row.phenomenon_time.astimezone(UTC),
+                }
+        geometry = None
+        if sensor.lat is not None and sensor.lon is not None:
+            geometry = {"type": "Point", "coordinates": [sensor.lon, sensor.lat]}
+        features.append(
+            {
+                "type": "Feature",
+                "id": sensor.external_id,
+                "geometry": geometry,
+                "properties": {"name": sensor.name, "kind": sensor.kind, "latest": latest},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}
+
+
+def _encode_cursor(moment: datetime) -> str:
+    return base64.urlsafe_b64encode(moment.astimezone(UTC).isoformat().encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> datetime:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment = datetime.fromisoformat(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "invalid"}]) from None
+    if moment.tzinfo is None:
+        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "invalid"}])
+    return moment
+
+
+def _aware(moment: datetime, field: str) -> datetime:
+    if moment.tzinfo is None:
+        raise InvalidValues("Times need a UTC offset.", errors=[{"field": field, "message": "needs a UTC offset"}])
+    return moment.astimezone(UTC)
+
+
+@router.get(
+    "/cities/{city}/sensors/{sensor}/observations",
+    response=responses({200: ObservationSeries}, 404, 422),
+    operation_id="list_sensor_observations",
+    summary="Observations of one property of a sensor (raw or hourly/daily aggregates)",
+    description=(
+        "Half-open interval [`from`, `to`) (ISO 8601 with offset; default: the last 24 hours). "
+        "`resolution=raw` pages with a cursor (`next` link); `hour` and `day` give avg/min/max/count per "
+        "period, computed in the database (days and hours of the city's time zone)."
+    ),
+    exclude_none=True,
+)
+@cache_public(max_age=60)
+def list_observations(
+    request: HttpRequest,
+    city: str,
+    sensor: str,
+    property: str,
+    resolution: Literal["raw", "hour", "day"] = "raw",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+):
+    place = get_city(slug=city)
+    found = selectors.get_sensor(city=place, external_id=sensor)
+    stream = selectors.get_datastream(sensor=found, property=property)
+    end = _aware(end, "to") if end else timezone.now().astimezone(UTC)
+    start = _aware(start, "from") if start else end - timedelta(days=1)
+    if start >= end:
+        raise InvalidValues("`from` must be before `to`.", errors=[{"field": "from", "message": "not before to"}])
+    series = {
+        "sensor": found.external_id,
+        "property": stream.property,
+        "unit": stream.unit,
+        "resolution": resolution,
+        "start": start,
+        "end": end,
+        "next": None,
+    }
+    if resolution == "raw":
+        after = _decode_cursor(cursor) if cursor else None
+        rows = selectors.list_observations(datastream=stream, start=start, end=end)
+        if after is not None:
+            rows = rows.filter(phenomenon_time__gt=after)
+        page = list(rows.values_list("phenomenon_time", "value")[: limit + 1])
+        if len(page) > limit:
+            page = page[:limit]
+            query = request.GET.copy()
+            query["cursor"] = _encode_cursor(page[-1][0])
+            query["from"] = start.isoformat()
+            query["to"] = end.isoformat()
+            series["next"] = request.build_absolute_uri(request.path) + "?" + urlencode(sorted(query.items()))
+        series["items"] = [{"time": moment.astimezone(UTC), "value": value} for moment, value in page]
+        return series
+    if end - start > MAX_AGGREGATE_SPAN[resolution]:
+        raise InvalidValues(
+            "The interval is too long for this resolution.",
+            errors=[{"field": "from", "message": f"at most {MAX_AGGREGATE_SPAN[resolution].days} days"}],
+        )
+    zone = ZoneInfo(place.timezone)
+    trunc = TruncHour if resolution == "hour" else TruncDay
+    buckets = (
+        selectors.list_observations(datastream=stream, start=start, end=end)
+        .order_by()
+        .annotate(bucket=trunc("phenomenon_time", tzinfo=zone))
+        .values("bucket")
+        .annotate(avg=Avg("value"), min=Min("value"), max=Max("value"), count=Count("pk"))
+        .order_by("bucket")
+    )
+    series["items"] = [
+        {
+            "time": row["bucket"].astimezone(UTC),
+            "avg": row["avg"],
+            "min": row["min"],
+            "max": row["max"],
+            "count": row["count"],
+        }
+        for row in buckets
+    ]
+    return series
