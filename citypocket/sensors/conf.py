@@ -8,6 +8,7 @@
 | MQTT_CLIENT_ID | citypocket-ingest-<host> | fixed client id of the persistent MQTT session |
 | MQTT_TOPIC | $share/citypocket/citypocket/+/# | subscription (shared, so replicas split the load) |
 | MQTT_SESSION_EXPIRY | 3600 | seconds the broker keeps the session (and queued messages) of a stopped ingest |
+| MQTT_RECEIVE_MAXIMUM | 65535 | QoS 1 messages the broker may send before our acks (MQTT v5 Receive Maximum) |
 | INGEST_BATCH_SIZE | 500 | messages per database batch |
 | INGEST_BATCH_MS | 200 | longest wait before a partial batch is written |
 | INGEST_QUEUE_SIZE | 5000 | bounded queue between the network thread and the writer (back-pressure) |
@@ -27,6 +28,7 @@ DEFAULTS = {
     "MQTT_CLIENT_ID": "",
     "MQTT_TOPIC": "$share/citypocket/citypocket/+/#",
     "MQTT_SESSION_EXPIRY": 3600,
+    "MQTT_RECEIVE_MAXIMUM": 65535,
     "INGEST_BATCH_SIZE": 500,
     "INGEST_BATCH_MS": 200,
     "INGEST_QUEUE_SIZE": 5000,

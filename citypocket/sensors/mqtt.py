@@ -1,0 +1,285 @@
+"""The MQTT transport: a long-running subscriber that writes observations in batches.
+
+- MQTT v5 shared subscription (`$share/citypocket/citypocket/+/#` by default), so N replicas of
+  `citypocket ingest` split the load; topics are `citypocket/<city-slug>/<anything>`.
+- QoS 1 with manual acknowledgements: a message is acknowledged only after the transaction that
+  holds its readings (or its dead letter) has committed. A crash before that means the broker
+  redelivers it; the unique key on (datastream, time) makes the redelivery harmless.
+- A persistent session (fixed client id, clean_start=False, a session expiry), so messages
+  published while the process is down wait in the broker (within its `max_queued_messages`).
+- Batches by count (INGEST_BATCH_SIZE messages) and time (INGEST_BATCH_MS after the first).
+- Bounded memory: a bounded queue between paho's network thread and the writer; when it is full
+  the network thread stops reading and the broker holds the rest. The Receive Maximum is high
+  (65535) on purpose: Mosquitto drops QoS 1 messages for a subscriber once its in-flight window
+  and its `max_queued_messages` (1000 by default) are both full, so a small window loses data
+  under a burst.
+- A malformed message becomes a dead letter and is acknowledged like any other.
+"""
+
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from citypocket.cities.models import City
+from citypocket.sensors import conf
+from citypocket.sensors.formats import Parsed, parse_payload
+from citypocket.sensors.pipeline import merge
+from citypocket.sensors.services import dead_letter, ingest_batch
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    content_type: str
+
+
+@dataclass(slots=True)
+class Stats:
+    messages: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    batches: int = 0
+
+
+def city_slug(topic: str) -> str:
+    """`citypocket/<slug>/…` -> slug ("" when the topic has another shape)."""
+    parts = topic.split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] == "citypocket" else ""
+
+
+def parse_url(url: str) -> tuple[str, int, bool]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+        raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, not {parts.scheme!r}")
+    tls = parts.scheme in ("mqtts", "ssl")
+    return parts.hostname or "127.0.0.1", parts.port or (8883 if tls else 1883), tls
+
+
+class MqttIngest:
+    """Subscribes, batches and writes; `run()` blocks until `stop()` is called (e.g. on SIGTERM)."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        client_id: str | None = None,
+        topic: str | None = None,
+        batch_size: int | None = None,
+        batch_ms: int | None = None,
+        queue_size: int | None = None,
+        session_expiry: int | None = None,
+    ):
+        self.host, self.port, tls = parse_url(url)
+        self.url = url
+        self.client_id = client_id or conf.mqtt_client_id()
+        self.topic = topic or conf.get("MQTT_TOPIC")
+        self.batch_size = batch_size or conf.get("INGEST_BATCH_SIZE")
+        self.batch_wait = (batch_ms or conf.get("INGEST_BATCH_MS")) / 1000.0
+        self.queue_size = queue_size or conf.get("INGEST_QUEUE_SIZE")
+        self.session_expiry = conf.get("MQTT_SESSION_EXPIRY") if session_expiry is None else session_expiry
+        self.queue: queue.Queue[Message] = queue.Queue(maxsize=self.queue_size)
+        self.stopping = threading.Event()
+        self.connected = threading.Event()
+        self.stats = Stats()
+        self._cities: dict[str, City | None] = {}
+        self._cities_at = 0.0
+        self.client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=mqtt.MQTTv5,
+        )
+        if tls:
+            self.client.tls_set()
+        self.client.manual_ack_set(True)
+        self.client.max_queued_messages_set(0)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    # --- network thread -----------------------------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            logger.error("mqtt connection refused", extra={"reason": str(reason_code)})
+            return
+        logger.info(
+            "mqtt connected",
+            extra={"broker": f"{self.host}:{self.port}", "session_present": flags.session_present},
+        )
+        options = mqtt.SubscribeOptions(qos=1)
+        client.subscribe(self.topic, options=options)
+        self.connected.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self.connected.clear()
+        if not self.stopping.is_set():
+            logger.warning("mqtt disconnected; reconnecting", extra={"reason": str(reason_code)})
+
+    def _on_message(self, client, userdata, message):
+        content_type = ""
+        properties = getattr(message, "properties", None)
+        if properties is not None:
+            content_type = getattr(properties, "ContentType", "") or ""
+        item = Message(message.topic, bytes(message.payload), message.mid, message.qos, content_type)
+        # Blocks the network thread when the writer falls behind: back-pressure up to the broker.
+        while not self.stopping.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    # --- writer (the calling thread) ----------------------------------------------------------
+
+    def start(self) -> None:
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = int(self.session_expiry)
+        properties.ReceiveMaximum = max(1, min(65535, conf.get("MQTT_RECEIVE_MAXIMUM")))
+        self.client.connect_async(self.host, self.port, keepalive=30, clean_start=False, properties=properties)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> Stats:
+        self.start()
+        logger.info(
+            "mqtt ingest running",
+            extra={"topic": self.topic, "client_id": self.client_id, "batch_size": self.batch_size},
+        )
+        try:
+            while not self.stopping.is_set():
+                batch = self._collect()
+                if batch:
+                    self._write_with_retry(batch)
+            # Drain what is already received, so that it is acknowledged before leaving.
+            while True:
+                batch = self._collect(wait=0)
+                if not batch:
+                    break
+                self._write_with_retry(batch)
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+        return self.stats
+
+    def _collect(self, wait: float = 0.5) -> list[Message]:
+        try:
+            first = self.queue.get(timeout=wait) if wait else self.queue.get_nowait()
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.batch_wait
+        while len(batch) < self.batch_size:
+            try:
+                batch.append(self.queue.get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self.queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
+    def _city(self, slug: str) -> City | None:
+        if time.monotonic() - self._cities_at > 60:
+            self._cities.clear()
+            self._cities_at = time.monotonic()
+        if slug not in self._cities:
+            self._cities[slug] = City.objects.filter(slug=slug, is_active=True).first() if slug else None
+        return self._cities[slug]
+
+    def write(self, batch: list[Message]) -> None:
+        """Parses and stores a batch in one transaction (raises on a database error)."""
+        groups: dict[str, list[Message]] = defaultdict(list)
+        for message in batch:
+            groups[city_slug(message.topic)].append(message)
+        with transaction.atomic():
+            for slug, messages in groups.items():
+                city = self._city(slug)
+                source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
+                if city is None:  # one dead letter per message, kept whole
+                    reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
+                    merged = Parsed(format="unknown")
+                    for index, message in enumerate(messages):
+                        text = message.payload.decode("utf-8", "replace")
+                        merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
+                else:
+                    merged = merge(
+                        [parse_payload(message.payload, content_type=message.content_type) for message in messages]
+                    )
+                result = ingest_batch(
+                    city=city,
+                    readings=merged.readings,
+                    source=source,
+                    indices=merged.indices,
+                    payloads=merged.payloads,
+                    rejections=merged.rejections,
+                )
+                self.stats.accepted += result.accepted
+                self.stats.duplicates += result.duplicates
+                self.stats.rejected += len(result.rejected)
+
+    def _ack(self, batch: list[Message]) -> None:
+        for message in batch:
+            if message.qos > 0:
+                self.client.ack(message.mid, message.qos)
+        self.stats.messages += len(batch)
+        self.stats.batches += 1
+
+    def _write_with_retry(self, batch: list[Message]) -> None:
+        """Writes then acknowledges; waits out an unavailable database; isolates a message at fault."""
+        attempt = 0
+        while True:
+            try:
+                self.write(batch)
+            except (OperationalError, InterfaceError):
+                attempt += 1
+                logger.exception("database unavailable", extra={"attempt": attempt, "messages": len(batch)})
+                connection.close()
+                if self.stopping.is_set() and attempt >= 3:
+                    return  # left unacknowledged: the broker redelivers them to the next session
+                time.sleep(min(30.0, 0.5 * 2**attempt))
+                continue
+            except DatabaseError:
+                logger.exception("ingest batch failed; retrying message by message", extra={"messages": len(batch)})
+                connection.close()
+                break
+            self._ack(batch)
+            return
+        for message in batch:  # a message that still fails alone is dead-lettered, then acknowledged
+            try:
+                self.write([message])
+            except DatabaseError as error:
+                connection.close()
+                try:
+                    dead_letter(
+                        city=None,
+                        source=f"mqtt:{message.topic}"[:200],
+                        payload=message.payload.decode("utf-8", "replace"),
+                        reason=f"could not be stored: {type(error).__name__}",
+                    )
+                except DatabaseError:
+                    logger.exception("database unavailable; message left for redelivery")
+                    continue
+            self._ack([message])

@@ -1,0 +1,142 @@
+"""Helpers for the tests that run `citypocket ingest` against the machine's Mosquitto."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+from django.db import connection
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+MQTT_URL = os.environ.get("MQTT_TEST_URL", "mqtt://127.0.0.1:1883")
+HOST = urlsplit(MQTT_URL).hostname or "127.0.0.1"
+PORT = urlsplit(MQTT_URL).port or 1883
+
+
+def database_url() -> str:
+    """The URL of the test database, for a subprocess."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class IngestProcess:
+    """`citypocket ingest` in a subprocess with its own client id and shared-subscription group."""
+
+    def __init__(self, city_slug: str):
+        self.client_id = f"cp-test-{uuid.uuid4().hex[:10]}"
+        self.topic = f"$share/{self.client_id}/citypocket/{city_slug}/#"
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MQTT_URL": MQTT_URL,
+            "MQTT_CLIENT_ID": self.client_id,
+            "MQTT_TOPIC": self.topic,
+            "MQTT_SESSION_EXPIRY": "600",
+            "SIMULATOR": "off",
+            "INGEST_BATCH_MS": "100",
+            "LOG_LEVEL": "WARNING",
+            "CITYPOCKET_VAR_DIR": str(settings.VAR_DIR),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        return env
+
+    def prepare_session(self) -> None:
+        """Opens the persistent session and its subscription, so nothing published from now on is lost."""
+        client = self._client()
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 600
+        client.connect(HOST, PORT, clean_start=False, properties=properties)
+        client.loop_start()
+        result, _mid = client.subscribe(self.topic, qos=1)
+        assert result == mqtt.MQTT_ERR_SUCCESS
+        time.sleep(0.3)
+        client.disconnect()
+        client.loop_stop()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "citypocket", "ingest"],
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def stderr(self) -> str:
+        if self.process is None or self.process.stderr is None or self.process.poll() is None:
+            return ""
+        return self.process.stderr.read().decode("utf-8", "replace")[-3000:]
+
+    def end_session(self) -> None:
+        """Removes the persistent session from the broker."""
+        client = self._client()
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 0
+        client.connect(HOST, PORT, clean_start=True, properties=properties)
+        client.loop_start()
+        time.sleep(0.2)
+        client.disconnect()
+        client.loop_stop()
+
+    def _client(self) -> mqtt.Client:
+        return mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
+        )
+
+
+class Publisher:
+    def __init__(self):
+        self.client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.max_inflight_messages_set(200)
+        self.client.connect(HOST, PORT)
+        self.client.loop_start()
+        self.pending = []
+
+    def publish(self, topic: str, payload: str | bytes) -> None:
+        self.pending.append(self.client.publish(topic, payload, qos=1))
+
+    def flush(self, timeout: float = 30) -> None:
+        for info in self.pending:
+            info.wait_for_publish(timeout)
+            assert info.is_published()
+        self.pending.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

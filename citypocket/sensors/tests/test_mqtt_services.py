@@ -1,0 +1,115 @@
+"""`citypocket ingest` against the machine's Mosquitto: exact counts, crash and restart without loss."""
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from citypocket.core.testing import CityFactory
+from citypocket.sensors.models import DeadLetter, Observation
+from citypocket.sensors.tests.factories import air_sensor
+from citypocket.sensors.tests.mqtt_helpers import IngestProcess, Publisher, wait_until
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def one(i: int) -> str:
+    time_ = (START + timedelta(seconds=i)).isoformat()
+    return json.dumps(
+        {
+            "observations": [
+                {"sensor": "FR25036", "property": "no2", "time": time_, "value": float(i % 500), "unit": "ug/m3"}
+            ]
+        }
+    )
+
+
+def gateway(first: int, count: int, *, bad: int = 0) -> str:
+    items = [
+        {
+            "sensor": "FR25036",
+            "property": "no2",
+            "time": (START + timedelta(seconds=first + k)).isoformat(),
+            "value": 20.0,
+            "unit": "ug/m3",
+        }
+        for k in range(count)
+    ]
+    for _ in range(bad):
+        items.append({"sensor": "FR25036", "property": "no2", "time": START.isoformat(), "value": -5, "unit": "ug/m3"})
+    return json.dumps({"observations": items})
+
+
+@pytest.fixture
+def mqtt_city(db):
+    city = CityFactory(slug=f"mqtt-{uuid.uuid4().hex[:8]}")
+    air_sensor(city)
+    return city
+
+
+@pytest.fixture
+def ingest(mqtt_city):
+    process = IngestProcess(mqtt_city.slug)
+    process.prepare_session()
+    yield process
+    if process.process is not None and process.process.poll() is None:
+        process.kill()
+    process.end_session()
+
+
+def test_exact_counts_with_duplicates_and_malformed(mqtt_city, ingest):
+    """300 single readings (10 sent twice), a 50-reading gateway message with 2 invalid, 10 malformed: 350 rows, 12 dead letters."""
+    ingest.start()
+    topic = f"citypocket/{mqtt_city.slug}/gw-1"
+    publisher = Publisher()
+    for i in range(300):
+        publisher.publish(topic, one(i))
+        if i % 30 == 0:
+            publisher.publish(topic, one(i))  # sent twice
+    for k in range(10):
+        publisher.publish(topic, b'{"observations": [' + str(k).encode())
+    publisher.publish(topic, gateway(1000, 50, bad=2))
+    publisher.close()
+    done = wait_until(lambda: Observation.objects.count() >= 350 and DeadLetter.objects.count() >= 12, timeout=40)
+    assert done, (Observation.objects.count(), DeadLetter.objects.count(), ingest.stderr())
+    time.sleep(0.5)
+    assert Observation.objects.filter(datastream__sensor__city=mqtt_city).count() == 350
+    letters = DeadLetter.objects.filter(city=mqtt_city)
+    assert letters.count() == 12
+    assert letters.filter(reason__startswith="malformed JSON").count() == 10
+    assert letters.filter(reason="negative concentration for no2").count() == 2
+    assert ingest.stop() == 0
+
+
+def test_killed_and_restarted_ingest_loses_nothing(mqtt_city, ingest):
+    """SIGKILL mid-stream then restart (persistent session, acks after commit): exactly N rows, none twice."""
+    n = 2000
+    ingest.start()
+    topic = f"citypocket/{mqtt_city.slug}/gw-2"
+    publisher = Publisher()
+    killed = False
+    for i in range(n):
+        publisher.publish(topic, one(i))
+        if i % 50 == 49:
+            publisher.flush()
+            time.sleep(0.1)  # ~500 messages/s: the outage stays within the broker's offline queue
+        if not killed and i > n // 3 and Observation.objects.count() > 300:
+            ingest.kill()
+            killed = True
+            ingest.start()
+    publisher.close()
+    assert killed, "the ingest process was never killed mid-stream"
+    assert wait_until(lambda: Observation.objects.count() >= n, timeout=60), (
+        Observation.objects.count(),
+        ingest.stderr(),
+    )
+    time.sleep(0.5)
+    rows = Observation.objects.filter(datastream__sensor__city=mqtt_city)
+    assert rows.count() == n
+    assert rows.values("phenomenon_time").distinct().count() == n
+    assert DeadLetter.objects.count() == 0
+    assert ingest.stop() == 0
