@@ -176,7 +176,8 @@ class ResidentVerificationAdmin(CityScopedAdmin):
         return [
             path("census/", self.admin_site.admin_view(self.census_view), name="participation_census"),
             path("letter-codes/", self.admin_site.admin_view(self.codes_view), name="participation_letter_codes"),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
     def _cities(self, request):
         city_ids = self.staff_city_ids(request)

@@ -44,7 +44,8 @@ def _order(costs: Mapping[int, int], votes: Mapping[int, int]) -> list[int]:
     return sorted(costs, key=lambda p: (-votes.get(p, 0), costs[p], p))
 
 
-def greedy(costs: Mapping[int, int], votes: Mapping[int, int], amount: int, *, already: Iterable[int] = ()) -> list[int]:
+def greedy(costs: Mapping[int, int], votes: Mapping[int, int], amount: int, *,
+           already: Iterable[int] = ()) -> list[int]:
     """Most votes first; a project that does not fit in what is left is skipped, not a stop."""
     chosen = list(already)
     left = amount - sum(costs[p] for p in chosen)

@@ -177,7 +177,8 @@ def proposal_new(request, city: str):
             category = request.POST.get("category") or None
             return proposal_services.submit_proposal(
                 process=process, author=request.user, title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""), category_id=int(category) if category and category.isdigit() else None)
+                body=request.POST.get("body", ""),
+                category_id=int(category) if category and category.isdigit() else None)
         try:
             proposal, error = _attempt(request, submit)
         except AuthenticationRequired:

@@ -114,7 +114,8 @@ def comment_out(comment) -> dict:
 
 
 @router.get("/cities/{city}/proposals/{proposal_id}/comments", response=responses({200: CommentListOut}, 404),
-            operation_id="list_proposal_comments", summary="Comments of a proposal, oldest first (threaded by parent_id)")
+            operation_id="list_proposal_comments",
+            summary="Comments of a proposal, oldest first (threaded by parent_id)")
 @cache_public(max_age=30)
 def list_comments(request, city: str, proposal_id: uuid.UUID):
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)

@@ -62,7 +62,8 @@ def results(request, city: str, survey_id: int):
 
 @router.get("/cities/{city}/surveys/{survey_id}/responses.csv", response=responses({200: None}, 404),
             operation_id="export_survey_responses", summary="All responses as CSV (city staff only)",
-            openapi_extra={"responses": {200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}})
+            openapi_extra={"responses": {200: {"description": "CSV",
+                                               "content": {"text/csv": {"schema": {"type": "string"}}}}}})
 def export_csv(request, city: str, survey_id: int):
     city_obj = get_city(slug=city)
     if not is_participation_staff(user=request.user, city=city_obj):

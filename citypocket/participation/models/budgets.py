@@ -140,6 +140,9 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         constraints = [models.UniqueConstraint(fields=["budget", "voter"], name="participation_one_ballot")]
 
+    def __str__(self) -> str:
+        return f"{self.voter} · {self.budget}"
+
 
 class BallotItem(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="items")
@@ -147,6 +150,9 @@ class BallotItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ballot", "project"], name="participation_ballot_item")]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id} · {self.project_id}"
 
 
 class BudgetResult(models.Model):
@@ -165,6 +171,9 @@ class BudgetResult(models.Model):
         verbose_name = _("budget result")
         verbose_name_plural = _("budget results")
 
+    def __str__(self) -> str:
+        return f"{self.budget} · {self.counting_method}"
+
 
 class ProjectResult(models.Model):
     result = models.ForeignKey(BudgetResult, on_delete=models.CASCADE, related_name="rows")
@@ -176,3 +185,6 @@ class ProjectResult(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["result", "project"], name="participation_project_result")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.project_id}"

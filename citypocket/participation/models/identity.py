@@ -78,6 +78,9 @@ class CensusRecord(models.Model):
         verbose_name_plural = _("census records")
         constraints = [models.UniqueConstraint(fields=["upload", "digest"], name="participation_census_digest")]
 
+    def __str__(self) -> str:
+        return self.digest[:12]
+
 
 class LetterCode(models.Model):
     """A one-time code printed on a letter posted to a household; stored as a digest only."""

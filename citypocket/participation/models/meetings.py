@@ -66,3 +66,6 @@ class Registration(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="participation_one_registration")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.meeting}"

@@ -80,8 +80,9 @@ class Process(models.Model):
         return None
 
     def is_in_phase(self, kind: str, when=None) -> bool:
-        phase = self.phase_at(when)
-        return phase is not None and phase.kind == kind
+        """True when a phase of `kind` runs at `when` (phases may overlap, e.g. proposals and vote)."""
+        when = when or timezone.now()
+        return any(p.kind == kind and p.starts_at <= when < p.ends_at for p in self.phases.all())
 
 
 class Phase(models.Model):

@@ -85,6 +85,9 @@ class Support(models.Model):
         verbose_name_plural = _("supports")
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="participation_one_support")]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.proposal}"
+
 
 class ModerationState(models.TextChoices):
     VISIBLE = "visible", _("Visible")
@@ -128,3 +131,6 @@ class CommentFlag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="participation_one_flag")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.comment_id}"

@@ -99,6 +99,9 @@ class SurveyResponse(models.Model):
         constraints = [models.UniqueConstraint(fields=["survey", "respondent_key"],
                                                name="participation_one_response")]
 
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.submitted_at:%Y-%m-%d}"
+
 
 class Answer(models.Model):
     """One value of a response: a chosen option (with its rank for ranking), a scale value or a text."""
@@ -109,3 +112,6 @@ class Answer(models.Model):
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     value = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True, max_length=2000)
+
+    def __str__(self) -> str:
+        return f"{self.response_id} · {self.question_id}"

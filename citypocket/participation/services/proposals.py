@@ -74,7 +74,8 @@ def withdraw_support(*, proposal: Proposal, user) -> None:
 def answer_proposal(*, proposal: Proposal, status: str, text: str = "") -> Proposal:
     """The city's official answer; a rejection always gives its reason."""
     if status not in AnswerStatus.values or status == AnswerStatus.NONE:
-        raise InvalidValues(_("Unknown answer status."), errors=[{"field": "status", "message": _("Unknown answer status.")}])
+        message = _("Unknown answer status.")
+        raise InvalidValues(message, errors=[{"field": "status", "message": message}])
     if status == AnswerStatus.REJECTED and not text.strip():
         raise InvalidValues(_("A rejection needs a reason."),
                             errors=[{"field": "text", "message": _("A rejection needs a reason.")}])

@@ -34,7 +34,7 @@ def test_list_budgets_gives_each_voting_rule(client, rouen):
 
 def test_get_budget_lists_its_projects(client, rouen):
     """GET …/budgets/{id} returns the projects with their costs."""
-    budget, projects = make_budget(rouen)
+    budget, _projects = make_budget(rouen)
     body = client.get(f"/api/v1/cities/{rouen.slug}/budgets/{budget.pk}").json()
     assert sorted((p["title"], p["cost"]) for p in body["projects"]) == [("A", 60), ("B", 50), ("C", 30)]
 

@@ -1,0 +1,65 @@
+"""Meetings: list and detail with agenda, registration within capacity, iCalendar export."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login
+from citypocket.participation.models import AgendaItem, Meeting, MeetingKind, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(rouen):
+    start = (timezone.now() + timedelta(days=7)).replace(microsecond=0)
+    meeting = Meeting.objects.create(city=rouen, kind=MeetingKind.COUNCIL, title="Conseil métropolitain",
+                                     starts_at=start, ends_at=start + timedelta(hours=3),
+                                     place="108 allée François Mitterrand, Rouen", capacity=1)
+    AgendaItem.objects.create(meeting=meeting, position=1, title="Budget citoyen")
+    AgendaItem.objects.create(meeting=meeting, position=2, title="Plan vélo", decision="Adopté")
+    return meeting
+
+
+def test_meeting_detail_has_agenda_and_places(client, rouen, meeting):
+    """GET …/meetings/{id} gives the agenda in order and the registrations."""
+    body = client.get(f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}").json()
+    assert [a["title"] for a in body["agenda"]] == ["Budget citoyen", "Plan vélo"]
+    assert body["agenda"][1]["decision"] == "Adopté" and body["capacity"] == 1 and body["registered"] == 0
+
+
+def test_registration_respects_capacity(client, rouen, meeting):
+    """The first person gets the only place (twice is fine), the second gets 409 meeting-full."""
+    url = f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}/registration"
+    assert_problem(client.put(url), 401)
+    first = UserFactory()
+    login(client, first, mfa=False)
+    assert client.put(url).json() == {"meeting_id": meeting.pk, "registered": True}
+    assert client.put(url).status_code == 200
+    login(client, UserFactory(), mfa=False)
+    assert assert_problem(client.put(url), 409)["type"].endswith("/meeting-full")
+    assert list(Registration.objects.values_list("user", flat=True)) == [first.pk]
+
+
+def test_ics_feed_lists_upcoming_meetings_with_agenda(client, rouen, meeting):
+    """meetings.ics is a valid calendar with one event per upcoming meeting."""
+    response = client.get(f"/api/v1/cities/{rouen.slug}/meetings.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Conseil métropolitain"
+    assert "2. Plan vélo" in str(event["DESCRIPTION"])
+    assert event.decoded("DTSTART") == meeting.starts_at
+    one = client.get(f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}.ics")
+    assert len(Calendar.from_ical(one.content).walk("VEVENT")) == 1
+
+
+def test_meetings_are_isolated_per_city(rouen, aix, meeting):
+    """A Rouen meeting under Aix is a 404 (JSON, iCalendar, registration)."""
+    for url, method in ((f"/api/v1/cities/{aix.slug}/meetings/{meeting.pk}", "get"),
+                        (f"/api/v1/cities/{aix.slug}/meetings/{meeting.pk}.ics", "get"),
+                        (f"/api/v1/cities/{aix.slug}/meetings/{meeting.pk}/registration", "put")):
+        assert_tenant_isolated(city=rouen, other_city=aix, url=url, method=method,
+                               check_unchanged=lambda: not Registration.objects.exists())
