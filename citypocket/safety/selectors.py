@@ -1,0 +1,130 @@
+"""Reads of the safety app: staff triage lists and monthly figures, safe places (open now, nearest),
+awareness articles, filmed zones."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from citypocket.cities.models import City
+from citypocket.safety.models import (
+    WEEKDAYS,
+    AwarenessArticle,
+    FilmedZone,
+    HarassmentReport,
+    SafePlace,
+)
+
+
+def list_reports_for_triage(*, city: City, status: str = "", category: str = "", period: str = "") -> QuerySet:
+    """A city's reports for its safety officers (coarse columns only; details go through the audited read)."""
+    reports = HarassmentReport.objects.filter(city=city)
+    if status:
+        reports = reports.filter(status=status)
+    if category:
+        reports = reports.filter(category=category)
+    if period:
+        reports = reports.filter(period=period)
+    return reports.order_by("-received_on", "id")
+
+
+def compute_monthly_figures(*, city: City) -> list[dict]:
+    """Counts per month, category and status, for staff (never published as such)."""
+    rows = (
+        HarassmentReport.objects.filter(city=city)
+        .values("period", "category", "status")
+        .annotate(count=Count("id"))
+        .order_by("-period", "category", "status")
+    )
+    months: dict[dt.date, dict] = {}
+    for row in rows:
+        empty = {"period": row["period"], "total": 0, "categories": {}, "statuses": {}}
+        month = months.setdefault(row["period"], empty)
+        month["total"] += row["count"]
+        month["categories"][row["category"]] = month["categories"].get(row["category"], 0) + row["count"]
+        month["statuses"][row["status"]] = month["statuses"].get(row["status"], 0) + row["count"]
+    return list(months.values())
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    radius = 6_371_000
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+def _minutes(text: str) -> int:
+    return int(text[:2]) * 60 + int(text[3:])
+
+
+def is_open_at(opening_hours: dict, when: dt.datetime) -> bool:
+    """True when `when` (local time) falls in an opening range; a range may end after midnight."""
+    today = WEEKDAYS[when.weekday()]
+    yesterday = WEEKDAYS[(when.weekday() - 1) % 7]
+    now = when.hour * 60 + when.minute
+    for start, end in opening_hours.get(today, []):
+        s, e = _minutes(start), _minutes(end)
+        if (s < e and s <= now < e) or (e <= s and now >= s):
+            return True
+    for start, end in opening_hours.get(yesterday, []):
+        s, e = _minutes(start), _minutes(end)
+        if e <= s and now < e:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class PlaceNearby:
+    place: SafePlace
+    distance_m: int
+    open_now: bool
+
+
+def list_safe_places(*, city: City) -> QuerySet:
+    return SafePlace.objects.filter(city=city, is_active=True).order_by("name")
+
+
+def list_safe_places_by_distance(
+    *, city: City, lat: float | None = None, lon: float | None = None, now: dt.datetime | None = None
+) -> list[PlaceNearby]:
+    """Active safe places sorted by distance from a point (the city centre by default), open ones first."""
+    lat = city.centre_lat if lat is None else lat
+    lon = city.centre_lon if lon is None else lon
+    local = timezone.localtime(now or timezone.now(), timezone=ZoneInfo(city.timezone))
+    items = [
+        PlaceNearby(place, round(distance_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local))
+        for place in list_safe_places(city=city)
+    ]
+    return sorted(items, key=lambda item: (not item.open_now, item.distance_m, item.place.name))
+
+
+def list_articles(*, city: City) -> QuerySet:
+    return AwarenessArticle.objects.filter(city=city, is_published=True).order_by("order", "slug")
+
+
+def get_article(*, city: City, slug: str) -> AwarenessArticle | None:
+    return list_articles(city=city).filter(slug=slug).first()
+
+
+def list_filmed_zones(*, city: City) -> QuerySet:
+    return FilmedZone.objects.filter(city=city).order_by("name")
+
+
+def zone_geometry(zone: FilmedZone) -> dict:
+    """GeoJSON geometry of a filmed zone: its polygon, or a 24-sided polygon for point + radius."""
+    if zone.polygon:
+        return zone.polygon
+    ring = []
+    for step in range(24):
+        angle = 2 * math.pi * step / 24
+        dlat = zone.radius_m * math.cos(angle) / 111_320
+        dlon = zone.radius_m * math.sin(angle) / (111_320 * math.cos(math.radians(zone.lat)))
+        ring.append([round(zone.lon + dlon, 6), round(zone.lat + dlat, 6)])
+    ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [ring]}
