@@ -28,8 +28,9 @@ router = Router(tags=["safety"])
 
 
 @router.post("/cities/{city}/safety/reports", response=responses({201: ReceiptOut}, 404, 422, 429),
-             operation_id="submit_safety_report", summary="Report street harassment anonymously (no account)",
-             throttle=report_throttle())
+    operation_id="submit_safety_report", url_name="submit_safety_report",
+    summary="Report street harassment anonymously (no account)",
+    throttle=report_throttle())
 def submit_report(request, city: str, payload: ReportIn):
     submitted = services.submit_report(
         city=get_city(slug=city), category=payload.category, occurred_at=payload.occurred_at,
@@ -41,9 +42,9 @@ def submit_report(request, city: str, payload: ReportIn):
 
 
 @router.post("/cities/{city}/safety/reports/follow", response=responses({200: FollowOut}, 404, 422, 429),
-             operation_id="follow_safety_report",
-             summary="Read a report's status and replies, and optionally add information, with its receipt code",
-             throttle=follow_throttle())
+    operation_id="follow_safety_report", url_name="follow_safety_report",
+    summary="Read a report's status and replies, and optionally add information, with its receipt code",
+    throttle=follow_throttle())
 def follow_report(request, city: str, payload: FollowIn):
     city_obj = get_city(slug=city)
     report = services.access_report_by_receipt(city=city_obj, receipt_code=payload.receipt_code)
@@ -63,9 +64,9 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @router.get("/cities/{city}/safety/hotspots", response=responses({200: HotspotCollection}, 404, 422),
-            operation_id="list_safety_hotspots",
-            summary="Monthly counts of reports per H3 cell (cells with at least k reports; "
-                    "a month is published 7 days after it ends)")
+    operation_id="list_safety_hotspots", url_name="list_safety_hotspots",
+    summary="Monthly counts of reports per H3 cell (cells with at least k reports; "
+    "a month is published 7 days after it ends)")
 @cache_public(max_age=3600)
 def list_hotspots(request, city: str, month: str | None = None):
     city_obj = get_city(slug=city)
@@ -81,7 +82,8 @@ def list_hotspots(request, city: str, month: str | None = None):
 
 
 @router.get("/cities/{city}/safety/safe-places", response=responses({200: SafePlaceCollection}, 404),
-            operation_id="list_safe_places", summary="Safe places that welcome people in danger (GeoJSON)")
+    operation_id="list_safe_places", url_name="list_safe_places",
+    summary="Safe places that welcome people in danger (GeoJSON)")
 @cache_public(max_age=300)
 def list_safe_places(request, city: str):
     city_obj = get_city(slug=city)
@@ -98,7 +100,8 @@ def list_safe_places(request, city: str):
 
 
 @router.get("/cities/{city}/safety/filmed-zones", response=responses({200: FilmedZoneCollection}, 404),
-            operation_id="list_filmed_zones", summary="The video-protection register: filmed zones (GeoJSON)")
+    operation_id="list_filmed_zones", url_name="list_filmed_zones",
+    summary="The video-protection register: filmed zones (GeoJSON)")
 @cache_public(max_age=3600)
 def list_filmed_zones(request, city: str):
     features = [
