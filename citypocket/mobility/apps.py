@@ -2,7 +2,38 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _tile_context(city) -> dict:
+    """Free spaces in the car parks within 1 km of the city centre, now."""
+    from django.utils import timezone
+
+    from citypocket.mobility import geo, selectors
+
+    south, west, north, east = geo.bbox_around(city.centre_lat, city.centre_lon, 1000)
+    car_parks = selectors.list_car_parks(city=city).filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    items = selectors.with_live(city=city, car_parks=car_parks, now=timezone.now())
+    known = [item.live.available for item in items if item.live.available is not None]
+    return {"count": len(items), "reporting": len(known), "free": sum(known)}
+
+
 class MobilityConfig(AppConfig):
     name = "citypocket.mobility"
     label = "mobility"
     verbose_name = _("Mobility")
+
+    def ready(self) -> None:
+        from citypocket.core.capabilities import Capability, register_capability
+        from citypocket.core.demo import register_demo_loader
+        from citypocket.mobility import demo
+
+        register_capability(
+            Capability(
+                slug="parking",
+                label=_("Parking"),
+                url_name="mobility:page",
+                order=20,
+                tile_template="mobility/tile.html",
+                tile_context=_tile_context,
+                offline_urls=lambda city: [f"/api/v1/cities/{city.slug}/car-parks"],
+            )
+        )
+        register_demo_loader("mobility", demo.load, order=40)

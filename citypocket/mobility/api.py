@@ -1,0 +1,275 @@
+"""Mobility API: car parks with live availability, find-a-spot search, traffic congestion."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Router
+
+from citypocket.cities.selectors import get_city
+from citypocket.core.http import cache_public
+from citypocket.core.problems import InvalidValues, responses
+from citypocket.mobility import representations, selectors, traffic
+from citypocket.mobility import search as finder
+from citypocket.mobility.schemas import CarParkCollection, SearchCollection, TrafficCollection
+
+router = Router(tags=["mobility"])
+
+LIVE_MAX_AGE = 30  # seconds: readings arrive about every minute
+MAX_WALK_LIMIT = 5000
+MAX_ARRIVAL_AHEAD = timedelta(days=7)
+
+LIST_FORMATS = {
+    "responses": {
+        200: {
+            "description": "GeoJSON (default), NGSI-LD OffStreetParking entities or the national CSV schema",
+            "content": {
+                "application/geo+json": {"schema": {"$ref": "#/components/schemas/CarParkCollection"}},
+                "application/ld+json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/cities/{city}/car-parks",
+    response=responses({200: CarParkCollection}, 404, 422),
+    operation_id="list_car_parks",
+    summary="Car parks with live free spaces (GeoJSON, NGSI-LD or national CSV)",
+    description=(
+        "Each car park with its live status: `open`, `almost_full` (under 10 % free), `full` (0 free), "
+        "`closed` (outside opening hours) or `unknown`. With no reading for MOBILITY_STALE_MINUTES (15) a "
+        "car park is `stale`: `available` is null and the status `unknown`. `?format=ngsi-ld` gives "
+        'FIWARE OffStreetParking entities (normalized); `?format=csv` the national schema "Lieux de '
+        'stationnement" v0.1.5 (car parks missing a required value are left out; their number is in '
+        "the `X-Omitted-Rows` header)."
+    ),
+    openapi_extra=LIST_FORMATS,
+)
+@cache_public(max_age=LIVE_MAX_AGE)
+def list_car_parks(request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
+    place = get_city(slug=city)
+    if format == "csv":
+        text, omitted = representations.to_csv(
+            selectors.list_car_parks(city=place), insee=(place.insee_codes or [""])[0]
+        )
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="stationnement-{place.slug}.csv"'
+        response["X-Omitted-Rows"] = str(omitted)
+        return response
+    items = selectors.list_car_parks_live(city=place, now=timezone.now())
+    if format == "ngsi-ld":
+        body = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
+        return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/ld+json")
+    body = {"type": "FeatureCollection", "features": [representations.feature(item) for item in items]}
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(type(value).__name__)
+
+
+def parse_arrival(value: datetime | None, *, tz: str, now: datetime) -> datetime:
+    """The arrival time in UTC: naive times are the city's local time; none means now."""
+    if value is None:
+        return now
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    value = value.astimezone(UTC)
+    if value < now - timedelta(minutes=5):
+        raise InvalidValues(
+            "The arrival time is in the past.", errors=[{"field": "arrive_at", "message": "must not be in the past"}]
+        )
+    if value > now + MAX_ARRIVAL_AHEAD:
+        raise InvalidValues(
+            "The arrival time is more than 7 days ahead.",
+            errors=[{"field": "arrive_at", "message": "at most 7 days ahead"}],
+        )
+    return max(value, now)
+
+
+def run_search(
+    *,
+    place,
+    lat: float,
+    lon: float,
+    arrive_at: datetime | None,
+    max_walk_m: int,
+    height_cm: int | None,
+    disabled: bool,
+    ev: bool,
+    now: datetime,
+):
+    errors = []
+    if not -90 <= lat <= 90:
+        errors.append({"field": "lat", "message": "must be between -90 and 90"})
+    if not -180 <= lon <= 180:
+        errors.append({"field": "lon", "message": "must be between -180 and 180"})
+    if not 50 <= max_walk_m <= MAX_WALK_LIMIT:
+        errors.append({"field": "max_walk_m", "message": "must be between 50 and 5000"})
+    if height_cm is not None and not 100 <= height_cm <= 500:
+        errors.append({"field": "height_cm", "message": "must be between 100 and 500"})
+    if errors:
+        raise InvalidValues("Some values are invalid.", errors=errors)
+    return finder.search(
+        city=place,
+        lat=lat,
+        lon=lon,
+        now=now,
+        arrive_at=parse_arrival(arrive_at, tz=place.timezone, now=now),
+        max_walk_m=max_walk_m,
+        height_cm=height_cm,
+        disabled=disabled,
+        ev=ev,
+    )
+
+
+def _prediction(pred) -> dict:
+    return {"free": pred.free, "method": pred.method, "history_weeks": pred.weeks}
+
+
+def outcome_body(outcome, *, lat: float, lon: float) -> dict:
+    features = []
+    for rank, result in enumerate(outcome.results, start=1):
+        item = selectors.CarParkLive(result.car_park, result.live)
+        props = representations.properties(item)
+        props.update(
+            {
+                "rank": rank,
+                "score": result.score,
+                "predicted": _prediction(result.prediction),
+                "walk_m": result.walk_m,
+                "walk_minutes": result.walk_min,
+                "approach_traffic": result.approach,
+                "reasons": result.reasons,
+            }
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": result.car_park.slug,
+                "geometry": representations.geometry(result.car_park),
+                "properties": props,
+            }
+        )
+    alternative = None
+    if outcome.alternative is not None:
+        alt = outcome.alternative
+        alternative = {
+            "id": alt.car_park.slug,
+            "name": alt.car_park.name,
+            "sensor": alt.car_park.sensor.external_id if alt.car_park.sensor_id else None,
+            "available": alt.live.available,
+            "status": alt.live.status,
+            "stale": alt.live.stale,
+            "predicted": _prediction(alt.prediction),
+            "transit_line": alt.transit_line,
+            "transit_minutes": alt.transit_minutes,
+            "walk_m": alt.walk_m,
+            "walk_minutes": alt.walk_min,
+            "total_minutes": alt.total_minutes,
+            "co2": {
+                "car_km": alt.co2.car_km,
+                "car_kg": alt.co2.car_kg,
+                "transit_kg": alt.co2.transit_kg,
+                "avoided_kg": alt.co2.avoided_kg,
+            },
+            "reasons": alt.reasons,
+        }
+    return {
+        "type": "FeatureCollection",
+        "destination": {"type": "Point", "coordinates": [lon, lat]},
+        "arrive_at": outcome.arrive_at,
+        "features": features,
+        "park_and_ride": alternative,
+    }
+
+
+@router.get(
+    "/cities/{city}/car-parks/search",
+    response=responses({200: SearchCollection}, 404, 422),
+    operation_id="search_car_parks",
+    summary="Find a spot near a destination at an arrival time, with a park-and-ride alternative",
+    description=(
+        "Car parks within `max_walk_m` (walking distance, metres) of the destination, ranked by a score "
+        "of predicted free spaces at `arrive_at` (the car park's own history, same weekday and time, "
+        "corrected by today's trend; free spaces now when history is short), walking distance and price, "
+        "lowered when traffic on the approach is saturated. Each result lists the `reasons` of its rank. "
+        "`park_and_ride` is the best park-and-ride with its transit leg and the CO₂ avoided. "
+        "`arrive_at`: ISO 8601; without an offset it is the city's local time; default now."
+    ),
+)
+@cache_public(max_age=LIVE_MAX_AGE)
+def search_car_parks(
+    request: HttpRequest,
+    city: str,
+    lat: float,
+    lon: float,
+    arrive_at: datetime | None = None,
+    max_walk_m: int = finder.DEFAULT_MAX_WALK_M,
+    height_cm: int | None = None,
+    disabled: bool = False,
+    ev: bool = False,
+):
+    place = get_city(slug=city)
+    outcome = run_search(
+        place=place,
+        lat=lat,
+        lon=lon,
+        arrive_at=arrive_at,
+        max_walk_m=max_walk_m,
+        height_cm=height_cm,
+        disabled=disabled,
+        ev=ev,
+        now=timezone.now(),
+    )
+    body = outcome_body(outcome, lat=lat, lon=lon)
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")
+
+
+@router.get(
+    "/cities/{city}/traffic",
+    response=responses({200: TrafficCollection}, 404, 422),
+    operation_id="list_traffic",
+    summary="Traffic counting points with congestion (GeoJSON)",
+    description=(
+        "Each counting point (TrafficFlowObserved) with its latest flow (veh/h), occupancy (0-1) and "
+        "congestion: `fluide` (occupancy < 15 %), `pre_sature` (< 25 %), `sature` (< 40 %), `bloque` "
+        "(>= 40 %), or `unknown` without a fresh occupancy reading."
+    ),
+)
+@cache_public(max_age=LIVE_MAX_AGE)
+def list_traffic(request: HttpRequest, city: str):
+    place = get_city(slug=city)
+    features = []
+    for point in selectors.list_counting_points(city=place, now=timezone.now()):
+        sensor = point.sensor
+        geometry = None
+        if sensor.lat is not None and sensor.lon is not None:
+            geometry = {"type": "Point", "coordinates": [sensor.lon, sensor.lat]}
+        features.append(
+            {
+                "type": "Feature",
+                "id": sensor.external_id,
+                "geometry": geometry,
+                "properties": {
+                    "name": sensor.name,
+                    "road": sensor.metadata.get("road", sensor.name),
+                    "vehicle_flow": point.vehicle_flow,
+                    "occupancy": point.occupancy,
+                    "congestion": point.state,
+                    "congestion_label": str(traffic.LABELS[point.state]),
+                    "observed_at": point.observed_at,
+                    "stale": point.stale,
+                },
+            }
+        )
+    body = {"type": "FeatureCollection", "features": features}
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")

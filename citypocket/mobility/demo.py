@@ -1,0 +1,148 @@
+"""Demo car parks and counting points of Aix-en-Provence and Rouen.
+
+Car parks: `data/demo_carparks_rouen_aix.csv`, a copy of /work/shared/data/demo_carparks_rouen_aix.csv
+(see its SOURCES.md): Aix = Atomik31/Dashboard-parking config.py @ 99c4496 (facts only);
+Rouen capacities = actu.fr, 30 Dec 2025 (relayed by europesays.com/fr/630619) and tendanceouest.com;
+Rouen coordinates are estimates flagged APPROX_UNVERIFIED -> `approximate_location=True`.
+Each row's sources are kept in `provenance`.
+
+Park-and-ride (assumptions documented in docs/mobility.md):
+- Rouen: Mont-Riboudet (P+R Kindarena) is a real P+R at the TEOR hub (CSV notes); TEOR line to
+  Théâtre des Arts, ~10 min (typical time, to be confirmed with the network timetable);
+- Aix: none of the nine SEMEPA car parks is a P+R, so the demo adds the Krypton parking relais
+  (west of the centre) with an approximate location, no capacity and an assumed bus link.
+
+Prices, heights, EV and disabled places are not in the CSV and stay empty (unknown), never invented.
+"""
+
+import csv
+from pathlib import Path
+
+from django.utils.text import slugify
+
+from citypocket.cities.models import City
+from citypocket.mobility.models import StructureType
+from citypocket.mobility.services import ensure_car_park, ensure_counting_point
+
+DATA = Path(__file__).parent / "data" / "demo_carparks_rouen_aix.csv"
+CITY_SLUGS = {"Aix-en-Provence": "aix-en-provence", "Rouen": "rouen"}
+PREFIX = {"aix-en-provence": "AIX", "rouen": "ROUEN"}
+
+PARK_AND_RIDE = {
+    ("rouen", "mont-riboudet"): {
+        "transit_line": "TEOR (T1, T2, T3)",
+        "transit_minutes": 10,
+        "transit_stop_lat": 49.4400,
+        "transit_stop_lon": 1.0877,
+    },
+}
+EXTRA = [
+    {
+        "city": "aix-en-provence",
+        "slug": "krypton",
+        "name": "Parking relais Krypton",
+        "external_id": "AIX-P-KRYPTON",
+        "lat": 43.5213,
+        "lon": 5.4120,
+        "operator": "Pays d'Aix Mobilité",
+        "park_and_ride": True,
+        "structure_type": StructureType.SURFACE,
+        "transit_line": "Bus Aixpress",
+        "transit_minutes": 12,
+        "transit_stop_lat": 43.5263,
+        "transit_stop_lon": 5.4453,
+        "approximate_location": True,
+        "provenance": (
+            "Demo assumption: park-and-ride west of the centre (parking relais Krypton); location approximate, "
+            "capacity unknown, transit line and time assumed. Replace with the operator's open data."
+        ),
+    }
+]
+COUNTING_POINTS = {
+    "aix-en-provence": [
+        ("AIX-T-BELGES", "Avenue des Belges", 43.5246, 5.4428),
+        ("AIX-T-ROI-RENE", "Boulevard du Roi René", 43.5249, 5.4510),
+        ("AIX-T-REPUBLIQUE", "Boulevard de la République", 43.5284, 5.4421),
+    ],
+    "rouen": [
+        ("ROUEN-T-MONT-RIBOUDET", "Avenue du Mont-Riboudet", 49.4512, 1.0760),
+        ("ROUEN-T-QUAI-HAVRE", "Quai du Havre", 49.4395, 1.0850),
+        ("ROUEN-T-YSER", "Boulevard de l'Yser", 49.4471, 1.0992),
+    ],
+}
+
+
+def car_park_slug(name: str) -> str:
+    """`Rambot (Prêcheurs/Arts et Métiers)` -> `rambot`; `Palais de Justice / Espace…` -> `palais-de-justice`."""
+    return slugify(name.split("(")[0].split("/")[0].strip())
+
+
+def external_id(city_slug: str, slug: str) -> str:
+    return f"{PREFIX[city_slug]}-P-{slug.upper()}"
+
+
+def load() -> str:
+    cities = {c.slug: c for c in City.objects.filter(slug__in=CITY_SLUGS.values())}
+    count = 0
+    with DATA.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            city = cities.get(CITY_SLUGS[row["city"]])
+            if city is None:
+                continue
+            slug = car_park_slug(row["name"])
+            # Estimates flagged APPROX_UNVERIFIED, and a proxy position (another site's coordinates).
+            approximate = "APPROX_UNVERIFIED" in row["coord_source"] or "proxy" in row["coord_source"].lower()
+            provenance = "; ".join(
+                part
+                for part in (
+                    f"capacity: {row['capacity_source']}",
+                    f"coordinates: {row['coord_source']}",
+                    f"notes: {row['notes']}" if row["notes"] else "",
+                    "compiled in demo_carparks_rouen_aix.csv (CityPocket shared data)",
+                )
+                if part
+            )
+            extra = PARK_AND_RIDE.get((city.slug, slug), {})
+            ensure_car_park(
+                city=city,
+                slug=slug,
+                name=row["name"],
+                external_id=external_id(city.slug, slug),
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                operator=row["operator"],
+                capacity=int(row["capacity"]) if row["capacity"] else None,
+                # SEMEPA and RNS run "parkings en ouvrage"; the P+R and the private one are unknown.
+                structure_type=StructureType.UNDERGROUND
+                if row["operator"].startswith(("SEMEPA", "Rouen Normandie"))
+                else "",
+                park_and_ride=bool(extra),
+                approximate_location=approximate,
+                provenance=provenance,
+                **extra,
+            )
+            count += 1
+    for item in EXTRA:
+        city = cities.get(item["city"])
+        if city is None:
+            continue
+        fields = {k: v for k, v in item.items() if k not in ("city", "slug", "name", "external_id", "lat", "lon")}
+        ensure_car_park(
+            city=city,
+            slug=item["slug"],
+            name=item["name"],
+            external_id=item["external_id"],
+            lat=item["lat"],
+            lon=item["lon"],
+            **fields,
+        )
+        count += 1
+    points = 0
+    for city_slug, rows in COUNTING_POINTS.items():
+        city = cities.get(city_slug)
+        if city is None:
+            continue
+        for ext_id, road, lat, lon in rows:
+            ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road)
+            points += 1
+    return f"{count} car parks, {points} traffic counting points"

@@ -1,0 +1,105 @@
+"""Car parks of a city, after the national schema "Lieux de stationnement" (etalab, v0.1.5).
+
+Live numbers are not stored here: a car park points to its `parking` sensor in the sensor engine
+and its free spaces are that sensor's `available_spots` datastream.
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class StructureType(models.TextChoices):
+    """The `type_ouvrage` vocabulary of the national schema."""
+
+    UNDERGROUND = "ouvrage", _("Multi-storey or underground")
+    SURFACE = "enclos_en_surface", _("Enclosed surface car park")
+
+
+class CarPark(models.Model):
+    """An off-street car park of one city."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="car_parks", verbose_name=_("city"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    sensor = models.ForeignKey(
+        "sensors.Sensor",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="car_parks",
+        verbose_name=_("sensor"),
+        help_text=_("The parking sensor whose available_spots readings give the live free spaces."),
+    )
+    national_id = models.CharField(
+        _("national id"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^([013-9]\d|2[AB1-9])\d{3}-P-\d{3}$")],
+        help_text=_("INSEE-P-xxx, given by the national access point."),
+    )
+    operator = models.CharField(_("operator"), max_length=200, blank=True)
+    operator_siret = models.CharField(
+        _("operator SIRET"), max_length=14, blank=True, validators=[RegexValidator(r"^\d{14}$")]
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    disabled_places = models.PositiveIntegerField(_("disabled-badge places"), null=True, blank=True)
+    ev_places = models.PositiveIntegerField(_("EV charging places"), null=True, blank=True)
+    park_and_ride_places = models.PositiveIntegerField(_("park-and-ride places"), null=True, blank=True)
+    max_height_cm = models.PositiveIntegerField(
+        _("maximum height (cm)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when there is no height limit or it is unknown."),
+    )
+    price_1h = models.DecimalField(_("price 1 h (€)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    price_2h = models.DecimalField(_("price 2 h (€)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    price_24h = models.DecimalField(_("price 24 h (€)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    is_free = models.BooleanField(_("free of charge"), default=False)
+    structure_type = models.CharField(_("type"), max_length=20, choices=StructureType.choices, blank=True)
+    park_and_ride = models.BooleanField(_("park-and-ride"), default=False)
+    transit_line = models.CharField(
+        _("transit line to the centre"), max_length=120, blank=True, help_text=_("For a park-and-ride, e.g. TEOR T1.")
+    )
+    transit_minutes = models.PositiveIntegerField(_("typical transit time to the centre (min)"), null=True, blank=True)
+    transit_stop_lat = models.FloatField(_("centre stop latitude"), null=True, blank=True)
+    transit_stop_lon = models.FloatField(_("centre stop longitude"), null=True, blank=True)
+    opening_hours = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        blank=True,
+        help_text=_('Local times per weekday, e.g. {"mo": [["07:00", "21:00"]]}; empty means open at all times.'),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    approximate_location = models.BooleanField(
+        _("approximate location"), default=False, help_text=_("The coordinates are an estimate to be verified.")
+    )
+    provenance = models.TextField(_("provenance"), blank=True)
+    info = models.CharField(_("information"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("car park")
+        verbose_name_plural = _("car parks")
+        ordering = ["city", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="carpark_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180), name="carpark_on_earth"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_1h__isnull=True) | Q(price_1h__gte=0), name="carpark_price_1h_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_2h__isnull=True) | Q(price_2h__gte=0), name="carpark_price_2h_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_24h__isnull=True) | Q(price_24h__gte=0), name="carpark_price_24h_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

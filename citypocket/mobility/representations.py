@@ -1,0 +1,173 @@
+"""Car parks as GeoJSON features, NGSI-LD OffStreetParking entities and national-schema CSV rows."""
+
+import csv
+import io
+from datetime import UTC
+
+from citypocket.mobility import status as st
+from citypocket.mobility.selectors import CarParkLive
+
+NGSI_CONTEXT = "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
+# Our status -> the OffStreetParking `status` vocabulary of the Smart Data Model.
+NGSI_STATUS = {
+    st.OPEN: "spacesAvailable",
+    st.ALMOST_FULL: "almostFull",
+    st.FULL: "full",
+    st.CLOSED: "closed",
+    st.UNKNOWN: "unknown",
+}
+CSV_FIELDS = [
+    "id",
+    "nom",
+    "insee",
+    "adresse",
+    "url",
+    "type_usagers",
+    "gratuit",
+    "nb_places",
+    "nb_pr",
+    "nb_pmr",
+    "nb_voitures_electriques",
+    "nb_velo",
+    "nb_2r_el",
+    "nb_autopartage",
+    "nb_2_rm",
+    "nb_covoit",
+    "hauteur_max",
+    "num_siret",
+    "Xlong",
+    "Ylat",
+    "tarif_pmr",
+    "tarif_1h",
+    "tarif_2h",
+    "tarif_3h",
+    "tarif_4h",
+    "tarif_24h",
+    "abo_resident",
+    "abo_non_resident",
+    "type_ouvrage",
+    "info",
+]
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def properties(item: CarParkLive) -> dict:
+    car_park, live = item.car_park, item.live
+    return {
+        "name": car_park.name,
+        "sensor": car_park.sensor.external_id if car_park.sensor_id else None,
+        "capacity": car_park.capacity,
+        "available": live.available,
+        "status": live.status,
+        "status_label": str(st.STATUS_LABELS[live.status]),
+        "observed_at": live.observed_at.astimezone(UTC) if live.observed_at else None,
+        "stale": live.stale,
+        "park_and_ride": car_park.park_and_ride,
+        "operator": car_park.operator,
+        "type": car_park.structure_type,
+        "disabled_places": car_park.disabled_places,
+        "ev_places": car_park.ev_places,
+        "max_height_cm": car_park.max_height_cm,
+        "price_1h": _num(car_park.price_1h),
+        "price_2h": _num(car_park.price_2h),
+        "price_24h": _num(car_park.price_24h),
+        "free_of_charge": car_park.is_free,
+        "opening_hours": car_park.opening_hours,
+        "approximate_location": car_park.approximate_location,
+        "provenance": car_park.provenance,
+    }
+
+
+def geometry(car_park) -> dict:
+    return {"type": "Point", "coordinates": [car_park.lon, car_park.lat]}
+
+
+def feature(item: CarParkLive) -> dict:
+    return {
+        "type": "Feature",
+        "id": item.car_park.slug,
+        "geometry": geometry(item.car_park),
+        "properties": properties(item),
+    }
+
+
+def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:
+    """An OffStreetParking entity, NGSI-LD normalized (smart-data-models dataModel.Parking)."""
+    car_park, live = item.car_park, item.live
+    entity = {
+        "id": f"urn:ngsi-ld:OffStreetParking:{city_slug}:{car_park.slug}",
+        "type": "OffStreetParking",
+        "name": {"type": "Property", "value": car_park.name},
+        "location": {"type": "GeoProperty", "value": geometry(car_park)},
+        "status": {"type": "Property", "value": [NGSI_STATUS[live.status]]},
+        "category": {
+            "type": "Property",
+            "value": (["parkAndRide"] if car_park.park_and_ride else [])
+            + (["underground"] if car_park.structure_type == "ouvrage" else [])
+            + (["free"] if car_park.is_free else ["feeCharged"]),
+        },
+    }
+    if car_park.capacity is not None:
+        entity["totalSpotNumber"] = {"type": "Property", "value": car_park.capacity}
+    if live.available is not None:
+        entity["availableSpotNumber"] = {
+            "type": "Property",
+            "value": live.available,
+            "observedAt": live.observed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        }
+    if car_park.max_height_cm is not None:
+        entity["maximumAllowedHeight"] = {"type": "Property", "value": car_park.max_height_cm / 100, "unitCode": "MTR"}
+    if car_park.operator:
+        entity["owner"] = {"type": "Property", "value": [car_park.operator]}
+    entity["@context"] = [NGSI_CONTEXT]
+    return entity
+
+
+def csv_row(car_park, *, insee: str, ordinal: int) -> dict | None:
+    """A row of the national schema, or None when a required value is unknown (capacity, SIRET, INSEE)."""
+    if car_park.capacity is None or not car_park.operator_siret or not insee:
+        return None
+
+    def num(value):
+        return "" if value is None else f"{float(value):g}"
+
+    return {
+        "id": car_park.national_id or f"{insee}-P-{ordinal:03d}",
+        "nom": car_park.name,
+        "insee": insee,
+        "adresse": car_park.address,
+        "url": "",
+        "type_usagers": "tous",
+        "gratuit": "true" if car_park.is_free else "false",
+        "nb_places": car_park.capacity,
+        "nb_pr": car_park.park_and_ride_places if car_park.park_and_ride_places is not None else "",
+        "nb_pmr": "" if car_park.disabled_places is None else car_park.disabled_places,
+        "nb_voitures_electriques": "" if car_park.ev_places is None else car_park.ev_places,
+        "hauteur_max": car_park.max_height_cm if car_park.max_height_cm is not None else "N/A",
+        "num_siret": car_park.operator_siret,
+        "Xlong": f"{car_park.lon:.6f}",
+        "Ylat": f"{car_park.lat:.6f}",
+        "tarif_1h": num(car_park.price_1h),
+        "tarif_2h": num(car_park.price_2h),
+        "tarif_24h": num(car_park.price_24h),
+        "type_ouvrage": car_park.structure_type,
+        "info": car_park.info,
+    }
+
+
+def to_csv(car_parks, *, insee: str) -> tuple[str, int]:
+    """(CSV text, number of car parks left out because a required value is unknown)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    omitted = 0
+    for ordinal, car_park in enumerate(sorted(car_parks, key=lambda c: c.slug), start=1):
+        row = csv_row(car_park, insee=insee, ordinal=ordinal)
+        if row is None:
+            omitted += 1
+            continue
+        writer.writerow(row)
+    return out.getvalue(), omitted

@@ -1,0 +1,124 @@
+"""API shapes of the mobility app (GeoJSON)."""
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class PointGeometry(Schema):
+    type: str = "Point"
+    coordinates: list[float]
+
+
+class CarParkProperties(Schema):
+    name: str
+    sensor: str | None
+    capacity: int | None
+    available: int | None
+    status: str
+    status_label: str
+    observed_at: datetime | None
+    stale: bool
+    park_and_ride: bool
+    operator: str
+    type: str
+    disabled_places: int | None
+    ev_places: int | None
+    max_height_cm: int | None
+    price_1h: float | None
+    price_2h: float | None
+    price_24h: float | None
+    free_of_charge: bool
+    opening_hours: dict
+    approximate_location: bool
+    provenance: str
+
+
+class CarParkFeature(Schema):
+    type: str = "Feature"
+    id: str
+    geometry: PointGeometry
+    properties: CarParkProperties
+
+
+class CarParkCollection(Schema):
+    type: str = "FeatureCollection"
+    features: list[CarParkFeature]
+
+
+class PredictionOut(Schema):
+    free: int | None
+    method: str
+    history_weeks: int
+
+
+class SearchResultProperties(CarParkProperties):
+    rank: int
+    score: float
+    predicted: PredictionOut
+    walk_m: int
+    walk_minutes: int
+    approach_traffic: str
+    reasons: list[str]
+
+
+class SearchResultFeature(Schema):
+    type: str = "Feature"
+    id: str
+    geometry: PointGeometry
+    properties: SearchResultProperties
+
+
+class Co2Out(Schema):
+    car_km: float
+    car_kg: float
+    transit_kg: float
+    avoided_kg: float
+
+
+class AlternativeOut(Schema):
+    id: str
+    name: str
+    sensor: str | None
+    available: int | None
+    status: str
+    stale: bool
+    predicted: PredictionOut
+    transit_line: str
+    transit_minutes: int | None
+    walk_m: int
+    walk_minutes: int
+    total_minutes: int | None
+    co2: Co2Out
+    reasons: list[str]
+
+
+class SearchCollection(Schema):
+    type: str = "FeatureCollection"
+    destination: PointGeometry
+    arrive_at: datetime
+    features: list[SearchResultFeature]
+    park_and_ride: AlternativeOut | None
+
+
+class TrafficProperties(Schema):
+    name: str
+    road: str
+    vehicle_flow: float | None
+    occupancy: float | None
+    congestion: str
+    congestion_label: str
+    observed_at: datetime | None
+    stale: bool
+
+
+class TrafficFeature(Schema):
+    type: str = "Feature"
+    id: str
+    geometry: PointGeometry | None
+    properties: TrafficProperties
+
+
+class TrafficCollection(Schema):
+    type: str = "FeatureCollection"
+    features: list[TrafficFeature]

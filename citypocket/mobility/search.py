@@ -1,0 +1,262 @@
+"""Find a spot: car parks ranked for a destination and an arrival time, with the reasons of the rank.
+
+Score (0-100, higher is better; docs/mobility.md, "Search score"):
+
+    score = 50 x availability + 35 x walk + 15 x price - approach congestion penalty
+
+- availability = min(1, predicted free spaces / 30): 30 free spaces or more is "plenty";
+  predicted full -> 0 and the whole score is divided by 5 (it would send people circling);
+  unknown (no number) -> 0.3, below any car park expected to have ~10 free spaces;
+- walk = 1 - walking distance / max_walk_m;
+- price = 1 - price for 2 h / the dearest 2 h price among the candidates (0.5 when unknown,
+  1 when free);
+- penalty: 5 / 15 / 30 points when a counting point within 500 m is pré-saturé / saturé / bloqué.
+
+A car park closed at the arrival time, too low for the vehicle, or without the disabled-badge /
+EV places asked for is left out. Ties break by walking distance, then name.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from citypocket.cities.models import City
+from citypocket.mobility import co2, geo, prediction, selectors, traffic
+from citypocket.mobility.models import CarPark
+from citypocket.mobility.status import is_open_at
+
+PLENTY = 30.0
+UNKNOWN_AVAILABILITY = 0.3
+FULL_DIVISOR = 5.0
+WEIGHTS = {"availability": 50.0, "walk": 35.0, "price": 15.0}
+DEFAULT_MAX_WALK_M = 1000
+# Park-and-ride car parks are looked for in the whole city, not only within walking distance.
+
+
+@dataclass
+class Result:
+    car_park: CarPark
+    live: object
+    prediction: prediction.Prediction
+    walk_m: int
+    walk_min: int
+    score: float
+    approach: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Alternative:
+    car_park: CarPark
+    live: object
+    prediction: prediction.Prediction
+    transit_line: str
+    transit_minutes: int | None
+    walk_m: int
+    walk_min: int
+    total_minutes: int | None
+    co2: co2.Co2Estimate
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchOutcome:
+    results: list[Result]
+    alternative: Alternative | None
+    arrive_at: datetime
+    now: datetime
+
+
+def _price(value: Decimal | None) -> str:
+    return formats.number_format(value, decimal_pos=2)
+
+
+def _approach_state(car_park: CarPark, points) -> str:
+    worst = traffic.UNKNOWN
+    for point in points:
+        if point.sensor.lat is None or point.sensor.lon is None:
+            continue
+        near = geo.haversine_m(car_park.lat, car_park.lon, point.sensor.lat, point.sensor.lon)
+        if near <= traffic.APPROACH_RADIUS_M and traffic.SEVERITY[point.state] > traffic.SEVERITY[worst]:
+            worst = point.state
+    return worst
+
+
+def _availability_reason(pred: prediction.Prediction, arrive_label: str) -> str:
+    if pred.free is None:
+        return _("No recent reading and not enough history: free spaces unknown.")
+    if pred.method == prediction.NOW:
+        if pred.weeks < prediction.MIN_WEEKS:
+            return ngettext(
+                "%(free)d free space now; too little history to predict %(time)s, assumed unchanged.",
+                "%(free)d free spaces now; too little history to predict %(time)s, assumed unchanged.",
+                pred.free,
+            ) % {"free": pred.free, "time": arrive_label}
+        return ngettext("%(free)d free space now.", "%(free)d free spaces now.", pred.free) % {"free": pred.free}
+    if pred.free == 0:
+        return _("Usually full at %(time)s (history of %(weeks)d weeks).") % {"time": arrive_label, "weeks": pred.weeks}
+    return ngettext(
+        "About %(free)d free space expected at %(time)s (history of %(weeks)d weeks%(trend)s).",
+        "About %(free)d free spaces expected at %(time)s (history of %(weeks)d weeks%(trend)s).",
+        pred.free,
+    ) % {
+        "free": pred.free,
+        "time": arrive_label,
+        "weeks": pred.weeks,
+        "trend": _(", corrected by today's trend") if pred.method == prediction.HISTORY_TREND else "",
+    }
+
+
+def search(
+    *,
+    city: City,
+    lat: float,
+    lon: float,
+    now: datetime,
+    arrive_at: datetime,
+    max_walk_m: int = DEFAULT_MAX_WALK_M,
+    height_cm: int | None = None,
+    disabled: bool = False,
+    ev: bool = False,
+    limit: int = 10,
+) -> SearchOutcome:
+    """Ranks the city's car parks for a destination; see the module docstring for the score."""
+    from zoneinfo import ZoneInfo
+
+    arrive_label = arrive_at.astimezone(ZoneInfo(city.timezone)).strftime("%H:%M")
+    south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
+    nearby = selectors.list_car_parks(city=city).filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    park_and_rides = selectors.list_car_parks(city=city).filter(park_and_ride=True)
+    candidates = {c.pk: c for c in nearby}
+    for car_park in park_and_rides:
+        candidates.setdefault(car_park.pk, car_park)
+    lives = selectors.with_live(city=city, car_parks=candidates.values(), now=now)
+    latest = selectors.latest_available(sensor_ids=[c.sensor_id for c in candidates.values() if c.sensor_id])
+    streams = {sensor_id: stream for sensor_id, (_v, _t, stream) in latest.items()}
+    history = prediction.load_history(datastream_ids=list(streams.values()), now=now, arrive_at=arrive_at)
+    points = selectors.list_counting_points(city=city, now=now)
+
+    def eligible(car_park: CarPark) -> bool:
+        if not is_open_at(car_park.opening_hours, arrive_at, city.timezone):
+            return False
+        if height_cm and car_park.max_height_cm is not None and car_park.max_height_cm < height_cm:
+            return False
+        if disabled and not car_park.disabled_places:
+            return False
+        return not (ev and not car_park.ev_places)
+
+    def predicted(item) -> prediction.Prediction:
+        stream = streams.get(item.car_park.sensor_id)
+        return prediction.predict(
+            history=history.get(stream) if stream else None,
+            free_now=item.live.available,
+            capacity=item.car_park.capacity,
+            now=now,
+            arrive_at=arrive_at,
+        )
+
+    scored: list[Result] = []
+    alternatives: list[tuple[CarPark, object, prediction.Prediction]] = []
+    eligible_items = [item for item in lives if eligible(item.car_park)]
+    prices = [item.car_park.price_2h for item in eligible_items if item.car_park.price_2h is not None]
+    dearest = max(prices) if prices else None
+    for item in eligible_items:
+        car_park = item.car_park
+        pred = predicted(item)
+        walk_m, walk_min = geo.walk(lat, lon, car_park.lat, car_park.lon)
+        if car_park.park_and_ride:
+            alternatives.append((car_park, item.live, pred))
+        if walk_m > max_walk_m:
+            continue
+        reasons = [_availability_reason(pred, arrive_label)]
+        availability = UNKNOWN_AVAILABILITY if pred.free is None else min(1.0, pred.free / PLENTY)
+        walk_part = max(0.0, 1.0 - walk_m / max_walk_m)
+        reasons.append(
+            _("%(minutes)d min walk (%(metres)d m) to your destination.") % {"minutes": walk_min, "metres": walk_m}
+        )
+        if car_park.is_free:
+            price_part = 1.0
+            reasons.append(_("Free of charge."))
+        elif car_park.price_2h is None:
+            price_part = 0.5
+            reasons.append(_("Price not known."))
+        else:
+            price_part = 1.0 - float(car_park.price_2h / dearest) if dearest else 1.0
+            reasons.append(_("€%(price)s for 2 hours.") % {"price": _price(car_park.price_2h)})
+        score = WEIGHTS["availability"] * availability + WEIGHTS["walk"] * walk_part + WEIGHTS["price"] * price_part
+        if pred.free == 0:
+            score /= FULL_DIVISOR
+            reasons.append(_("Ranked down: expected to be full, you would have to drive around."))
+        approach = _approach_state(car_park, points)
+        penalty = traffic.APPROACH_PENALTY.get(approach, 0.0)
+        if penalty:
+            score -= penalty
+            reasons.append(
+                _("Ranked down: traffic is %(state)s on the approach.")
+                % {"state": str(traffic.LABELS[approach]).lower()}
+            )
+        if height_cm and car_park.max_height_cm is None:
+            reasons.append(_("Height limit not known: check at the entrance."))
+        if car_park.approximate_location:
+            reasons.append(_("Location approximate."))
+        scored.append(Result(car_park, item.live, pred, walk_m, walk_min, round(max(0.0, score), 1), approach, reasons))
+    scored.sort(key=lambda r: (-r.score, r.walk_m, r.car_park.name))
+    return SearchOutcome(
+        results=scored[:limit],
+        alternative=_best_alternative(alternatives, lat=lat, lon=lon, city=city),
+        arrive_at=arrive_at,
+        now=now,
+    )
+
+
+def _best_alternative(options, *, lat: float, lon: float, city: City) -> Alternative | None:
+    """The park-and-ride with the most expected free spaces (not predicted full), quickest on ties."""
+    best = None
+    for car_park, live, pred in options:
+        if pred.free == 0:
+            continue
+        stop_lat = car_park.transit_stop_lat if car_park.transit_stop_lat is not None else city.centre_lat
+        stop_lon = car_park.transit_stop_lon if car_park.transit_stop_lon is not None else city.centre_lon
+        walk_m, walk_min = geo.walk(stop_lat, stop_lon, lat, lon)
+        total = car_park.transit_minutes + walk_min if car_park.transit_minutes is not None else None
+        key = (pred.free is not None, pred.free or 0, -(total or 999))
+        if best is None or key > best[0]:
+            best = (key, car_park, live, pred, walk_m, walk_min, total)
+    if best is None:
+        return None
+    _key, car_park, live, pred, walk_m, walk_min, total = best
+    estimate = co2.avoided(
+        park_and_ride=(car_park.lat, car_park.lon), destination=(lat, lon), transit_line=car_park.transit_line
+    )
+    reasons = []
+    if pred.free is None:
+        reasons.append(_("Free spaces unknown right now."))
+    else:
+        reasons.append(
+            ngettext("About %(free)d free space.", "About %(free)d free spaces.", pred.free) % {"free": pred.free}
+        )
+    if car_park.transit_line and car_park.transit_minutes is not None:
+        reasons.append(
+            _("%(line)s to the centre in about %(minutes)d min, then %(walk)d min walk.")
+            % {"line": car_park.transit_line, "minutes": car_park.transit_minutes, "walk": walk_min}
+        )
+    reasons.append(
+        _("Avoids about %(kg)s kg of CO₂ compared with driving in and looking for a space.")
+        % {"kg": formats.number_format(estimate.avoided_kg, decimal_pos=1)}
+    )
+    return Alternative(
+        car_park,
+        live,
+        pred,
+        car_park.transit_line,
+        car_park.transit_minutes,
+        walk_m,
+        walk_min,
+        total,
+        estimate,
+        reasons,
+    )

@@ -1,0 +1,112 @@
+"""Reads of the mobility app: car parks with their live status, counting points with congestion."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+
+from citypocket.cities.models import City
+from citypocket.core.problems import NotFound
+from citypocket.mobility import conf, traffic
+from citypocket.mobility.models import CarPark
+from citypocket.mobility.status import LiveStatus, live_status
+from citypocket.sensors.models import LatestObservation, Sensor, SensorKind
+
+AVAILABLE = "available_spots"
+
+
+@dataclass(frozen=True, slots=True)
+class CarParkLive:
+    car_park: CarPark
+    live: LiveStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CountingPoint:
+    sensor: Sensor
+    vehicle_flow: float | None
+    occupancy: float | None
+    observed_at: datetime | None
+    stale: bool
+    state: str
+
+
+def list_car_parks(*, city: City) -> QuerySet[CarPark]:
+    return CarPark.objects.filter(city=city, is_active=True).select_related("sensor", "city").order_by("name")
+
+
+def get_car_park(*, city: City, slug: str) -> CarPark:
+    car_park = list_car_parks(city=city).filter(slug=slug).first()
+    if car_park is None:
+        raise NotFound("No car park with this id in this city.")
+    return car_park
+
+
+def latest_available(*, sensor_ids: list[int]) -> dict[int, tuple[float, datetime, int]]:
+    """sensor id -> (free spaces, time, datastream id) of the latest available_spots readings."""
+    if not sensor_ids:
+        return {}
+    rows = LatestObservation.objects.filter(
+        datastream__sensor_id__in=sensor_ids, datastream__property=AVAILABLE
+    ).values_list("datastream__sensor_id", "value", "phenomenon_time", "datastream_id")
+    return {sensor_id: (value, moment, stream) for sensor_id, value, moment, stream in rows}
+
+
+def with_live(*, city: City, car_parks, now: datetime) -> list[CarParkLive]:
+    """Each car park with its live status at `now` (one query for all their latest readings)."""
+    car_parks = list(car_parks)
+    latest = latest_available(sensor_ids=[c.sensor_id for c in car_parks if c.sensor_id])
+    result = []
+    for car_park in car_parks:
+        value, moment, _stream = latest.get(car_park.sensor_id, (None, None, None))
+        result.append(
+            CarParkLive(
+                car_park,
+                live_status(
+                    capacity=car_park.capacity,
+                    opening_hours=car_park.opening_hours,
+                    tz=city.timezone,
+                    reading_value=value,
+                    reading_time=moment,
+                    now=now,
+                ),
+            )
+        )
+    return result
+
+
+def list_car_parks_live(*, city: City, now: datetime) -> list[CarParkLive]:
+    return with_live(city=city, car_parks=list_car_parks(city=city), now=now)
+
+
+def list_counting_points(*, city: City, now: datetime) -> list[CountingPoint]:
+    """The city's traffic counting points with their latest flow, occupancy and congestion state."""
+    sensors = list(Sensor.objects.filter(city=city, kind=SensorKind.TRAFFIC, is_active=True).order_by("external_id"))
+    rows = LatestObservation.objects.filter(
+        datastream__sensor__in=sensors, datastream__property__in=("vehicle_flow", "occupancy")
+    ).values_list("datastream__sensor_id", "datastream__property", "value", "phenomenon_time")
+    latest: dict[int, dict[str, tuple[float, datetime]]] = {}
+    for sensor_id, prop, value, moment in rows:
+        latest.setdefault(sensor_id, {})[prop] = (value, moment)
+    stale_after = timedelta(minutes=conf.get("MOBILITY_TRAFFIC_STALE_MINUTES"))
+    points = []
+    for sensor in sensors:
+        values = latest.get(sensor.pk, {})
+        times = [moment for _value, moment in values.values()]
+        observed_at = max(times) if times else None
+        stale = observed_at is None or now - observed_at > stale_after
+        flow = values.get("vehicle_flow", (None, None))[0]
+        occupancy = values.get("occupancy", (None, None))[0]
+        occupancy_time = values.get("occupancy", (None, None))[1]
+        fresh_occupancy = occupancy if occupancy_time and now - occupancy_time <= stale_after else None
+        points.append(
+            CountingPoint(
+                sensor=sensor,
+                vehicle_flow=None if stale else flow,
+                occupancy=fresh_occupancy,
+                observed_at=observed_at,
+                stale=stale,
+                state=traffic.congestion(fresh_occupancy),
+            )
+        )
+    return points

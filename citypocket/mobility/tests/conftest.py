@@ -1,0 +1,29 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from citypocket.mobility import demo
+from citypocket.sensors.readings import Reading
+from citypocket.sensors.services import ingest_readings
+
+
+@pytest.fixture
+def demo_parks(rouen, aix):
+    """The demo car parks and counting points of both cities (no readings yet)."""
+    demo.load()
+    return {"rouen": rouen, "aix": aix}
+
+
+def push(city, sensor: str, value: float, *, at: datetime | None = None, prop: str = "available_spots",
+         unit: str = "1"):
+    """Ingests one reading through the sensor engine, as a gateway would."""
+    moment = (at or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    result = ingest_readings(city=city, readings=[Reading(sensor, prop, moment, value, unit)], source="test")
+    assert result.accepted == 1, result
+    return result
+
+
+@pytest.fixture
+def minutes_ago():
+    return lambda n: timezone.now() - timedelta(minutes=n)

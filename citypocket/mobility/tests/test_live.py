@@ -1,0 +1,164 @@
+"""Live status of car parks, the car-park list API and its formats."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from frictionless import Resource, Schema
+
+from citypocket.core.testing import assert_problem
+from citypocket.mobility import demo, status
+from citypocket.mobility.models import CarPark
+from citypocket.mobility.tests.conftest import push
+from citypocket.sensors.models import Datastream, Sensor
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def features(response) -> dict:
+    assert response.status_code == 200, response.content[:300]
+    return {f["id"]: f for f in json.loads(response.content)["features"]}
+
+
+def test_status_rules():
+    """Full at 0, almost full under 10 %, open otherwise, unknown and stale without a recent reading."""
+    def at(value, age_min=1, capacity=100, hours=None):
+        return status.live_status(capacity=capacity, opening_hours=hours or {}, tz="Europe/Paris",
+                                  reading_value=value, reading_time=NOW - timedelta(minutes=age_min), now=NOW)
+
+    assert at(0).status == status.FULL
+    assert at(9).status == status.ALMOST_FULL
+    assert at(10).status == status.OPEN
+    assert at(50, capacity=None).status == status.OPEN
+    stale = at(50, age_min=16)
+    assert (stale.status, stale.available, stale.stale) == (status.UNKNOWN, None, True)
+    none = status.live_status(capacity=10, opening_hours={}, tz="Europe/Paris", reading_value=None,
+                              reading_time=None, now=NOW)
+    assert (none.status, none.available, none.stale) == (status.UNKNOWN, None, True)
+    # 10:00 UTC is 11:00 in Paris on a Wednesday: closed when open only 12:00-20:00.
+    assert at(50, hours={"we": [["12:00", "20:00"]]}).status == status.CLOSED
+    assert at(50, hours={"we": [["07:00", "20:00"]]}).status == status.OPEN
+    assert at(50, hours={"tu": [["22:00", "12:00"]]}).status == status.CLOSED
+
+
+def test_stale_minutes_is_configurable(settings):
+    """MOBILITY_STALE_MINUTES moves the staleness limit."""
+    settings.MOBILITY_STALE_MINUTES = 30
+    live = status.live_status(capacity=100, opening_hours={}, tz="Europe/Paris", reading_value=50,
+                              reading_time=NOW - timedelta(minutes=20), now=NOW)
+    assert (live.status, live.stale, live.available) == (status.OPEN, False, 50)
+
+
+@pytest.mark.django_db
+def test_demo_loader_creates_car_parks_with_sensors(demo_parks):
+    """The loader makes 9+1 Aix and 7 Rouen car parks, each with a parking sensor; running it twice is a no-op."""
+    demo.load()
+    aix, rouen = demo_parks["aix"], demo_parks["rouen"]
+    assert CarPark.objects.filter(city=aix).count() == 10
+    assert CarPark.objects.filter(city=rouen).count() == 7
+    rotonde = CarPark.objects.get(city=aix, slug="rotonde")
+    assert rotonde.sensor.external_id == "AIX-P-ROTONDE"
+    assert rotonde.sensor.kind == "parking"
+    assert rotonde.capacity == 1800 and not rotonde.approximate_location
+    assert "Atomik31" in rotonde.provenance
+    assert Datastream.objects.get(sensor=rotonde.sensor, property="available_spots").unit == "1"
+    assert not CarPark.objects.filter(city=rouen, approximate_location=False).exists()
+    assert CarPark.objects.get(city=rouen, slug="mont-riboudet").park_and_ride
+    assert CarPark.objects.filter(city=aix, park_and_ride=True).count() == 1
+    assert CarPark.objects.get(city=rouen, slug="palais-de-justice").capacity is None
+    assert Sensor.objects.filter(city=aix, kind="traffic").count() == 3
+
+
+@pytest.mark.django_db
+def test_zero_free_spaces_makes_aix_car_park_full(client, demo_parks, minutes_ago):
+    """Ingesting 0 free spaces for an Aix car park makes it `full` in the API."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-CARNOT", 0)
+    push(aix, "AIX-P-ROTONDE", 640)
+    push(aix, "AIX-P-CARDEURS", 5)
+    got = features(client.get("/api/v1/cities/aix-en-provence/car-parks"))
+    carnot = got["carnot"]["properties"]
+    assert (carnot["status"], carnot["available"], carnot["stale"]) == ("full", 0, False)
+    assert carnot["sensor"] == "AIX-P-CARNOT" and carnot["capacity"] == 675
+    assert got["rotonde"]["properties"]["status"] == "open"
+    assert got["cardeurs"]["properties"]["status"] == "almost_full"  # 5 < 10 % of 125
+    assert got["rotonde"]["geometry"] == {"type": "Point", "coordinates": [5.4440594, 43.5253922]}
+    assert len(got) == CarPark.objects.filter(city=aix).count() == 10
+
+
+@pytest.mark.django_db
+def test_car_park_without_reading_for_20_minutes_is_stale(client, demo_parks, minutes_ago):
+    """A reading 20 minutes old gives stale, no number and status unknown."""
+    push(demo_parks["aix"], "AIX-P-MIGNET", 300, at=minutes_ago(20))
+    got = features(client.get("/api/v1/cities/aix-en-provence/car-parks"))
+    mignet = got["mignet"]["properties"]
+    assert (mignet["stale"], mignet["available"], mignet["status"]) == (True, None, "unknown")
+    assert mignet["observed_at"] is not None
+    never = got["signoret"]["properties"]
+    assert (never["stale"], never["available"], never["status"]) == (True, None, "unknown")
+
+
+@pytest.mark.django_db
+def test_list_is_cacheable_and_city_scoped(client, demo_parks):
+    """The list has Cache-Control seconds and an ETag, shows only the city's car parks, 404 for an unknown city."""
+    response = client.get("/api/v1/cities/rouen/car-parks")
+    got = features(response)
+    assert "max-age=30" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert response.has_header("ETag")
+    assert set(got) == set(CarPark.objects.filter(city=demo_parks["rouen"]).values_list("slug", flat=True))
+    assert "rotonde" not in got
+    assert all(f["properties"]["approximate_location"] for f in got.values())
+    again = client.get("/api/v1/cities/rouen/car-parks", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert_problem(client.get("/api/v1/cities/nowhere/car-parks"), 404)
+    assert_problem(client.get("/api/v1/cities/rouen/car-parks?format=xml"), 422)
+
+
+@pytest.mark.django_db
+def test_ngsi_ld_format(client, demo_parks):
+    """?format=ngsi-ld gives normalized OffStreetParking entities with availableSpotNumber."""
+    push(demo_parks["aix"], "AIX-P-ROTONDE", 640)
+    response = client.get("/api/v1/cities/aix-en-provence/car-parks?format=ngsi-ld")
+    assert response.status_code == 200 and response["Content-Type"] == "application/ld+json"
+    entities = {e["id"]: e for e in json.loads(response.content)}
+    rotonde = entities["urn:ngsi-ld:OffStreetParking:aix-en-provence:rotonde"]
+    assert rotonde["type"] == "OffStreetParking"
+    assert rotonde["availableSpotNumber"]["value"] == 640
+    assert rotonde["availableSpotNumber"]["observedAt"].endswith("Z")
+    assert rotonde["totalSpotNumber"] == {"type": "Property", "value": 1800}
+    assert rotonde["status"]["value"] == ["spacesAvailable"]
+    assert rotonde["location"]["value"]["coordinates"] == [5.4440594, 43.5253922]
+    assert "availableSpotNumber" not in entities["urn:ngsi-ld:OffStreetParking:aix-en-provence:carnot"]
+    assert len(entities) == CarPark.objects.filter(city=demo_parks["aix"]).count()
+
+
+@pytest.mark.django_db
+def test_csv_export_validates_against_national_schema(client, demo_parks, tmp_path):
+    """?format=csv follows "Lieux de stationnement" v0.1.5 (frictionless); rows missing a required value are left out."""
+    aix = demo_parks["aix"]
+    CarPark.objects.filter(city=aix).exclude(slug="krypton").update(operator_siret="00000000000000")
+    CarPark.objects.filter(city=aix, slug="rotonde").update(
+        price_1h="2.40", price_2h="4.80", max_height_cm=190, disabled_places=36, ev_places=12,
+        address="8 avenue des Belges, 13100 Aix-en-Provence")
+    response = client.get("/api/v1/cities/aix-en-provence/car-parks?format=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["X-Omitted-Rows"] == "1"  # Krypton: capacity and SIRET unknown
+    path = tmp_path / "stationnement.csv"
+    path.write_bytes(response.content)
+    schema = Schema.from_descriptor(json.loads((FIXTURES / "etalab-schema-stationnement-schema.json").read_text()))
+    report = Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 9
+    rotonde = next(r for r in rows if r["nom"] == "Rotonde")
+    assert (rotonde["insee"], rotonde["nb_places"], rotonde["hauteur_max"], rotonde["tarif_2h"]) == (
+        "13001", "1800", "190", "4.8")
+    assert rotonde["id"].startswith("13001-P-")
+    assert {r["hauteur_max"] for r in rows if r["nom"] != "Rotonde"} == {"N/A"}
+    # The validation has teeth: a malformed SIRET is refused.
+    path.write_text(response.content.decode().replace("00000000000000", "123", 1))
+    assert not Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate().valid
