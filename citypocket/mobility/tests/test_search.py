@@ -1,0 +1,178 @@
+"""Find-a-spot search: ranking with reasons, prediction from history, park-and-ride, traffic."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from citypocket.core.testing import assert_problem
+from citypocket.mobility import prediction, traffic
+from citypocket.mobility.models import CarPark
+from citypocket.mobility.tests.conftest import push
+
+ROTONDE_FOUNTAIN = (43.5263, 5.4453)
+SEARCH = "/api/v1/cities/aix-en-provence/car-parks/search"
+
+
+def run(client, url=SEARCH, **params) -> dict:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:500]
+    return json.loads(response.content)
+
+
+@pytest.mark.django_db
+def test_search_next_to_rotonde_ranks_free_car_park_first_and_explains(client, demo_parks):
+    """Next to the Rotonde, a full car park is ranked below one with free spaces, and the reasons say why."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 0)
+    push(aix, "AIX-P-MEJANES", 420)
+    push(aix, "AIX-P-MIGNET", 2)
+    body = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1])
+    ranked = [f["id"] for f in body["features"]]
+    first = body["features"][0]["properties"]
+    assert ranked[0] == "mejanes"
+    assert first["available"] == 420 and first["rank"] == 1
+    assert any("420 free spaces now" in reason for reason in first["reasons"])
+    assert any("min walk" in reason for reason in first["reasons"])
+    rotonde = next(f["properties"] for f in body["features"] if f["id"] == "rotonde")
+    assert rotonde["status"] == "full"
+    assert any("expected to be full" in reason for reason in rotonde["reasons"])
+    assert ranked.index("rotonde") > ranked.index("mejanes")
+    assert [f["properties"]["score"] for f in body["features"]] == sorted(
+        (f["properties"]["score"] for f in body["features"]), reverse=True)
+    # Only car parks within the walking limit, all in Aix.
+    assert all(f["properties"]["walk_m"] <= 1000 for f in body["features"])
+    assert set(ranked) <= set(CarPark.objects.filter(city=aix).values_list("slug", flat=True))
+    assert body["destination"]["coordinates"] == [ROTONDE_FOUNTAIN[1], ROTONDE_FOUNTAIN[0]]
+
+
+@pytest.mark.django_db
+def test_search_filters_height_disabled_ev_and_walk(client, demo_parks):
+    """Height, disabled-badge and EV filters leave out car parks that do not fit; max_walk_m bounds the walk."""
+    aix = demo_parks["aix"]
+    CarPark.objects.filter(city=aix, slug="rotonde").update(max_height_cm=190, disabled_places=30, ev_places=10)
+    CarPark.objects.filter(city=aix, slug="mejanes").update(max_height_cm=210, disabled_places=20)
+    tall = {f["id"] for f in run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], height_cm=200)["features"]}
+    assert "mejanes" in tall and "rotonde" not in tall
+    unknown_height = next(f for f in run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1],
+                                         height_cm=200)["features"] if f["id"] == "mignet")
+    assert any("Height limit not known" in r for r in unknown_height["properties"]["reasons"])
+    disabled = {f["id"] for f in run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1],
+                                     disabled="true")["features"]}
+    assert disabled == {"rotonde", "mejanes"}
+    ev = {f["id"] for f in run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], ev="true")["features"]}
+    assert ev == {"rotonde"}
+    near = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], max_walk_m=300)["features"]
+    assert [f["id"] for f in near] == ["rotonde"]
+
+
+@pytest.mark.django_db
+def test_prediction_uses_same_weekday_history_and_current_trend(client, demo_parks):
+    """With 4 weeks of history the prediction is the usual value at arrival corrected by today's trend."""
+    aix = demo_parks["aix"]
+    now = timezone.now().replace(microsecond=0)
+    arrive = now + timedelta(minutes=60)
+    for k in range(1, 5):
+        push(aix, "AIX-P-MEJANES", 20, at=arrive - timedelta(weeks=k))
+        push(aix, "AIX-P-MEJANES", 100, at=now - timedelta(weeks=k))
+    push(aix, "AIX-P-MEJANES", 150, at=now)
+    body = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], arrive_at=arrive.isoformat())
+    mejanes = next(f["properties"] for f in body["features"] if f["id"] == "mejanes")
+    # usual 20 at arrival + (150 - 100) x (1 - 60/180) = 53
+    assert mejanes["predicted"] == {"free": 53, "method": "history_trend", "history_weeks": 4}
+    assert any("history of 4 weeks" in r and "trend" in r for r in mejanes["reasons"])
+    assert mejanes["available"] == 150
+
+
+@pytest.mark.django_db
+def test_prediction_falls_back_to_now_when_history_is_short(client, demo_parks):
+    """With one past week only, the prediction is the free spaces now, and the reason says so."""
+    aix = demo_parks["aix"]
+    now = timezone.now().replace(microsecond=0)
+    arrive = now + timedelta(hours=2)
+    push(aix, "AIX-P-MEJANES", 5, at=arrive - timedelta(weeks=1))
+    push(aix, "AIX-P-MEJANES", 300, at=now)
+    body = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], arrive_at=arrive.isoformat())
+    mejanes = next(f["properties"] for f in body["features"] if f["id"] == "mejanes")
+    assert mejanes["predicted"] == {"free": 300, "method": "now", "history_weeks": 1}
+    assert any("too little history" in r for r in mejanes["reasons"])
+
+
+def test_prediction_rules():
+    """History without a fresh reading gives the profile alone; nothing at all gives no number."""
+    now = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    arrive = now + timedelta(hours=1)
+    hist = {"arrival": {1: [10.0, 30.0], 2: [40.0]}, "now": {}}
+    assert prediction.predict(history=hist, free_now=None, capacity=100, now=now, arrive_at=arrive) == \
+        prediction.Prediction(30, prediction.HISTORY, 2)
+    assert prediction.predict(history=None, free_now=None, capacity=100, now=now, arrive_at=arrive).free is None
+    soon = prediction.predict(history=hist, free_now=7, capacity=100, now=now, arrive_at=now + timedelta(minutes=5))
+    assert (soon.free, soon.method) == (7, prediction.NOW)
+    hist_now = {"arrival": {1: [90.0], 2: [90.0]}, "now": {1: [0.0], 2: [0.0]}}
+    capped = prediction.predict(history=hist_now, free_now=100, capacity=100, now=now, arrive_at=arrive)
+    assert capped.free == 100
+
+
+@pytest.mark.django_db
+def test_park_and_ride_alternative_with_transit_and_co2(client, demo_parks):
+    """A Rouen search offers the Mont-Riboudet P+R with its TEOR leg and the CO2 avoided."""
+    push(demo_parks["rouen"], "ROUEN-P-MONT-RIBOUDET", 350)
+    body = run(client, "/api/v1/cities/rouen/car-parks/search", lat=49.4413, lon=1.0920)
+    alt = body["park_and_ride"]
+    assert alt["id"] == "mont-riboudet" and alt["available"] == 350
+    assert alt["transit_line"].startswith("TEOR") and alt["transit_minutes"] == 10
+    assert alt["total_minutes"] == 10 + alt["walk_minutes"]
+    assert alt["co2"]["avoided_kg"] > 0.3
+    assert alt["co2"]["car_km"] > 2.5
+    assert any("CO₂" in r for r in alt["reasons"])
+    assert "mont-riboudet" not in {f["id"] for f in body["features"]}  # too far to walk
+
+
+@pytest.mark.django_db
+def test_saturated_approach_lowers_rank(client, demo_parks):
+    """A blocked counting point near a car park lowers its score by 30 and says so."""
+    aix = demo_parks["aix"]
+    for sensor in ("AIX-P-ROTONDE", "AIX-P-MEJANES", "AIX-P-MIGNET"):
+        push(aix, sensor, 500)
+    before = {f["id"]: f["properties"] for f in run(client, lat=43.5254, lon=5.4441)["features"]}
+    push(aix, "AIX-T-BELGES", 0.55, prop="occupancy")
+    push(aix, "AIX-T-BELGES", 300, prop="vehicle_flow", unit="veh/h")
+    after = {f["id"]: f["properties"] for f in run(client, lat=43.5254, lon=5.4441)["features"]}
+    assert after["rotonde"]["approach_traffic"] == traffic.BLOQUE
+    assert after["rotonde"]["score"] == pytest.approx(before["rotonde"]["score"] - 30, abs=0.2)
+    assert any("blocked on the approach" in r for r in after["rotonde"]["reasons"])
+    far = "cardeurs"
+    assert after[far]["approach_traffic"] == traffic.UNKNOWN and after[far]["score"] == before[far]["score"]
+
+
+@pytest.mark.django_db
+def test_search_rejects_invalid_values(client, demo_parks):
+    """Out-of-range values and past arrival times answer 422 problem+json; unknown city 404."""
+    assert_problem(client.get(SEARCH, {"lat": 95, "lon": 5.4}), 422)
+    assert_problem(client.get(SEARCH, {"lat": 43.5, "lon": 5.4, "max_walk_m": 10}), 422)
+    past = (timezone.now() - timedelta(hours=2)).isoformat()
+    body = assert_problem(client.get(SEARCH, {"lat": 43.5, "lon": 5.4, "arrive_at": past}), 422)
+    assert body["errors"][0]["field"] == "arrive_at"
+    assert_problem(client.get(SEARCH, {"lon": 5.4}), 422)
+    assert_problem(client.get("/api/v1/cities/nowhere/car-parks/search", {"lat": 43.5, "lon": 5.4}), 404)
+
+
+@pytest.mark.django_db
+def test_traffic_congestion_states(client, demo_parks, minutes_ago):
+    """Counting points get fluide / pré-saturé / saturé / bloqué from occupancy, unknown when stale."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-T-BELGES", 0.10, prop="occupancy")
+    push(aix, "AIX-T-BELGES", 900, prop="vehicle_flow", unit="veh/h")
+    push(aix, "AIX-T-ROI-RENE", 0.30, prop="occupancy")
+    push(aix, "AIX-T-REPUBLIQUE", 0.9, prop="occupancy", at=minutes_ago(30))
+    response = client.get("/api/v1/cities/aix-en-provence/traffic")
+    assert response.status_code == 200 and "max-age=30" in response["Cache-Control"]
+    got = {f["id"]: f["properties"] for f in json.loads(response.content)["features"]}
+    assert got["AIX-T-BELGES"]["congestion"] == "fluide" and got["AIX-T-BELGES"]["vehicle_flow"] == 900
+    assert got["AIX-T-ROI-RENE"]["congestion"] == "sature"
+    assert got["AIX-T-REPUBLIQUE"]["congestion"] == "unknown" and got["AIX-T-REPUBLIQUE"]["stale"]
+    assert set(got) == {"AIX-T-BELGES", "AIX-T-ROI-RENE", "AIX-T-REPUBLIQUE"}
+    assert [traffic.congestion(x) for x in (0.149, 0.15, 0.249, 0.25, 0.399, 0.40, None)] == [
+        "fluide", "pre_sature", "pre_sature", "sature", "sature", "bloque", "unknown"]
+    assert_problem(client.get("/api/v1/cities/nowhere/traffic"), 404)
