@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -45,6 +46,8 @@ def help_now(request, city: str):
         "city": city_obj,
         "services": list_support_services(city=city_obj),
         "places": selectors.list_safe_places_by_distance(city=city_obj),
+        # The worker keeps these with the page, so that help now also looks right offline.
+        "precache_urls": [static("safety/safety.css"), static("safety/help.js")],
     })
 
 
