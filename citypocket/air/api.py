@@ -1,0 +1,146 @@
+"""Air API: the index calculator, a city's "air now", its stations (GeoJSON / NGSI-LD) and daily history."""
+
+import json
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from citypocket.air import indices, present, selectors
+from citypocket.air.schemas import AirNowOut, DailyIndexList, IndexOut, StationCollection
+from citypocket.cities.selectors import get_city
+from citypocket.core.http import cache_public
+from citypocket.core.problems import InvalidValues, responses
+
+router = Router(tags=["air"])
+
+Language = Literal["fr", "en"]
+
+
+def _language(request: HttpRequest, lang: str | None) -> str:
+    """`?lang=` first, else the language negotiated from Accept-Language by the locale middleware."""
+    return lang or getattr(request, "LANGUAGE_CODE", "fr") or "fr"
+
+
+@router.get(
+    "/air/index",
+    response=responses({200: IndexOut}, 422),
+    operation_id="compute_air_index",
+    summary="Compute an air-quality index from concentrations (µg/m³)",
+    description=(
+        "ATMO 2021 (French daily index: pass the day's maximum hourly NO2, O3, SO2 and the daily mean "
+        "PM10, PM2.5) or EAQI 2024 (European hourly index: hourly values). Any subset of pollutants; "
+        "missing ones are ignored. The index is the worst sub-index; `dominant` lists every pollutant "
+        "at that level. No pollutant at all, or a negative or non-finite value, answers 422."
+    ),
+)
+@cache_public(max_age=86400)
+def compute_air_index(
+    request: HttpRequest,
+    scale: Literal["atmo-2021", "eaqi-2024"] = "atmo-2021",
+    no2: float | None = None,
+    o3: float | None = None,
+    pm10: float | None = None,
+    pm25: float | None = None,
+    so2: float | None = None,
+    lang: Language | None = None,
+):
+    given = {"no2": no2, "o3": o3, "pm10": pm10, "pm25": pm25, "so2": so2}
+    errors = []
+    for pollutant, value in given.items():
+        if value is None:
+            continue
+        try:
+            indices.check_concentration(pollutant, value)
+        except indices.InvalidConcentration as error:
+            errors.append({"field": pollutant, "message": error.message})
+    if errors:
+        raise InvalidValues("Concentrations must be finite numbers >= 0 (µg/m³).", errors=errors)
+    try:
+        result = indices.compute_index(scale, given)
+    except indices.NoPollutant:
+        raise InvalidValues(
+            "Give at least one concentration: no2, o3, pm10, pm25 or so2.",
+            errors=[{"field": "__all__", "message": "at least one pollutant is required"}],
+        ) from None
+    return present.index_dict(result, _language(request, lang))
+
+
+@router.get(
+    "/cities/{city}/air/now",
+    response=responses({200: AirNowOut}, 404, 422),
+    operation_id="get_air_now",
+    summary="A city's air quality now: today's ATMO index, the official one, each station's EAQI",
+    description=(
+        "`atmo` is today's ATMO index computed from the city's stations (the worst station; provisional "
+        "while the day is in progress). `official` / `official_tomorrow` are the indices published by the "
+        "Atmo association when a feed is configured. Each station carries its latest values, its current "
+        "EAQI and `stale: true` when it has reported nothing for 3 hours."
+    ),
+)
+@cache_public(max_age=60)
+def get_air_now(request: HttpRequest, city: str, lang: Language | None = None):
+    place = get_city(slug=city)
+    now = selectors.get_air_now(city=place)
+    language = _language(request, lang)
+    return {
+        "city": place.slug,
+        "date": now.date,
+        "rule": "worst-station",
+        "atmo": present.daily_dict(now.computed, language),
+        "official": present.daily_dict(now.official, language) if now.official else None,
+        "official_tomorrow": present.daily_dict(now.official_tomorrow, language) if now.official_tomorrow else None,
+        "stations": [present.station_dict(item, language) for item in now.stations],
+    }
+
+
+@router.get(
+    "/cities/{city}/air/stations",
+    response=responses({200: StationCollection}, 404, 422),
+    operation_id="list_air_stations",
+    summary="Air-quality stations with their latest index (GeoJSON, or NGSI-LD AirQualityObserved)",
+    description=(
+        "`?format=ngsi-ld` answers `application/ld+json`: one normalized AirQualityObserved entity per station."
+    ),
+)
+@cache_public(max_age=60)
+def list_air_stations(
+    request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld"] = "geojson", lang: Language | None = None
+):
+    place = get_city(slug=city)
+    selectors.get_today_index(city=place)
+    stations = selectors.list_stations_now(city=place)
+    if format == "ngsi-ld":
+        entities = [present.station_ngsi_ld(item, city_slug=place.slug) for item in stations]
+        return HttpResponse(json.dumps(entities, ensure_ascii=False), content_type="application/ld+json")
+    language = _language(request, lang)
+    return {"type": "FeatureCollection", "features": [present.station_feature(item, language) for item in stations]}
+
+
+@router.get(
+    "/cities/{city}/air/indices",
+    response=responses({200: DailyIndexList}, 404, 422),
+    operation_id="list_air_daily_indices",
+    summary="Daily ATMO indices of a city (computed per station and city-wide, and official)",
+    description="Half-open period `[from, to)` of local dates, at most 366 days; defaults to the last 7 days.",
+)
+@cache_public(max_age=300)
+def list_air_daily_indices(
+    request: HttpRequest,
+    city: str,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    station: str | None = None,
+    lang: Language | None = None,
+):
+    place = get_city(slug=city)
+    today = selectors.local_today(city=place)
+    end = end or today + timedelta(days=2)
+    start = start or today - timedelta(days=6)
+    if start >= end or (end - start).days > 366:
+        raise InvalidValues("The period must be 1 to 366 days.", errors=[{"field": "start", "message": "bad period"}])
+    sensor = selectors.get_sensor(city=place, external_id=station) if station else None
+    rows = list(selectors.list_daily_indices(city=place, start=start, end=end, station=sensor))
+    language = _language(request, lang)
+    return {"count": len(rows), "items": [present.daily_dict(row, language) for row in rows]}

@@ -1,0 +1,75 @@
+"""Daily air-quality indices, per station and city-wide, computed here or published by an Atmo association.
+
+The stations themselves are `sensors.Sensor` rows of kind "air": the air app owns no copy of them.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Scale(models.TextChoices):
+    ATMO_2021 = "atmo-2021", _("ATMO index (2021)")
+    EAQI_2024 = "eaqi-2024", _("European Air Quality Index (2024)")
+
+
+class Source(models.TextChoices):
+    COMPUTED = "computed", _("Computed from measurements")
+    OFFICIAL = "official", _("Published by the Atmo association")
+
+
+class AirIndexDaily(models.Model):
+    """The index of one day for one station, or for the whole city when `station` is empty.
+
+    Every row records its scale and the version of that scale. Level 0 means "unavailable"
+    (too little data), never "good".
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="air_indices",
+                             verbose_name=_("city"))
+    station = models.ForeignKey(
+        "sensors.Sensor", on_delete=models.CASCADE, null=True, blank=True, related_name="air_indices",
+        verbose_name=_("station"), help_text=_("Empty for the city-wide value."),
+    )
+    date = models.DateField(_("date"), help_text=_("The local day the index is for."))
+    scale = models.CharField(_("scale"), max_length=16, choices=Scale.choices, default=Scale.ATMO_2021)
+    version = models.CharField(_("scale version"), max_length=80)
+    level = models.PositiveSmallIntegerField(
+        _("level"), help_text=_("1 (good) to 6 (extremely poor); 0 = unavailable.")
+    )
+    sub_indices = models.JSONField(_("sub-indices"), default=dict, blank=True)
+    dominant = models.JSONField(_("dominant pollutants"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.COMPUTED)
+    forecast = models.BooleanField(_("forecast"), default=False)
+    provisional = models.BooleanField(
+        _("provisional"), default=False, help_text=_("Computed on a day still in progress.")
+    )
+    zone_code = models.CharField(_("zone code"), max_length=20, blank=True,
+                                 help_text=_("Commune (INSEE) or zone of an official index."))
+    zone_name = models.CharField(_("zone name"), max_length=200, blank=True)
+    data_until = models.DateTimeField(_("data until"), null=True, blank=True,
+                                      help_text=_("Time of the latest measurement used."))
+    computed_at = models.DateTimeField(_("computed or received at"))
+
+    class Meta:
+        verbose_name = _("daily air index")
+        verbose_name_plural = _("daily air indices")
+        ordering = ["city", "-date", "station"]
+        indexes = [models.Index(fields=["city", "date", "scale"], name="air_index_city_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=0, level__lte=6), name="air_index_level_range"),
+            models.UniqueConstraint(
+                fields=["station", "date", "scale", "source"],
+                condition=Q(station__isnull=False),
+                name="air_index_unique_station_day",
+            ),
+            models.UniqueConstraint(
+                fields=["city", "date", "scale", "source", "zone_code"],
+                condition=Q(station__isnull=True),
+                name="air_index_unique_city_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.station.external_id if self.station_id else (self.zone_name or self.city.slug)
+        return f"{self.scale} {self.date} {where}: {self.level} ({self.source})"

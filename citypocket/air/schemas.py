@@ -1,0 +1,77 @@
+"""Public JSON contract of the air API (explicit fields, labels in the request language)."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+
+
+class IndexOut(Schema):
+    scale: str
+    version: str
+    level: int
+    label: str
+    colour: str
+    dominant: list[str]
+    sub_indices: dict[str, int]
+
+
+class DailyIndexOut(IndexOut):
+    date: date
+    source: Literal["computed", "official"]
+    forecast: bool
+    provisional: bool
+    zone_code: str
+    zone_name: str
+    data_until: datetime | None
+    station: str | None
+
+
+class MeasurementOut(Schema):
+    value: float
+    unit: str
+    time: datetime
+
+
+class StationNowOut(Schema):
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
+    measured_at: datetime | None
+    stale: bool
+    eaqi: IndexOut
+    atmo_today: IndexOut | None
+    values: dict[str, MeasurementOut]
+
+
+class AirNowOut(Schema):
+    city: str
+    date: date
+    rule: str
+    atmo: DailyIndexOut
+    official: DailyIndexOut | None
+    official_tomorrow: DailyIndexOut | None
+    stations: list[StationNowOut]
+
+
+class PointGeometry(Schema):
+    type: Literal["Point"]
+    coordinates: list[float]
+
+
+class StationFeature(Schema):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry | None
+    properties: StationNowOut
+
+
+class StationCollection(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[StationFeature]
+
+
+class DailyIndexList(Schema):
+    count: int
+    items: list[DailyIndexOut]

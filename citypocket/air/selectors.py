@@ -1,0 +1,171 @@
+"""Reads of the air app: a city's "air now", its stations with their latest values, and history."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from citypocket.air import indices
+from citypocket.air.models import AirIndexDaily, Source
+from citypocket.air.services import day_bounds, hourly_means, hours_elapsed, local_today, refresh_city_day
+from citypocket.cities.models import City
+from citypocket.sensors.models import Sensor
+from citypocket.sensors.selectors import get_sensor, list_latest, list_observations
+
+STALE_AFTER = timedelta(hours=3)
+# The EAQI is hourly: a station's current EAQI uses the values measured within the hour before
+# its most recent measurement.
+EAQI_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: float
+    time: datetime
+
+
+@dataclass
+class StationNow:
+    """One station: its latest pollutant values, its current EAQI, today's ATMO, and its freshness."""
+
+    sensor: Sensor
+    latest: dict[str, Measurement] = field(default_factory=dict)
+    measured_at: datetime | None = None
+    eaqi: indices.IndexResult | None = None
+    atmo_today: AirIndexDaily | None = None
+    stale: bool = True
+
+    @property
+    def code(self) -> str:
+        return self.sensor.external_id
+
+
+@dataclass
+class AirNow:
+    city: City
+    date: date
+    computed: AirIndexDaily
+    official: AirIndexDaily | None
+    official_tomorrow: AirIndexDaily | None
+    stations: list[StationNow]
+
+
+def list_air_stations(*, city: City) -> QuerySet[Sensor]:
+    """The city's active air-quality stations with their datastreams."""
+    return (
+        Sensor.objects.filter(city=city, kind="air", is_active=True)
+        .prefetch_related("datastreams")
+        .order_by("name", "external_id")
+    )
+
+
+def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime | None) -> indices.IndexResult:
+    """The EAQI of the latest hour: pollutants measured within an hour of the station's latest value."""
+    if measured_at is None:
+        return indices.unavailable(indices.EAQI)
+    recent = {
+        pollutant: item.value for pollutant, item in latest.items() if measured_at - item.time < EAQI_WINDOW
+    }
+    return indices.compute_index(indices.EAQI, recent) if recent else indices.unavailable(indices.EAQI)
+
+
+def list_stations_now(*, city: City, now: datetime | None = None, day: date | None = None) -> list[StationNow]:
+    """Every air station of the city with its latest values, EAQI, today's ATMO value and staleness."""
+    now = now or timezone.now()
+    day = day or local_today(city=city, now=now)
+    stations = {sensor.pk: StationNow(sensor=sensor) for sensor in list_air_stations(city=city)}
+    for row in list_latest(city=city, kind="air"):
+        item = stations.get(row.datastream.sensor_id)
+        if item is None or row.datastream.property not in indices.POLLUTANTS:
+            continue
+        item.latest[row.datastream.property] = Measurement(value=row.value, time=row.phenomenon_time)
+    atmo = {
+        row.station_id: row
+        for row in AirIndexDaily.objects.filter(
+            city=city, station__isnull=False, date=day, scale=indices.ATMO, source=Source.COMPUTED
+        )
+    }
+    for item in stations.values():
+        times = [measurement.time for measurement in item.latest.values()]
+        item.measured_at = max(times) if times else None
+        item.stale = item.measured_at is None or now - item.measured_at > STALE_AFTER
+        item.eaqi = compute_station_eaqi(item.latest, item.measured_at)
+        item.atmo_today = atmo.get(item.sensor.pk)
+    return list(stations.values())
+
+
+def get_official(*, city: City, day: date, forecast: bool | None = None) -> AirIndexDaily | None:
+    """The official ATMO index published for the city's main commune on `day`, if any."""
+    rows = AirIndexDaily.objects.filter(
+        city=city, station__isnull=True, date=day, scale=indices.ATMO, source=Source.OFFICIAL
+    )
+    codes = list(city.insee_codes or [])
+    main = rows.filter(zone_code=codes[0]).first() if codes else None
+    return main or rows.order_by("zone_code").first()
+
+
+def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
+    """Today's computed ATMO value (refreshed if new data arrived), the official ones, and the stations."""
+    now = now or timezone.now()
+    today = local_today(city=city, now=now)
+    computed = refresh_city_day(city=city, day=today, now=now)
+    return AirNow(
+        city=city,
+        date=today,
+        computed=computed,
+        official=get_official(city=city, day=today),
+        official_tomorrow=get_official(city=city, day=today + timedelta(days=1)),
+        stations=list_stations_now(city=city, now=now, day=today),
+    )
+
+
+def get_today_index(*, city: City, now: datetime | None = None) -> AirIndexDaily:
+    """The computed city value of today (for the city-home tile)."""
+    return refresh_city_day(city=city, now=now)
+
+
+@dataclass(frozen=True)
+class DailyPoint:
+    """One day of one pollutant at one station: the ATMO statistic (max or mean) and its class."""
+
+    day: date
+    value: float | None
+    hours: int
+    level: int
+
+
+def list_daily_series(
+    *, city: City, station_code: str, pollutant: str, days: int = 7, now: datetime | None = None
+) -> list[DailyPoint]:
+    """The last `days` local days (today included) of a station's pollutant, as the ATMO index sees them."""
+    now = now or timezone.now()
+    sensor = get_sensor(city=city, external_id=station_code)
+    datastream = next((d for d in sensor.datastreams.all() if d.property == pollutant), None)
+    today = local_today(city=city, now=now)
+    first = today - timedelta(days=days - 1)
+    points = []
+    if datastream is None:
+        return [DailyPoint(day=first + timedelta(days=i), value=None, hours=0, level=0) for i in range(days)]
+    start, _ = day_bounds(city=city, day=first)
+    _, end = day_bounds(city=city, day=today)
+    hourly = hourly_means(list_observations(datastream=datastream, start=start, end=end))
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        day_start, day_end = day_bounds(city=city, day=day)
+        values = [value for moment, value in hourly if day_start <= moment < day_end]
+        elapsed = hours_elapsed(start=day_start, now=now) if day == today else None
+        stats = indices.atmo_daily_concentrations({pollutant: values}, hours_elapsed=elapsed)
+        value = stats.get(pollutant)
+        level = indices.sub_index(indices.ATMO, pollutant, value) if value is not None else 0
+        points.append(DailyPoint(day=day, value=round(value, 1) if value is not None else None,
+                                 hours=len(values), level=level))
+    return points
+
+
+def list_daily_indices(*, city: City, start: date, end: date, station: Sensor | None = None) -> QuerySet[AirIndexDaily]:
+    """Stored daily indices of the city in [start, end), city-wide and per station, official included."""
+    queryset = AirIndexDaily.objects.filter(city=city, date__gte=start, date__lt=end).select_related("station")
+    if station is not None:
+        queryset = queryset.filter(station=station)
+    return queryset.order_by("date", "source", "station__external_id", "zone_code")

@@ -1,0 +1,96 @@
+"""Air page `/<city>/air/`: today's index in one card, the stations, a 7-day chart with its table."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from citypocket.air import charts, indices, selectors
+from citypocket.air.models import AirIndexDaily
+from citypocket.core.views import resolve_city
+
+
+def index_view(row: AirIndexDaily | None, language: str) -> dict | None:
+    """What a template needs to show a stored daily index: level, label, colour, meaning, advice."""
+    if row is None:
+        return None
+    meaning, action = indices.health_advice(row.level)
+    return {
+        "row": row,
+        "level": row.level,
+        "label": indices.label(row.scale, row.level, language),
+        "colour": indices.colour(row.scale, row.level),
+        "dominant": [indices.POLLUTANT_NAMES[p] for p in row.dominant if p in indices.POLLUTANT_NAMES],
+        "meaning": meaning,
+        "action": action,
+    }
+
+
+def tile_context(city) -> dict:
+    """Today's computed index for the city-home tile."""
+    return {"today": index_view(selectors.get_today_index(city=city), get_language() or "fr"), "city": city}
+
+
+@require_GET
+def page(request, city: str):
+    place = resolve_city(city)
+    language = get_language() or "fr"
+    now = selectors.get_air_now(city=place)
+    stations = now.stations
+    codes = [item.code for item in stations]
+    station_code = request.GET.get("station")
+    if station_code not in codes:
+        station_code = codes[0] if codes else None
+    pollutant = request.GET.get("pollutant")
+    if pollutant not in indices.POLLUTANTS:
+        pollutant = "no2"
+    chart = None
+    if station_code:
+        station = next(item for item in stations if item.code == station_code)
+        points = selectors.list_daily_series(city=place, station_code=station_code, pollutant=pollutant)
+        name = indices.POLLUTANT_NAMES[pollutant]
+        statistic = _("daily maximum of hourly values") if pollutant in indices.ATMO_DAILY_MAX else _("daily mean")
+        title = _("%(pollutant)s at %(station)s, last 7 days") % {"pollutant": name, "station": station.sensor.name}
+        description = _("Bar chart of the %(statistic)s of %(pollutant)s in µg/m³, one bar per day, coloured by "
+                        "ATMO class. The same values are in the table next to the chart.") % {
+            "statistic": statistic, "pollutant": name}
+        chart = {
+            "station": station,
+            "pollutant": pollutant,
+            "pollutant_name": name,
+            "statistic": statistic,
+            "svg": mark_safe(charts.render_daily_svg(points=points, title=title, description=description,  # noqa: S308
+                                                     chart_id="air-chart")),
+            "title": title,
+            "rows": [
+                {"point": point, "label": indices.label(indices.ATMO, point.level, language)} for point in points
+            ],
+        }
+    context = {
+        "city": place,
+        "now": now,
+        "today": index_view(now.computed, language),
+        "official": index_view(now.official, language),
+        "tomorrow": index_view(now.official_tomorrow, language),
+        "stations": [
+            {
+                "item": item,
+                "eaqi": {"level": item.eaqi.level, "label": indices.label(indices.EAQI, item.eaqi.level, language)},
+                "atmo": index_view(item.atmo_today, language),
+                "values": [
+                    (indices.POLLUTANT_NAMES[p], item.latest[p]) for p in indices.POLLUTANTS if p in item.latest
+                ],
+            }
+            for item in stations
+        ],
+        "pollutants": [(code, indices.POLLUTANT_NAMES[code]) for code in indices.POLLUTANTS],
+        "chart": chart,
+        "levels": [
+            {"level": level, "label": indices.label(indices.ATMO, level, language)} for level in range(1, 7)
+        ],
+        "generated_at": timezone.now(),
+        "stations_api": f"/api/v1/cities/{place.slug}/air/stations",
+    }
+    return render(request, "air/page.html", context)
