@@ -40,6 +40,11 @@ UNAVAILABLE = 0
 # Colour and labels of "Indisponible" in the Atmo France notice (the grey of the official feeds).
 UNAVAILABLE_COLOUR = "#DDDDDD"
 UNAVAILABLE_LABELS = {"fr": "Indisponible", "en": "Unavailable"}
+# Official feeds also use code 7, "Événement": an incident (fire, industrial accident) that the
+# index cannot describe. Computed indices never produce it.
+EVENT = 7
+EVENT_COLOUR = "#888888"
+EVENT_LABELS = {"fr": "Événement", "en": "Event"}
 
 # ATMO: pollutants whose daily sub-index uses the maximum hourly value; the others use the mean.
 ATMO_DAILY_MAX = frozenset({"no2", "o3", "so2"})
@@ -209,10 +214,12 @@ def _language(language: str | None) -> str:
 
 
 def label(scale: str, level: int, language: str | None = "fr") -> str:
-    """The official label of a level in French or English ("Mauvais" / "Poor"); 0 is "Indisponible"."""
+    """The official label of a level in French or English ("Mauvais" / "Poor"); 0 is "Indisponible", 7 "Événement"."""
     lang = _language(language)
     if level == UNAVAILABLE:
         return UNAVAILABLE_LABELS[lang]
+    if level == EVENT:
+        return EVENT_LABELS[lang]
     band = get_scale(scale).levels[level - 1]
     return band.label_fr if lang == "fr" else band.label_en
 
@@ -221,6 +228,8 @@ def colour(scale: str, level: int) -> str:
     """The official colour of a level (hex); grey for "unavailable"."""
     if level == UNAVAILABLE:
         return UNAVAILABLE_COLOUR
+    if level == EVENT:
+        return EVENT_COLOUR
     return get_scale(scale).levels[level - 1].colour
 
 
@@ -313,6 +322,10 @@ HEALTH_ADVICE = {
         _("Air quality is extremely poor. Health effects for everyone."),
         _("Everyone: avoid physical activity outdoors. Sensitive people: stay indoors. Follow the instructions "
           "of the authorities."),
+    ),
+    EVENT: (
+        _("An incident (fire, industrial accident…) affects the air; the usual index does not apply."),
+        _("Follow the instructions of the authorities."),
     ),
 }
 

@@ -35,7 +35,7 @@ class AirIndexDaily(models.Model):
     scale = models.CharField(_("scale"), max_length=16, choices=Scale.choices, default=Scale.ATMO_2021)
     version = models.CharField(_("scale version"), max_length=80)
     level = models.PositiveSmallIntegerField(
-        _("level"), help_text=_("1 (good) to 6 (extremely poor); 0 = unavailable.")
+        _("level"), help_text=_("1 (good) to 6 (extremely poor); 0 = unavailable; 7 = event (official feeds).")
     )
     sub_indices = models.JSONField(_("sub-indices"), default=dict, blank=True)
     dominant = models.JSONField(_("dominant pollutants"), default=list, blank=True)
@@ -57,7 +57,7 @@ class AirIndexDaily(models.Model):
         ordering = ["city", "-date", "station"]
         indexes = [models.Index(fields=["city", "date", "scale"], name="air_index_city_date")]
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=0, level__lte=6), name="air_index_level_range"),
+            models.CheckConstraint(condition=Q(level__gte=0, level__lte=7), name="air_index_level_range"),
             models.UniqueConstraint(
                 fields=["station", "date", "scale", "source"],
                 condition=Q(station__isnull=False),
