@@ -42,6 +42,7 @@ class Prediction:
     free: int | None
     method: str
     weeks: int  # past weeks with readings around the arrival time
+    short_history: bool = False  # "now" was used because history was too short (not because arrival is near)
 
 
 def _windows(moment: datetime) -> list[tuple[int, datetime, datetime]]:
@@ -100,9 +101,10 @@ def predict(
         return round(value)
 
     if horizon <= NOW_HORIZON_MINUTES or weeks < MIN_WEEKS:
+        short = horizon > NOW_HORIZON_MINUTES
         if free_now is None:
-            return Prediction(None, NONE, weeks)
-        return Prediction(free_now, NOW, weeks)
+            return Prediction(None, NONE, weeks, short)
+        return Prediction(free_now, NOW, weeks, short)
     at_arrival = _profile(history["arrival"])
     if free_now is None:
         return Prediction(clamp(at_arrival), HISTORY, weeks)

@@ -90,7 +90,7 @@ def _availability_reason(pred: prediction.Prediction, arrive_label: str) -> str:
     if pred.free is None:
         return _("No recent reading and not enough history: free spaces unknown.")
     if pred.method == prediction.NOW:
-        if pred.weeks < prediction.MIN_WEEKS:
+        if pred.short_history:
             return ngettext(
                 "%(free)d free space now; too little history to predict %(time)s, assumed unchanged.",
                 "%(free)d free spaces now; too little history to predict %(time)s, assumed unchanged.",
@@ -195,10 +195,7 @@ def search(
         penalty = traffic.APPROACH_PENALTY.get(approach, 0.0)
         if penalty:
             score -= penalty
-            reasons.append(
-                _("Ranked down: traffic is %(state)s on the approach.")
-                % {"state": str(traffic.LABELS[approach]).lower()}
-            )
+            reasons.append(str(traffic.APPROACH_REASONS[approach]))
         if height_cm and car_park.max_height_cm is None:
             reasons.append(_("Height limit not known: check at the entrance."))
         if car_park.approximate_location:

@@ -31,6 +31,11 @@ LABELS = {
 }
 # How much a congested approach lowers a car park's search score (points out of 100).
 APPROACH_PENALTY = {PRE_SATURE: 5.0, SATURE: 15.0, BLOQUE: 30.0}
+APPROACH_REASONS = {
+    PRE_SATURE: _("Ranked down: traffic is heavy on the approach."),
+    SATURE: _("Ranked down: traffic is saturated on the approach."),
+    BLOQUE: _("Ranked down: traffic is blocked on the approach."),
+}
 # Counting points within this distance of a car park are on its approach.
 APPROACH_RADIUS_M = 500.0
 SEVERITY = {UNKNOWN: -1, FLUIDE: 0, PRE_SATURE: 1, SATURE: 2, BLOQUE: 3}

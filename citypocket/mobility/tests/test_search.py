@@ -15,8 +15,8 @@ ROTONDE_FOUNTAIN = (43.5263, 5.4453)
 SEARCH = "/api/v1/cities/aix-en-provence/car-parks/search"
 
 
-def run(client, url=SEARCH, **params) -> dict:
-    response = client.get(url, params)
+def run(client, url=SEARCH, lang="en", **params) -> dict:
+    response = client.get(url, params, HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200, response.content[:500]
     return json.loads(response.content)
 
@@ -45,6 +45,8 @@ def test_search_next_to_rotonde_ranks_free_car_park_first_and_explains(client, d
     assert all(f["properties"]["walk_m"] <= 1000 for f in body["features"])
     assert set(ranked) <= set(CarPark.objects.filter(city=aix).values_list("slug", flat=True))
     assert body["destination"]["coordinates"] == [ROTONDE_FOUNTAIN[1], ROTONDE_FOUNTAIN[0]]
+    french = run(client, lang="fr", lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1])["features"][0]["properties"]
+    assert "420 places libres maintenant." in french["reasons"]
 
 
 @pytest.mark.django_db

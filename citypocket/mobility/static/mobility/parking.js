@@ -98,7 +98,7 @@
 
   function refresh(first) {
     if (!el) return;
-    fetch(el.dataset.api, { headers: { Accept: "application/geo+json" } })
+    fetch(el.dataset.api, { headers: { Accept: "application/geo+json" }, cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;

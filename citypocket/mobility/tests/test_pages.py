@@ -1,0 +1,124 @@
+"""The parking page (without and with JavaScript) and the city-home tile."""
+
+import base64
+import re
+
+import pytest
+from django.urls import reverse
+
+from citypocket.mobility.tests.conftest import push
+
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+@pytest.mark.django_db
+def test_parking_page_lists_car_parks_with_live_numbers_and_freshness(client, demo_parks, minutes_ago):
+    """The page lists every car park with its live number, and marks a stale one grey without a number."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 640)
+    push(aix, "AIX-P-MIGNET", 300, at=minutes_ago(20))
+    url = reverse("mobility:page", kwargs={"city": "aix-en-provence"})
+    assert url == "/aix-en-provence/parking/"
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert "Rotonde" in html and "Mignet" in html and "Vieux-Marché" not in html
+    rotonde = re.search(r'data-car-park="rotonde">(.*?)</li>', html, re.S).group(1)
+    assert '<strong data-role="available">640</strong>' in rotonde
+    mignet = re.search(r'<li class="card cp-is-stale" data-car-park="mignet">(.*?)</li>', html, re.S).group(1)
+    assert "data-role=\"available\"" not in mignet and "stale" in mignet
+    assert 'id="id_place"' in html and 'method="get"' in html
+    assert response.context["city"] == aix
+
+
+@pytest.mark.django_db
+def test_parking_page_search_without_javascript(client, demo_parks):
+    """Choosing a landmark and submitting the GET form shows ranked results with reasons and the greener option."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 0)
+    push(aix, "AIX-P-MEJANES", 420)
+    push(aix, "AIX-P-KRYPTON", 120)
+    response = client.get("/aix-en-provence/parking/", {"place": "rotonde", "max_walk_m": 1000})
+    html = response.content.decode()
+    assert response.status_code == 200
+    outcome = response.context["outcome"]
+    assert outcome.results[0].car_park.slug == "mejanes"
+    assert outcome.alternative.car_park.slug == "krypton"
+    results = html.split('id="results"')[1]
+    assert results.index("Méjanes") < results.index("Rotonde")
+    assert "min" in results and "Krypton" in results
+
+
+@pytest.mark.django_db
+def test_parking_page_reports_missing_destination(client, demo_parks):
+    """Submitting without a destination explains what is missing instead of failing."""
+    response = client.get("/aix-en-provence/parking/", {"place": "", "lat": ""})
+    assert response.status_code == 200
+    assert response.context["outcome"] is None
+    assert 'role="alert"' in response.content.decode()
+    assert client.get("/nowhere/parking/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_city_home_tile_shows_free_spaces_near_centre(client, demo_parks):
+    """The city home's parking tile sums the live free spaces of car parks near the centre."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 600)
+    push(aix, "AIX-P-MEJANES", 40)
+    response = client.get("/aix-en-provence/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "640" in html and "/aix-en-provence/parking/" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_parking_page_in_chromium_is_accessible_and_keyboard_usable(page, live_server, axe):
+    """In Chromium: no console error, axe reports nothing, live numbers refresh, a keyboard-only search works."""
+    from playwright.sync_api import expect
+
+    from citypocket.core.testing import demo_city
+    from citypocket.mobility import demo
+
+    aix = demo_city("aix-en-provence")
+    demo_city("rouen")
+    demo.load()
+    push(aix, "AIX-P-ROTONDE", 0)
+    push(aix, "AIX-P-MEJANES", 420)
+    # Tiles are never fetched: a blank tile answers them, so that no console error can hide among theirs.
+    page.context.route("**/tile.openstreetmap.org/**",
+                       lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+    page.clock.install()
+    page.goto(f"{live_server.url}/aix-en-provence/parking/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").count() == 1
+    assert page.locator(".leaflet-container").count() == 1
+    assert page.locator('[data-car-park="mejanes"] [data-role="available"]').first.inner_text() == "420"
+    violations = axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    # A minute later the numbers refresh from the API without reloading the page.
+    push(aix, "AIX-P-MEJANES", 17)
+    page.clock.run_for(61_000)
+    expect(page.locator('#car-park-list [data-car-park="mejanes"] [data-role="available"]')).to_have_text("17")
+    # Keyboard only: focus the destination list, choose the Rotonde, submit with Enter.
+    page.focus("#id_place")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    for _ in range(40):
+        if page.evaluate("document.activeElement && document.activeElement.type") == "submit":
+            break
+        page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert "place=rotonde" in page.url
+    first = page.locator(".cp-results > li").first
+    assert "Méjanes" in first.inner_text()
+    assert page.locator(".cp-greener").count() == 1
+    violations = axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert page.errors == []
