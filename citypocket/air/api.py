@@ -1,13 +1,14 @@
 """Air API: the index calculator, a city's "air now", its stations (GeoJSON / NGSI-LD) and daily history."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router
 
-from citypocket.air import indices, present, selectors
+from citypocket.air import exports, indices, present, selectors
 from citypocket.air.schemas import AirNowOut, DailyIndexList, IndexOut, StationCollection
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
@@ -123,7 +124,10 @@ def list_air_stations(
     response=responses({200: DailyIndexList}, 404, 422),
     operation_id="list_air_daily_indices",
     summary="Daily ATMO indices of a city (computed per station and city-wide, and official)",
-    description="Half-open period `[from, to)` of local dates, at most 366 days; defaults to the last 7 days.",
+    description=(
+        "Half-open period `[from, to)` of local dates, at most 366 days; defaults to the last 7 days and "
+        "tomorrow. `?format=csv|geojson` for open-data downloads (columns described in docs/air.md)."
+    ),
 )
 @cache_public(max_age=300)
 def list_air_daily_indices(
@@ -132,6 +136,7 @@ def list_air_daily_indices(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     station: str | None = None,
+    format: Literal["json", "csv", "geojson"] = "json",
     lang: Language | None = None,
 ):
     place = get_city(slug=city)
@@ -142,5 +147,66 @@ def list_air_daily_indices(
         raise InvalidValues("The period must be 1 to 366 days.", errors=[{"field": "start", "message": "bad period"}])
     sensor = selectors.get_sensor(city=place, external_id=station) if station else None
     rows = list(selectors.list_daily_indices(city=place, start=start, end=end, station=sensor))
+    if format == "csv":
+        return _csv_response(exports.indices_csv(rows), f"{place.slug}-air-daily-indices.csv")
+    if format == "geojson":
+        return _geojson_response(exports.indices_geojson(rows, city=place))
     language = _language(request, lang)
     return {"count": len(rows), "items": [present.daily_dict(row, language) for row in rows]}
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _geojson_response(data: dict) -> HttpResponse:
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
+
+
+def _aware(moment: datetime, field: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidValues("Times need a UTC offset.", errors=[{"field": field, "message": "no UTC offset"}])
+    return moment.astimezone(UTC)
+
+
+MAX_EXPORT = timedelta(days=31)
+
+
+@router.get(
+    "/cities/{city}/air/observations",
+    response=responses({200: str}, 404, 422),
+    operation_id="export_air_observations",
+    summary="Hourly observations of the air stations, as CSV or GeoJSON (open data)",
+    description=(
+        "Hourly means (µg/m³) per station and pollutant over `[from, to)` (ISO 8601 with an offset; at most "
+        "31 days; default: the last 24 hours). `format=csv` (long form, one row per station, hour and "
+        "pollutant) or `format=geojson` (one feature per station and hour)."
+    ),
+    openapi_extra={"responses": {"200": {"description": "CSV or GeoJSON", "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/geo+json": {"schema": {"type": "object"}},
+    }}}},
+)
+@cache_public(max_age=300)
+def export_air_observations(
+    request: HttpRequest,
+    city: str,
+    format: Literal["csv", "geojson"] = "csv",
+    station: str | None = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+):
+    place = get_city(slug=city)
+    end = _aware(end, "to") if end else timezone.now().astimezone(UTC)
+    start = _aware(start, "from") if start else end - timedelta(days=1)
+    if start >= end or end - start > MAX_EXPORT:
+        raise InvalidValues("The period must be positive and at most 31 days.",
+                            errors=[{"field": "from", "message": "bad period"}])
+    if station:
+        selectors.get_sensor(city=place, external_id=station)
+    rows = exports.list_hourly_observations(city=place, start=start, end=end, station=station)
+    if format == "geojson":
+        return _geojson_response(exports.observations_geojson(rows))
+    return _csv_response(exports.observations_csv(rows), f"{place.slug}-air-hourly.csv")
