@@ -52,3 +52,19 @@ def test_report_form_by_keyboard_gives_a_receipt(page, rouen):
     page.locator("#id_place_name").press("Enter")
     page.wait_for_selector(".receipt code")
     assert len(page.locator(".receipt code").inner_text().replace("-", "")) == 20
+
+
+def test_report_place_can_be_chosen_on_the_map(page, rouen):
+    """Tapping the map fills the hidden point; the report is stored with its H3 cell, no street needed."""
+    from citypocket.safety.models import HarassmentReport
+
+    page.goto("/rouen/safety/report/")
+    page.locator("#id_category_0").check()
+    page.locator("#id_occurred_on").fill("2026-11-02")
+    page.wait_for_selector("#report-map.leaflet-container")
+    page.locator("#report-map").click()
+    assert page.locator("#id_lat").input_value() != ""
+    page.get_by_role("button", name="Envoyer mon signalement").click()
+    page.wait_for_selector(".receipt code")
+    report = HarassmentReport.objects.get()
+    assert len(report.h3_cell) == 15 and report.place_name_enc == ""
