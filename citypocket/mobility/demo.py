@@ -16,13 +16,19 @@ Prices, heights, EV and disabled places are not in the CSV and stay empty (unkno
 """
 
 import csv
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.utils.text import slugify
 
 from citypocket.cities.models import City
-from citypocket.mobility.models import StructureType
+from citypocket.mobility import history as simulated
+from citypocket.mobility.models import CarPark, StructureType
 from citypocket.mobility.services import ensure_car_park, ensure_counting_point
+from citypocket.sensors.models import Observation
+from citypocket.sensors.services import ingest_readings
+
+HISTORY_DAYS = 29  # four weeks and a day: enough for the same-weekday profile of any arrival time
 
 DATA = Path(__file__).parent / "data" / "demo_carparks_rouen_aix.csv"
 CITY_SLUGS = {"Aix-en-Provence": "aix-en-provence", "Rouen": "rouen"}
@@ -81,7 +87,31 @@ def external_id(city_slug: str, slug: str) -> str:
     return f"{PREFIX[city_slug]}-P-{slug.upper()}"
 
 
-def load() -> str:
+def seed_history(*, city: City, now: datetime, days: int = HISTORY_DAYS) -> int:
+    """Simulated readings every 15 min over the past `days` for car parks of known capacity (idempotent).
+
+    Skipped for a car park that already has readings older than a week (real or seeded history).
+    """
+    end = now.astimezone(UTC).replace(second=0, microsecond=0)
+    end -= timedelta(minutes=end.minute % 15)
+    start = end - timedelta(days=days)
+    count = 0
+    for car_park in CarPark.objects.filter(city=city, capacity__isnull=False, sensor__isnull=False).select_related(
+        "sensor"
+    ):
+        if Observation.objects.filter(
+            datastream__sensor=car_park.sensor, datastream__property="available_spots",
+            phenomenon_time__lt=end - timedelta(days=7),
+        ).exists():
+            continue
+        batch = simulated.readings(sensor=car_park.sensor.external_id, key=f"{city.slug}:{car_park.slug}",
+                                   capacity=car_park.capacity, start=start, end=end + timedelta(seconds=1),
+                                   tz=city.timezone)
+        count += ingest_readings(city=city, readings=batch, source="demo-history").accepted
+    return count
+
+
+def load(*, history: bool = True) -> str:
     cities = {c.slug: c for c in City.objects.filter(slug__in=CITY_SLUGS.values())}
     count = 0
     with DATA.open(encoding="utf-8") as handle:
@@ -145,4 +175,9 @@ def load() -> str:
         for ext_id, road, lat, lon in rows:
             ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road)
             points += 1
-    return f"{count} car parks, {points} traffic counting points"
+    seeded = 0
+    if history:
+        now = datetime.now(UTC)
+        for city in cities.values():
+            seeded += seed_history(city=city, now=now)
+    return f"{count} car parks, {points} traffic counting points, {seeded} simulated past readings"

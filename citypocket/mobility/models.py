@@ -85,6 +85,7 @@ class CarPark(models.Model):
         verbose_name = _("car park")
         verbose_name_plural = _("car parks")
         ordering = ["city", "name"]
+        indexes = [models.Index(fields=["city", "lat", "lon"], name="carpark_city_position")]
         constraints = [
             models.UniqueConstraint(fields=["city", "slug"], name="carpark_unique_slug"),
             models.CheckConstraint(

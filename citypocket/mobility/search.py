@@ -243,7 +243,7 @@ def _best_alternative(options, *, lat: float, lon: float, city: City) -> Alterna
         )
     reasons.append(
         _("Avoids about %(kg)s kg of CO₂ compared with driving in and looking for a space.")
-        % {"kg": formats.number_format(estimate.avoided_kg, decimal_pos=1)}
+        % {"kg": formats.number_format(round(estimate.avoided_kg, 1), decimal_pos=1)}
     )
     return Alternative(
         car_park,

@@ -11,7 +11,7 @@ from citypocket.sensors.services import ingest_readings
 @pytest.fixture
 def demo_parks(rouen, aix):
     """The demo car parks and counting points of both cities (no readings yet)."""
-    demo.load()
+    demo.load(history=False)
     return {"rouen": rouen, "aix": aix}
 
 

@@ -56,7 +56,7 @@ def test_stale_minutes_is_configurable(settings):
 @pytest.mark.django_db
 def test_demo_loader_creates_car_parks_with_sensors(demo_parks):
     """The loader makes 9+1 Aix and 7 Rouen car parks, each with a parking sensor; running it twice is a no-op."""
-    demo.load()
+    demo.load(history=False)
     aix, rouen = demo_parks["aix"], demo_parks["rouen"]
     assert CarPark.objects.filter(city=aix).count() == 10
     assert CarPark.objects.filter(city=rouen).count() == 7

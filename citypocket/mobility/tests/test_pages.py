@@ -85,7 +85,7 @@ def test_parking_page_in_chromium_is_accessible_and_keyboard_usable(page, live_s
 
     aix = demo_city("aix-en-provence")
     demo_city("rouen")
-    demo.load()
+    demo.load(history=False)
     push(aix, "AIX-P-ROTONDE", 0)
     push(aix, "AIX-P-MEJANES", 420)
     # Tiles are never fetched: a blank tile answers them, so that no console error can hide among theirs.

@@ -178,3 +178,22 @@ def test_traffic_congestion_states(client, demo_parks, minutes_ago):
     assert [traffic.congestion(x) for x in (0.149, 0.15, 0.249, 0.25, 0.399, 0.40, None)] == [
         "fluide", "pre_sature", "pre_sature", "sature", "sature", "bloque", "unknown"]
     assert_problem(client.get("/api/v1/cities/nowhere/traffic"), 404)
+
+
+@pytest.mark.django_db
+def test_demo_history_feeds_the_prediction(client, demo_parks):
+    """Seeded history (15 days) gives a history-based prediction an hour ahead; seeding twice adds nothing."""
+    from citypocket.mobility import demo
+    from citypocket.sensors.models import Observation
+
+    aix = demo_parks["aix"]
+    now = timezone.now()
+    written = demo.seed_history(city=aix, now=now, days=15)
+    assert written == 9 * (15 * 96 + 1)  # nine SEMEPA car parks of known capacity, every 15 min up to now
+    assert demo.seed_history(city=aix, now=now, days=15) == 0
+    assert not Observation.objects.filter(datastream__sensor__external_id="AIX-P-KRYPTON").exists()
+    arrive = (now + timedelta(hours=1)).isoformat()
+    body = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], arrive_at=arrive)
+    methods = {f["properties"]["predicted"]["method"] for f in body["features"]}
+    assert methods == {"history_trend"}
+    assert all(f["properties"]["predicted"]["history_weeks"] == 2 for f in body["features"])
