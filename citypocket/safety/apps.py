@@ -17,6 +17,20 @@ def offline_urls(city) -> list[str]:
     return [reverse("safety:help", kwargs={"city": city.slug})]
 
 
+def export_staff_access(user) -> list[dict]:
+    """GDPR export: the sensitive reads a staff member made. Reporters are never linked to accounts.
+
+    Nothing is erased on account deletion: the audit log is the city's record of who read what
+    (the user link is cut by SET_NULL, the e-mail at the time stays).
+    """
+    from citypocket.safety.models import SensitiveAccessLog
+
+    return [
+        {"at": entry.at.isoformat(), "action": entry.action, "city": entry.city.slug, "report": str(entry.report_id)}
+        for entry in SensitiveAccessLog.objects.filter(user=user).select_related("city").order_by("at")
+    ]
+
+
 class SafetyConfig(AppConfig):
     name = "citypocket.safety"
     label = "safety"
@@ -25,6 +39,7 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         from citypocket.core.capabilities import Capability, register_capability
         from citypocket.core.demo import register_demo_loader
+        from citypocket.core.privacy import register_personal_data
         from citypocket.safety.demo import load_demo
 
         register_capability(Capability(
@@ -32,3 +47,4 @@ class SafetyConfig(AppConfig):
             tile_template="safety/tile.html", tile_context=tile_context, offline_urls=offline_urls,
         ))
         register_demo_loader("safety", load_demo, order=70)
+        register_personal_data("safety", export=export_staff_access)

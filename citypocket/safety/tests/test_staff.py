@@ -117,6 +117,7 @@ def test_exact_map_and_figures_for_the_officer(rouen, report):
     client = login(Client(), officer)
     response = client.get("/admin/safety/harassmentreport/exact-map/")
     assert response.status_code == 200 and "49.44111" in response.content.decode()
+    assert 'id="exact-points"' in response.content.decode() and 'id="exact-map"' in response.content.decode()
     assert SensitiveAccessLog.objects.filter(action=AccessAction.READ_MAP, report_id=report.pk).count() == 1
     figures = client.get("/admin/safety/harassmentreport/figures/")
     assert figures.status_code == 200
@@ -175,3 +176,15 @@ def test_reopening_a_case_stops_the_retention_clock(rouen, report):
     assert report.closed_on is None
     summary = services.purge_safety_data(today=timezone.localdate() + dt.timedelta(days=400))
     assert summary.reports_anonymised == 0
+
+
+def test_staff_gdpr_export_lists_their_sensitive_reads(rouen, report):
+    """A staff member's data export includes the reads they made; the report content is not in it."""
+    from citypocket.core.privacy import list_personal_data
+
+    officer = make_staff(rouen, Role.SAFETY_OFFICER)
+    services.read_report_details(user=officer, report=report)
+    safety = next(item for item in list_personal_data() if item.name == "safety")
+    exported = safety.export(officer)
+    assert [(e["action"], e["report"], e["city"]) for e in exported] == [("read_details", str(report.pk), "rouen")]
+    assert SECRET_TEXT not in str(exported)
