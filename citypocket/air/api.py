@@ -3,16 +3,26 @@
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from citypocket.air import exports, indices, present, selectors
-from citypocket.air.schemas import AirNowOut, DailyIndexList, IndexOut, StationCollection
+from citypocket.air import alerts, exports, indices, present, selectors
+from citypocket.air.schemas import (
+    AirNowOut,
+    DailyIndexList,
+    IndexOut,
+    PushSubscriptionIn,
+    StationCollection,
+    SubscriptionOut,
+    VapidKeyOut,
+)
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
+from citypocket.core.throttling import write_throttle
 
 router = Router(tags=["air"])
 
@@ -210,3 +220,44 @@ def export_air_observations(
     if format == "geojson":
         return _geojson_response(exports.observations_geojson(rows))
     return _csv_response(exports.observations_csv(rows), f"{place.slug}-air-hourly.csv")
+
+
+@router.get(
+    "/air/alerts/vapid-public-key",
+    response=responses({200: VapidKeyOut}),
+    operation_id="get_air_alerts_vapid_key",
+    summary="The VAPID application server key to subscribe to air alerts by web push (empty when off)",
+)
+def get_air_alerts_vapid_key(request: HttpRequest):
+    return {"public_key": alerts.vapid_public_key()}
+
+
+@router.post(
+    "/cities/{city}/air/alerts/push-subscriptions",
+    response=responses({201: SubscriptionOut}, 404, 422, 429),
+    operation_id="subscribe_air_alerts_push",
+    summary="Subscribe a browser (web push) to the city's pollution episode alerts",
+    description=(
+        "Body: the browser's PushSubscription JSON plus `language`. The answer's `token` is the only way to "
+        "unsubscribe (DELETE /air/alerts/subscriptions/{token}); keep it. Endpoints must be https on a public host."
+    ),
+    throttle=write_throttle(),
+)
+def subscribe_air_alerts_push(request: HttpRequest, city: str, payload: PushSubscriptionIn):
+    place = get_city(slug=city)
+    subscription = alerts.subscribe_push(city=place, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
+                                         auth=payload.keys.auth, language=payload.language)
+    return 201, {"token": str(subscription.token), "channel": subscription.channel, "city": place.slug,
+                 "language": subscription.language}
+
+
+@router.delete(
+    "/air/alerts/subscriptions/{token}",
+    response=responses({204: None}, 404, 422, 429),
+    operation_id="unsubscribe_air_alerts",
+    summary="Stop the air alerts of a subscription (by its secret token)",
+    throttle=write_throttle(),
+)
+def unsubscribe_air_alerts(request: HttpRequest, token: UUID):
+    alerts.unsubscribe(token=token)
+    return 204, None

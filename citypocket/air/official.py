@@ -151,6 +151,10 @@ def import_official_indices(*, city: City, payload, now: datetime | None = None)
             },
         )
         rows.append(row)
+    if any(row.level >= 4 for row in rows):
+        from citypocket.air.alerts import check_episodes
+
+        check_episodes(city=city, now=now)
     return rows
 
 

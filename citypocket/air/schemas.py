@@ -75,3 +75,25 @@ class StationCollection(Schema):
 class DailyIndexList(Schema):
     count: int
     items: list[DailyIndexOut]
+
+
+class PushKeys(Schema):
+    p256dh: str
+    auth: str
+
+
+class PushSubscriptionIn(Schema):
+    endpoint: str
+    keys: PushKeys
+    language: Literal["fr", "en"] = "fr"
+
+
+class SubscriptionOut(Schema):
+    token: str
+    channel: str
+    city: str
+    language: str
+
+
+class VapidKeyOut(Schema):
+    public_key: str

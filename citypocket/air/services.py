@@ -185,6 +185,10 @@ def refresh_city_day(
     ).first()
     if changed or city_row is None:
         city_row = compute_city_day(city=city, day=day, now=now)
+        if city_row.level >= 4:
+            from citypocket.air.alerts import check_episodes
+
+            check_episodes(city=city, now=now)
     return city_row
 
 

@@ -6,4 +6,5 @@ from citypocket.air import views
 
 urlpatterns = [
     path("air/", views.page, name="page"),
+    path("air/alerts/email/", views.email_alerts, name="email_alerts"),
 ]

@@ -1,14 +1,16 @@
 """Air page `/<city>/air/`: today's index in one card, the stations, a 7-day chart with its table."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from citypocket.air import charts, indices, selectors
-from citypocket.air.models import AirIndexDaily
+from citypocket.air import alerts, charts, indices, selectors
+from citypocket.air.models import AirIndexDaily, AlertSubscription, Channel
 from citypocket.core.views import resolve_city
 
 
@@ -91,6 +93,31 @@ def page(request, city: str):
             {"level": level, "label": indices.label(indices.ATMO, level, language)} for level in range(1, 7)
         ],
         "generated_at": timezone.now(),
+        "email_subscription": (
+            AlertSubscription.objects.filter(
+                city=place, user=request.user, channel=Channel.EMAIL, is_active=True
+            ).first()
+            if request.user.is_authenticated
+            else None
+        ),
         "stations_api": f"/api/v1/cities/{place.slug}/air/stations",
     }
     return render(request, "air/page.html", context)
+
+
+@require_POST
+def email_alerts(request, city: str):
+    """Subscribes (or unsubscribes) the signed-in citizen to e-mail alerts of pollution episodes."""
+    place = resolve_city(city)
+    page_url = reverse("air:page", kwargs={"city": place.slug})
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={page_url}")
+    if request.POST.get("action") == "stop":
+        subscription = AlertSubscription.objects.filter(city=place, user=request.user, channel=Channel.EMAIL).first()
+        if subscription is not None:
+            alerts.unsubscribe(token=subscription.token)
+        messages.success(request, _("You will no longer receive air alerts by e-mail."))
+    else:
+        alerts.subscribe_email(city=place, user=request.user, language=get_language() or "fr")
+        messages.success(request, _("You will receive an e-mail when the air quality is poor or worse."))
+    return redirect(f"{page_url}#alerts-title")

@@ -1,0 +1,269 @@
+"""Pollution episode alerts: subscriptions (e-mail, web push with VAPID) and one alert per episode and day.
+
+An episode day is a day whose city index is Mauvais (4) or worse — computed from the stations
+today, or announced by the official feed for today or tomorrow (code 7, "Événement", counts too).
+`check_episodes` creates at most one AirAlert per city and day (a database constraint) and
+delivers it after commit through a task; each subscription gets it at most once (another
+constraint), in the subscriber's language.
+
+Web push needs `WEBPUSH_VAPID_PRIVATE_KEY` (PEM or base64url raw key) and
+`WEBPUSH_VAPID_SUBJECT` (mailto: or https:), in settings or the environment; without a key the
+web-push deliveries are recorded as skipped. Push endpoints must be https on a public host, so
+that the server cannot be made to post to the local network (tests set AIR_PUSH_ALLOW_LOCAL).
+"""
+
+import ipaddress
+import json
+import logging
+import os
+import uuid
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from citypocket.air import indices
+from citypocket.air.models import AirAlert, AirIndexDaily, AlertDelivery, AlertSubscription, Channel, Source
+from citypocket.cities.models import City
+from citypocket.core.problems import InvalidValues, NotFound
+
+logger = logging.getLogger(__name__)
+
+EPISODE_LEVEL = 4
+LANGUAGES = ("fr", "en")
+
+
+def _setting(name: str, default: str = "") -> str:
+    return getattr(settings, name, None) or os.environ.get(name, default)
+
+
+def _language(language: str | None) -> str:
+    return language if language in LANGUAGES else "fr"
+
+
+# --- Subscriptions ------------------------------------------------------------------------------
+
+
+def subscribe_email(*, city: City, user, language: str = "fr") -> AlertSubscription:
+    """Subscribes a signed-in citizen's (verified) address to the city's air alerts; idempotent."""
+    if not getattr(user, "is_authenticated", False) or not user.email:
+        raise InvalidValues("Sign in with an e-mail address to receive alerts by e-mail.")
+    subscription, created = AlertSubscription.objects.get_or_create(
+        city=city, channel=Channel.EMAIL, user=user,
+        defaults={"token": uuid.uuid4(), "language": _language(language)},
+    )
+    if not created and (not subscription.is_active or subscription.language != _language(language)):
+        subscription.is_active = True
+        subscription.language = _language(language)
+        subscription.save(update_fields=["is_active", "language"])
+    return subscription
+
+
+def check_endpoint(endpoint: str) -> str:
+    """A push endpoint we may post to: https on a public host (no IP literal of a private network)."""
+    parts = urlsplit(endpoint)
+    allow_local = bool(getattr(settings, "AIR_PUSH_ALLOW_LOCAL", False))
+    if parts.scheme != "https" and not (allow_local and parts.scheme == "http"):
+        raise InvalidValues("The push endpoint must use https.", errors=[{"field": "endpoint", "message": "not https"}])
+    host = parts.hostname or ""
+    if not host:
+        raise InvalidValues("The push endpoint has no host.", errors=[{"field": "endpoint", "message": "no host"}])
+    if not allow_local:
+        private = host == "localhost" or host.endswith(".local") or host.endswith(".internal")
+        try:
+            address = ipaddress.ip_address(host)
+            private = private or not address.is_global
+        except ValueError:
+            pass
+        if private:
+            raise InvalidValues("The push endpoint must be on a public host.",
+                                errors=[{"field": "endpoint", "message": "not a public host"}])
+    return endpoint
+
+
+def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, language: str = "fr") -> AlertSubscription:
+    """Records a browser push subscription for the city's air alerts; idempotent on the endpoint."""
+    check_endpoint(endpoint)
+    if not p256dh or not auth:
+        raise InvalidValues("The push subscription lacks its keys.",
+                            errors=[{"field": "keys", "message": "p256dh and auth are required"}])
+    try:
+        with transaction.atomic():
+            subscription, _created = AlertSubscription.objects.update_or_create(
+                city=city, channel=Channel.WEBPUSH, endpoint=endpoint,
+                defaults={"p256dh": p256dh, "auth": auth, "language": _language(language), "is_active": True},
+                create_defaults={"token": uuid.uuid4(), "p256dh": p256dh, "auth": auth,
+                                 "language": _language(language), "is_active": True},
+            )
+    except IntegrityError as error:  # pragma: no cover - a concurrent identical subscription
+        raise InvalidValues("This subscription already exists.") from error
+    return subscription
+
+
+def unsubscribe(*, token: uuid.UUID) -> AlertSubscription:
+    """Stops the alerts of the subscription holding this secret token."""
+    subscription = AlertSubscription.objects.filter(token=token).first()
+    if subscription is None:
+        raise NotFound("No subscription with this token.")
+    subscription.is_active = False
+    subscription.save(update_fields=["is_active"])
+    return subscription
+
+
+# --- Episodes -----------------------------------------------------------------------------------
+
+
+def _episode_days(*, city: City, today: date) -> dict[date, AirIndexDaily]:
+    """The worst index of each day (today, tomorrow) that reaches an episode, computed or official."""
+    rows = AirIndexDaily.objects.filter(
+        city=city, station__isnull=True, date__in=[today, today + timedelta(days=1)], level__gte=EPISODE_LEVEL
+    ).filter(source__in=[Source.COMPUTED, Source.OFFICIAL])
+    codes = set(city.insee_codes or [])
+    worst: dict[date, AirIndexDaily] = {}
+    for row in rows:
+        if row.source == Source.COMPUTED and row.date != today:
+            continue
+        if row.source == Source.OFFICIAL and codes and row.zone_code not in codes:
+            continue
+        if row.date not in worst or row.level > worst[row.date].level:
+            worst[row.date] = row
+    return worst
+
+
+def check_episodes(*, city: City, now: datetime | None = None) -> list[AirAlert]:
+    """Creates today's / tomorrow's episode alert if there is one and none yet; delivers it after commit."""
+    from citypocket.air.tasks import deliver_air_alert
+
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone=_zone(city))
+    created_alerts = []
+    for day, row in sorted(_episode_days(city=city, today=today).items()):
+        with transaction.atomic():
+            alert, created = AirAlert.objects.get_or_create(
+                city=city, date=day,
+                defaults={"level": row.level, "source": row.source, "forecast": row.forecast or day > today},
+            )
+        if created:
+            created_alerts.append(alert)
+            transaction.on_commit(lambda alert_id=alert.pk: deliver_air_alert.enqueue(alert_id=alert_id))
+    return created_alerts
+
+
+def _zone(city: City):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(city.timezone)
+
+
+def alert_message(alert: AirAlert, language: str) -> dict:
+    """Title, body and link of an alert, in `language`."""
+    with translation.override(_language(language)):
+        label = indices.label(indices.ATMO, alert.level, language)
+        _meaning, action = indices.health_advice(alert.level)
+        day = date_format(alert.date, "l j F")
+        if alert.forecast:
+            title = _("Air pollution forecast in %(city)s") % {"city": alert.city.name}
+        else:
+            title = _("Air pollution episode in %(city)s") % {"city": alert.city.name}
+        body = _("%(day)s: air quality index %(label)s (%(level)s/6). %(action)s") % {
+            "day": day, "label": label, "level": alert.level, "action": action}
+        url = reverse("air:page", kwargs={"city": alert.city.slug})
+    return {"title": title, "body": body, "url": url, "level": alert.level, "date": alert.date.isoformat(),
+            "label": label}
+
+
+def _vapid_key():
+    """The VAPID private key as py_vapid wants it, or None when web push is not configured."""
+    key = _setting("WEBPUSH_VAPID_PRIVATE_KEY")
+    if not key:
+        return None
+    from py_vapid import Vapid02
+
+    if "BEGIN" in key:
+        return Vapid02.from_pem(key.encode())
+    return Vapid02.from_string(key)
+
+
+def vapid_public_key() -> str:
+    """The application server key (base64url, uncompressed P-256 point) that browsers subscribe with."""
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    vapid = _vapid_key()
+    if vapid is None:
+        return ""
+    raw = vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def send_push(subscription: AlertSubscription, message: dict) -> None:
+    """Encrypts (aes128gcm) and posts one push message, signed with our VAPID key."""
+    from pywebpush import WebPushException, webpush
+
+    vapid = _vapid_key()
+    if vapid is None:
+        raise RuntimeError("web push is not configured")
+    try:
+        webpush(
+            subscription_info={"endpoint": subscription.endpoint,
+                               "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+            data=json.dumps(message, ensure_ascii=False),
+            vapid_private_key=vapid,
+            vapid_claims={"sub": _setting("WEBPUSH_VAPID_SUBJECT", "mailto:contact@citypocket.org")},
+            ttl=12 * 3600,
+            timeout=10,
+        )
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        if status in (404, 410):  # the browser dropped the subscription
+            subscription.is_active = False
+            subscription.save(update_fields=["is_active"])
+        raise RuntimeError(f"push refused ({status})") from error
+
+
+def send_email(subscription: AlertSubscription, message: dict) -> None:
+    base = _setting("SITE_URL", "").rstrip("/")
+    with translation.override(subscription.language):
+        footer = _("To stop these alerts, unsubscribe from the air page.")
+    send_mail(
+        subject=message["title"],
+        message=f"{message['body']}\n\n{base}{message['url']}\n\n{footer}",
+        from_email=None,
+        recipient_list=[subscription.user.email],
+    )
+
+
+def deliver_alert(*, alert: AirAlert) -> dict[str, int]:
+    """Sends the alert to every active subscription of its city that has not received it yet."""
+    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    subscriptions = AlertSubscription.objects.filter(city=alert.city, is_active=True).select_related("user")
+    for subscription in subscriptions:
+        delivery, _created = AlertDelivery.objects.get_or_create(alert=alert, subscription=subscription)
+        if delivery.status == "sent":
+            continue
+        message = alert_message(alert, subscription.language)
+        try:
+            if subscription.channel == Channel.EMAIL:
+                send_email(subscription, message)
+            else:
+                send_push(subscription, message)
+        except Exception as error:  # one subscriber's failure must not stop the others
+            logger.warning("air alert delivery failed", extra={"delivery": delivery.pk, "error": str(error)[:200]})
+            delivery.status = "skipped" if "not configured" in str(error) else "failed"
+            delivery.error = str(error)[:300]
+            delivery.save(update_fields=["status", "error"])
+            counts[delivery.status] += 1
+            continue
+        delivery.status = "sent"
+        delivery.error = ""
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["status", "error", "sent_at"])
+        counts["sent"] += 1
+    return counts

@@ -1,0 +1,209 @@
+"""Episode alerts: e-mail and web push (VAPID, aes128gcm) subscribers get one alert per episode and day."""
+
+import base64
+import json
+import os
+import threading
+from datetime import UTC, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+from py_vapid import Vapid02
+
+from citypocket.air.demo import ensure_demo_stations
+from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
+from citypocket.air.official import import_official_indices
+from citypocket.air.services import local_today, on_readings_ingested
+from citypocket.air.tests.test_official import arcgis_payload, shifted
+from citypocket.core.testing import assert_problem, login
+from citypocket.sensors.readings import Reading
+from citypocket.sensors.services import ingest_readings
+
+pytestmark = pytest.mark.django_db
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def ingest_poor_day(city, *, pm10=60.0, hours=24, minutes=0):
+    top = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(minutes=minutes)
+    readings = [Reading(sensor="FR25036", property="pm10", time=top - timedelta(hours=h), value=pm10, unit="ug/m3")
+                for h in range(hours)]
+    ingest_readings(city=city, readings=readings, source="test")
+
+
+class PushService:
+    """A local push service: records what it receives and answers 201 like a real one."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                                 "body": self.rfile.read(length)})
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/push/browser-1"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def push_service():
+    service = PushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def vapid(settings):
+    key = Vapid02()
+    key.generate_keys()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
+    settings.WEBPUSH_VAPID_SUBJECT = "mailto:air@citypocket.example"
+    settings.AIR_PUSH_ALLOW_LOCAL = True
+    return key
+
+
+def test_email_subscriber_gets_one_alert_per_episode_and_day(rouen, citizen, django_capture_on_commit_callbacks):
+    """A signed-in citizen subscribes on the page; a poor day sends one e-mail, more poor data sends none."""
+    ensure_demo_stations()
+    client = login(Client(), citizen, mfa=False)
+    response = client.post("/rouen/air/alerts/email/", {"action": "start"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    subscription = AlertSubscription.objects.get(city=rouen, user=citizen)
+    assert subscription.channel == Channel.EMAIL and subscription.is_active
+
+    ingest_poor_day(rouen)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"] == 4
+    ingest_poor_day(rouen, pm10=150.0, minutes=30)  # hourly means (60 + 150) / 2 = 105 -> Très mauvais
+    with django_capture_on_commit_callbacks(execute=True):
+        on_readings_ingested(city=rouen)
+        assert Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"] == 5
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [citizen.email]
+    assert mail.outbox[0].subject == "Épisode de pollution de l'air à Rouen"
+    assert "Mauvais" in mail.outbox[0].body
+    assert AirAlert.objects.filter(city=rouen).count() == 1
+    assert AlertDelivery.objects.get().status == "sent"
+
+
+def test_anonymous_email_subscription_goes_to_sign_in(rouen):
+    """Without an account the page form leads to the sign-in page; nothing is stored."""
+    response = Client().post("/rouen/air/alerts/email/", {"action": "start"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not AlertSubscription.objects.exists()
+
+
+def test_email_unsubscribe_from_the_page(rouen, citizen):
+    """'Stop e-mail alerts' deactivates the subscription."""
+    client = login(Client(), citizen, mfa=False)
+    client.post("/rouen/air/alerts/email/", {"action": "start"})
+    client.post("/rouen/air/alerts/email/", {"action": "stop"})
+    assert AlertSubscription.objects.get(user=citizen).is_active is False
+
+
+def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
+    rouen, vapid, push_service, django_capture_on_commit_callbacks
+):
+    """End to end: subscribe by API, the official feed forecasts Mauvais, the push arrives encrypted and signed."""
+    browser_key = ec.generate_private_key(ec.SECP256R1())
+    auth_secret = os.urandom(16)
+    p256dh = b64(browser_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+    response = Client().post(
+        "/api/v1/cities/rouen/air/alerts/push-subscriptions",
+        data=json.dumps({"endpoint": push_service.url, "keys": {"p256dh": p256dh, "auth": b64(auth_secret)},
+                         "language": "en"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    token = response.json()["token"]
+    assert AlertSubscription.objects.get(token=token).channel == Channel.WEBPUSH
+
+    today = local_today(city=rouen)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=today))
+
+    assert len(push_service.received) == 1
+    request = push_service.received[0]
+    assert request["headers"]["content-encoding"] == "aes128gcm"
+    assert request["headers"]["authorization"].startswith("vapid t=")
+    plain = http_ece.decrypt(request["body"], private_key=browser_key, auth_secret=auth_secret, version="aes128gcm")
+    message = json.loads(plain)
+    assert message["title"] == "Air pollution forecast in Rouen"
+    assert message["level"] == 4 and message["label"] == "Poor"
+    assert message["date"] == (today + timedelta(days=1)).isoformat()
+    assert message["url"] == "/rouen/air/"
+    alert = AirAlert.objects.get(city=rouen)
+    assert alert.forecast is True
+    assert AlertDelivery.objects.get(alert=alert).status == "sent"
+
+    # The same feed again: same episode, same day, no second push.
+    with django_capture_on_commit_callbacks(execute=True):
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=today))
+    assert len(push_service.received) == 1
+
+
+def test_vapid_public_key_is_published(vapid):
+    """Browsers get the application server key (65-byte uncompressed point, base64url)."""
+    key = Client().get("/api/v1/air/alerts/vapid-public-key").json()["public_key"]
+    assert len(base64.urlsafe_b64decode(key + "==")) == 65
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://push.example.org/x", "https://127.0.0.1/x", "https://10.0.0.5/x", "https://localhost/x"]
+)
+def test_push_endpoints_must_be_https_on_a_public_host(rouen, endpoint):
+    """Plain http, loopback and private addresses are refused (the server must not post inside the network)."""
+    response = Client().post(
+        "/api/v1/cities/rouen/air/alerts/push-subscriptions",
+        data=json.dumps({"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}),
+        content_type="application/json",
+    )
+    assert_problem(response, 422)
+    assert not AlertSubscription.objects.exists()
+
+
+def test_unsubscribe_by_token(rouen):
+    """DELETE with the secret token stops the alerts; an unknown token is a 404."""
+    response = Client().post(
+        "/api/v1/cities/rouen/air/alerts/push-subscriptions",
+        data=json.dumps({"endpoint": "https://push.example.org/abc", "keys": {"p256dh": "k", "auth": "a"}}),
+        content_type="application/json",
+    )
+    token = response.json()["token"]
+    assert Client().delete(f"/api/v1/air/alerts/subscriptions/{token}").status_code == 204
+    assert AlertSubscription.objects.get(token=token).is_active is False
+    assert_problem(Client().delete("/api/v1/air/alerts/subscriptions/00000000-0000-4000-8000-000000000000"), 404)
+
+
+def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_commit_callbacks):
+    """When web push is not configured, the delivery is kept as skipped rather than lost silently."""
+    AlertSubscription.objects.create(city=rouen, channel=Channel.WEBPUSH, endpoint="https://push.example.org/1",
+                                     p256dh="k", auth="a", token="11111111-1111-4111-8111-111111111111")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    assert AlertDelivery.objects.get().status == "skipped"
