@@ -10,7 +10,8 @@ split equally between the voters; a project is bought when its supporters can pa
 the project chosen next is the one whose cost can be covered with the lowest maximum payment per
 supporter relative to its cost (the highest "effective vote count" = cost / max payment). Exact
 rational arithmetic (Fraction) avoids float ties. Voters with the same ballot always hold the
-same money, so they are grouped, which keeps 100 000 ballots cheap.
+same money, so they are grouped; and supporters of a project are handled as a few classes of
+equal money (see `_mes_once`), which keeps 100 000 ballots cheap.
 
 MES alone may leave money unspent, so two documented completions follow, as on equalshares.net:
 1. add-one: rerun MES with each voter's share raised step by step (1 €, or 1 % of the first
@@ -66,42 +67,65 @@ def count_greedy(costs: Mapping[int, int], ballots: list[frozenset[int]], amount
 
 def _mes_once(costs: Mapping[int, int], groups: Mapping[frozenset[int], int], share: Fraction,
               votes: Mapping[int, int]) -> list[int]:
-    """One run of MES where every voter starts with `share`; returns the projects bought, in order."""
-    money = {ballot: share for ballot in groups}  # money left per voter of each group
-    supporters = {p: [b for b in groups if p in b] for p in costs}
-    remaining = {p for p in costs if costs[p] > 0 and supporters[p]}
+    """One run of MES where every voter starts with `share`; returns the projects bought, in order.
+
+    A voter's money depends only on which bought projects they approved (their "signature"), so
+    supporters of a project are kept as a few classes {signature: heads} with one amount of money
+    per signature; computing a payment touches a handful of classes, not every voter.
+    """
+    empty: frozenset[int] = frozenset()
+    money: dict[frozenset[int], Fraction] = {empty: share}
+    classes: dict[int, Counter] = {p: Counter() for p in costs}
+    supporters: dict[int, list[frozenset[int]]] = {p: [] for p in costs}
+    for ballot, heads in groups.items():
+        for project in ballot:
+            if project in classes:
+                classes[project][empty] += heads
+                supporters[project].append(ballot)
+    signature = dict.fromkeys(groups, empty)
+    remaining = {p for p in costs if costs[p] > 0 and classes[p]}
     chosen: list[int] = []
     while remaining:
-        best, best_payment = None, None
+        best, best_rho = None, None
         for project in sorted(remaining, key=lambda p: (-votes.get(p, 0), costs[p], p)):
             cost = Fraction(costs[project])
-            backers = sorted(supporters[project], key=lambda b: money[b])
-            if sum(money[b] * groups[b] for b in backers) < cost:
+            levels = sorted(classes[project].items(), key=lambda item: money[item[0]])
+            if sum(money[sig] * heads for sig, heads in levels) < cost:
                 continue
-            # Smallest cap `payment` such that sum(min(money, payment)) over supporters == cost.
-            paid, heads = Fraction(0), sum(groups[b] for b in backers)
+            # Smallest cap `payment` such that the sum of min(money, payment) over supporters == cost.
+            paid, heads_left = Fraction(0), sum(heads for _sig, heads in levels)
             payment = None
-            for ballot in backers:
-                candidate = (cost - paid) / heads
-                if candidate <= money[ballot]:
+            for sig, heads in levels:
+                candidate = (cost - paid) / heads_left
+                if candidate <= money[sig]:
                     payment = candidate
                     break
-                paid += money[ballot] * groups[ballot]
-                heads -= groups[ballot]
+                paid += money[sig] * heads
+                heads_left -= heads
             if payment is None:
                 continue
-            # Cost utilities: compare payment per euro of the project (lower is better).
+            # Cost utilities: compare the payment per euro of the project (lower is better).
             rho = payment / cost
-            if best is None or rho < best_payment:
-                best, best_payment = project, rho
+            if best is None or rho < best_rho:
+                best, best_rho = project, rho
         if best is None:
             break
-        cap = best_payment * costs[best]
+        cap = best_rho * costs[best]
         for ballot in supporters[best]:
-            money[ballot] -= min(money[ballot], cap)
+            old = signature[ballot]
+            new = old | {best}
+            if new not in money:
+                money[new] = money[old] - min(money[old], cap)
+            heads = groups[ballot]
+            for project in ballot:
+                if project in classes:
+                    classes[project][old] -= heads
+                    if not classes[project][old]:
+                        del classes[project][old]
+                    classes[project][new] += heads
+            signature[ballot] = new
         chosen.append(best)
         remaining.discard(best)
-        remaining = {p for p in remaining if costs[p] > 0}
     return chosen
 
 

@@ -10,11 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from citypocket.core.problems import InvalidValues, NotFound
-from citypocket.participation.models import Comment, ModerationState, Proposal, Support
+from citypocket.participation.models import Comment, ModerationState, Process, Proposal, Support
 
 PAGE_SIZE = 20
 
@@ -53,15 +53,19 @@ class ProposalPage:
 def list_proposals(*, city, process_slug: str | None = None, category_id: int | None = None,
                    cursor: str | None = None, limit: int = PAGE_SIZE) -> ProposalPage:
     """Newest first, one page; the next cursor points after the last item (stable under inserts)."""
-    proposals = (Proposal.objects.filter(city=city, is_hidden=False, process__is_published=True)
-                 .select_related("process", "category"))
+    processes = Process.objects.filter(city=city, is_published=True)
     if process_slug:
-        proposals = proposals.filter(process__slug=process_slug)
+        processes = processes.filter(slug=process_slug)
+    # Filtering on process ids (a small IN subquery) rather than a join, and the cursor as
+    # "created_at <= c AND NOT (created_at = c AND id >= pk)" rather than an OR, keep the plan an
+    # ordered scan of the (city, -created_at, -id) index that stops after one page.
+    proposals = (Proposal.objects.filter(city=city, is_hidden=False, process_id__in=processes.values("id"))
+                 .select_related("process", "category"))
     if category_id:
         proposals = proposals.filter(category_id=category_id)
     if cursor:
         created, pk = decode_cursor(cursor)
-        proposals = proposals.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk))
+        proposals = proposals.filter(created_at__lte=created).exclude(created_at=created, pk__gte=pk)
     items = list(with_counts(proposals).order_by("-created_at", "-pk")[: limit + 1])
     next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
     return ProposalPage(items=items[:limit], next_cursor=next_cursor)

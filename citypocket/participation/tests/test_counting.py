@@ -1,5 +1,8 @@
 """Counting methods on hand-computed fixture elections (no database)."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from citypocket.participation.counting import count_equal_shares, count_greedy, tally
 
 A, B, C, D = 1, 2, 3, 4
@@ -78,3 +81,55 @@ def test_equal_shares_on_identical_ballots_buys_cheaper_projects_first():
     assert count_equal_shares(costs, ballots, 100).selected == [C, B]
     # Greedy instead: all 10 votes, cheaper first among equals: C (30), B (50) -> 80, A (60) > 20.
     assert count_greedy(costs, ballots, 100).selected == [C, B]
+
+
+def reference_mes_once(costs, ballots, share):
+    """MES written the plain way, voter by voter (slow, obviously right): the oracle for _mes_once."""
+    from fractions import Fraction
+
+    money = [Fraction(share)] * len(ballots)
+    remaining = {p for p in costs if any(p in b for b in ballots)}
+    votes = tally(ballots)
+    chosen = []
+    while True:
+        best, best_rho = None, None
+        for project in sorted(remaining, key=lambda p: (-votes.get(p, 0), costs[p], p)):
+            backers = sorted((i for i, b in enumerate(ballots) if project in b), key=lambda i: money[i])
+            if sum(money[i] for i in backers) < costs[project]:
+                continue
+            paid, heads = Fraction(0), len(backers)
+            for i in backers:
+                candidate = (costs[project] - paid) / heads
+                if candidate <= money[i]:
+                    rho = candidate / costs[project]
+                    if best is None or rho < best_rho:
+                        best, best_rho = project, rho
+                    break
+                paid, heads = paid + money[i], heads - 1
+        if best is None:
+            return chosen
+        for i, ballot in enumerate(ballots):
+            if best in ballot:
+                money[i] -= min(money[i], best_rho * costs[best])
+        chosen.append(best)
+        remaining.discard(best)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    costs=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=6),
+    raw_ballots=st.lists(st.sets(st.integers(min_value=0, max_value=5), min_size=1), min_size=1, max_size=12),
+    share=st.integers(min_value=1, max_value=40),
+)
+def test_grouped_mes_matches_the_voter_by_voter_reference(costs, raw_ballots, share):
+    """On random elections the grouped MES buys exactly what the plain one does, in the same order."""
+    from collections import Counter
+    from fractions import Fraction
+
+    from citypocket.participation.counting import _mes_once
+
+    cost_map = dict(enumerate(costs))
+    ballots = [frozenset(p for p in b if p in cost_map) for b in raw_ballots]
+    ballots = [b for b in ballots if b]
+    groups = Counter(ballots)
+    assert _mes_once(cost_map, groups, Fraction(share), tally(ballots)) == reference_mes_once(cost_map, ballots, share)
