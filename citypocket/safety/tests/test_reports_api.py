@@ -146,3 +146,18 @@ def test_follow_endpoint_takes_no_code_in_the_url(client, rouen):
     """GET is not offered: the receipt code never travels in a URL."""
     response = client.get(URL.format(city="rouen") + "/follow?receipt_code=ABCDE")
     assert response.status_code == 405
+
+
+def test_a_receipt_code_opens_nothing_in_another_city_whoever_asks(client, rouen, aix):
+    """Aix's receipt code sent to Rouen's follow-up, even by Rouen staff of every role: 404, nothing added."""
+    from citypocket.core.testing import assert_tenant_isolated
+
+    receipt = post(client, URL.format(city="aix-en-provence"), valid(lat=43.5263, lon=5.4475,
+                                                                     description="aix secret")).json()["receipt_code"]
+
+    def unchanged():
+        assert not ReportUpdate.objects.exists()
+
+    assert_tenant_isolated(city=aix, other_city=rouen, url=URL.format(city="rouen") + "/follow", method="post",
+                           data={"receipt_code": receipt, "text": "injected"}, secrets=["aix secret"],
+                           check_unchanged=unchanged)
