@@ -207,3 +207,22 @@ def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
     assert AlertDelivery.objects.get().status == "skipped"
+
+
+def test_admin_lists_only_the_staff_citys_indices(rouen, aix):
+    """A Rouen data publisher sees Rouen's daily indices in the admin, not Aix's."""
+    from citypocket.cities.models import Role
+    from citypocket.core.testing import make_staff
+
+    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    staff = make_staff(rouen, Role.DATA_PUBLISHER)
+    staff.is_staff = True
+    staff.save()
+    client = login(Client(), staff)
+    html = client.get("/admin/air/airindexdaily/").content.decode()
+    assert "Rouen" in html
+    other = make_staff(aix, Role.DATA_PUBLISHER)
+    other.is_staff = True
+    other.save()
+    row = rouen.air_indices.first()
+    assert login(Client(), other).get(f"/admin/air/airindexdaily/{row.pk}/change/").status_code in (302, 403, 404)
