@@ -144,3 +144,15 @@ def test_capability_registry_orders_tiles(db):
         assert list_capabilities()[-1].slug == "zz-test"
     finally:
         capabilities._registry.pop("zz-test")
+
+
+def test_every_city_page_hands_the_offline_urls_to_the_service_worker(client, rouen):
+    """The city home lists each capability's offline pages (help now included) for precaching."""
+    import re as _re
+
+    html = client.get("/rouen/").content.decode()
+    precache = _re.search(r'data-precache="([^"]*)"', html).group(1).split()
+    for capability in list_capabilities():
+        for url in capability.offline_urls(rouen):
+            assert url in precache
+    assert "/rouen/safety/help/" in precache
