@@ -67,11 +67,13 @@ def load_history(
         "datastream_id", "phenomenon_time", "value"
     )
     history: dict[int, dict[str, dict[int, list[float]]]] = defaultdict(lambda: {"arrival": {}, "now": {}})
+    week = timedelta(weeks=1)
     for stream_id, moment, value in rows:
-        for name, windows in spans.items():
-            for k, start, end in windows:
-                if start <= moment < end:
-                    history[stream_id][name].setdefault(k, []).append(value)
+        for name, centre in (("arrival", arrive_at), ("now", now)):
+            k = round((centre - moment) / week)  # which past week this reading belongs to
+            offset = moment - (centre - k * week)
+            if 1 <= k <= HISTORY_WEEKS and -WINDOW <= offset < WINDOW:
+                history[stream_id][name].setdefault(k, []).append(value)
     return history
 
 

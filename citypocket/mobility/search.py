@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -129,14 +130,9 @@ def search(
 
     arrive_label = arrive_at.astimezone(ZoneInfo(city.timezone)).strftime("%H:%M")
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
-    nearby = selectors.list_car_parks(city=city).filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
-    park_and_rides = selectors.list_car_parks(city=city).filter(park_and_ride=True)
-    candidates = {c.pk: c for c in nearby}
-    for car_park in park_and_rides:
-        candidates.setdefault(car_park.pk, car_park)
-    lives = selectors.with_live(city=city, car_parks=candidates.values(), now=now)
-    latest = selectors.latest_available(sensor_ids=[c.sensor_id for c in candidates.values() if c.sensor_id])
-    streams = {sensor_id: stream for sensor_id, (_v, _t, stream) in latest.items()}
+    in_reach = Q(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east) | Q(park_and_ride=True)
+    lives = selectors.with_live(city=city, car_parks=selectors.list_car_parks(city=city).filter(in_reach), now=now)
+    streams = {item.car_park.sensor_id: item.car_park.free_stream for item in lives if item.car_park.free_stream}
     history = prediction.load_history(datastream_ids=list(streams.values()), now=now, arrive_at=arrive_at)
     points = selectors.list_counting_points(city=city, now=now)
 

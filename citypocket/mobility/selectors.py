@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
@@ -32,7 +32,21 @@ class CountingPoint:
 
 
 def list_car_parks(*, city: City) -> QuerySet[CarPark]:
-    return CarPark.objects.filter(city=city, is_active=True).select_related("sensor", "city").order_by("name")
+    return CarPark.objects.filter(city=city, is_active=True).select_related("sensor").order_by("name")
+
+
+def annotate_latest(queryset: QuerySet[CarPark]) -> QuerySet[CarPark]:
+    """Adds the latest available_spots reading (`free_value`, `free_time`, `free_stream`) to each car park.
+
+    Correlated subqueries on the (sensor, property) unique index and the LatestObservation primary key:
+    one query for any number of car parks, whatever the size of the other cities' data.
+    """
+    latest = LatestObservation.objects.filter(datastream__sensor=OuterRef("sensor"), datastream__property=AVAILABLE)
+    return queryset.annotate(
+        free_value=Subquery(latest.values("value")[:1]),
+        free_time=Subquery(latest.values("phenomenon_time")[:1]),
+        free_stream=Subquery(latest.values("datastream_id")[:1]),
+    )
 
 
 def get_car_park(*, city: City, slug: str) -> CarPark:
@@ -53,12 +67,17 @@ def latest_available(*, sensor_ids: list[int]) -> dict[int, tuple[float, datetim
 
 
 def with_live(*, city: City, car_parks, now: datetime) -> list[CarParkLive]:
-    """Each car park with its live status at `now` (one query for all their latest readings)."""
-    car_parks = list(car_parks)
-    latest = latest_available(sensor_ids=[c.sensor_id for c in car_parks if c.sensor_id])
+    """Each car park with its live status at `now`; `car_parks` is a queryset (annotated here) or a list."""
+    car_parks = list(annotate_latest(car_parks)) if isinstance(car_parks, QuerySet) else list(car_parks)
+    missing = [c.sensor_id for c in car_parks if c.sensor_id and not hasattr(c, "free_time")]
+    latest = latest_available(sensor_ids=missing)
     result = []
     for car_park in car_parks:
-        value, moment, _stream = latest.get(car_park.sensor_id, (None, None, None))
+        if hasattr(car_park, "free_time"):
+            value, moment = car_park.free_value, car_park.free_time
+        else:
+            value, moment, stream = latest.get(car_park.sensor_id, (None, None, None))
+            car_park.free_value, car_park.free_time, car_park.free_stream = value, moment, stream
         result.append(
             CarParkLive(
                 car_park,
