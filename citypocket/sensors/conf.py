@@ -9,6 +9,7 @@
 | MQTT_TOPIC | $share/citypocket/citypocket/+/# | subscription (shared, so replicas split the load) |
 | MQTT_SESSION_EXPIRY | 3600 | seconds the broker keeps the session (and queued messages) of a stopped ingest |
 | MQTT_RECEIVE_MAXIMUM | 65535 | QoS 1 messages the broker may send before our acks (MQTT v5 Receive Maximum) |
+| MQTT_BULK_ACKS | on | write a batch's PUBACKs in one buffer (off: paho's `ack()` per message) |
 | INGEST_BATCH_SIZE | 500 | messages per database batch |
 | INGEST_BATCH_MS | 200 | longest wait before a partial batch is written |
 | INGEST_QUEUE_SIZE | 5000 | bounded queue between the network thread and the writer (back-pressure) |
@@ -29,6 +30,7 @@ DEFAULTS = {
     "MQTT_TOPIC": "$share/citypocket/citypocket/+/#",
     "MQTT_SESSION_EXPIRY": 3600,
     "MQTT_RECEIVE_MAXIMUM": 65535,
+    "MQTT_BULK_ACKS": "on",
     "INGEST_BATCH_SIZE": 500,
     "INGEST_BATCH_MS": 200,
     "INGEST_QUEUE_SIZE": 5000,

@@ -118,6 +118,7 @@ def ingest_batch(
     indices: list[int] | None = None,
     payloads: list | None = None,
     rejections: list[ItemRejection] = (),
+    stream_cache: "StreamCache | None" = None,
 ) -> IngestResult:
     """`ingest_readings` with what a parser knows: each reading's item index and text, and its own rejections.
 
@@ -139,7 +140,12 @@ def ingest_batch(
         readings = []
 
     with transaction.atomic():
-        streams = _resolve_streams(city=city, readings=readings) if readings else {}
+        if not readings:
+            streams = {}
+        elif stream_cache is not None:
+            streams = stream_cache.resolve(city=city, readings=readings)
+        else:
+            streams = _resolve_streams(city=city, readings=readings)
         for position, reading in enumerate(readings):
             index = indices[position] if indices else position
             try:
@@ -248,6 +254,43 @@ def _resolve_streams(*, city: City, readings: list[Reading]) -> dict[tuple[str, 
     return resolved
 
 
+class StreamCache:
+    """Remembers resolved datastreams for a long-running ingest process (positive answers only).
+
+    A sensor added since is found at once (misses always go to the database); a sensor
+    deactivated or a datastream removed is noticed within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 30.0):
+        self.ttl = ttl
+        self._entries: dict[tuple[int, str, str], tuple[int, str]] = {}
+        self._since = 0.0
+
+    def resolve(self, *, city: City, readings: list[Reading]) -> dict[tuple[str, str], tuple[int, str] | str]:
+        import time
+
+        if time.monotonic() - self._since > self.ttl:
+            self._entries.clear()
+            self._since = time.monotonic()
+        resolved: dict[tuple[str, str], tuple[int, str] | str] = {}
+        missing: list[Reading] = []
+        for reading in readings:
+            key = (str(reading.sensor), str(reading.property))
+            if key in resolved:
+                continue
+            hit = self._entries.get((city.pk, *key))
+            if hit is None:
+                missing.append(reading)
+            else:
+                resolved[key] = hit
+        if missing:
+            for key, stream in _resolve_streams(city=city, readings=missing).items():
+                resolved[key] = stream
+                if not isinstance(stream, str):
+                    self._entries[(city.pk, *key)] = stream
+        return resolved
+
+
 def _observation_table() -> str:
     from citypocket.sensors.models import Observation
 
@@ -327,16 +370,28 @@ def _move_latest_forward(rows: dict[tuple[int, datetime], float], *, received_at
         if current is None or moment > current[0]:
             newest[datastream_id] = (moment, value)
     table = _latest_table()
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [
-        (datastream_id, adapt(moment), value, adapt(received_at)) for datastream_id, (moment, value) in newest.items()
-    ]
+    update = (
+        "ON CONFLICT (datastream_id) DO UPDATE SET phenomenon_time = excluded.phenomenon_time, "
+        "value = excluded.value, received_at = excluded.received_at "
+        f"WHERE {table}.phenomenon_time < excluded.phenomenon_time"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ids = list(newest)
+            cursor.execute(
+                f"INSERT INTO {table} (datastream_id, phenomenon_time, value, received_at) "  # noqa: S608 (model table)
+                "SELECT d, t, v, %s FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[]) AS u(d, t, v) " + update,
+                [received_at, ids, [newest[i][0] for i in ids], [newest[i][1] for i in ids]],
+            )
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [
+            (datastream_id, adapt(moment), value, adapt(received_at))
+            for datastream_id, (moment, value) in newest.items()
+        ]
         cursor.executemany(
-            f"INSERT INTO {table} (datastream_id, phenomenon_time, value, received_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
-            "ON CONFLICT (datastream_id) DO UPDATE SET phenomenon_time = excluded.phenomenon_time, "
-            "value = excluded.value, received_at = excluded.received_at "
-            f"WHERE {table}.phenomenon_time < excluded.phenomenon_time",
+            f"INSERT INTO {table} (datastream_id, phenomenon_time, value, received_at) "  # noqa: S608 (model table)
+            "VALUES (%s, %s, %s, %s) " + update,
             params,
         )
 

@@ -34,9 +34,13 @@ def parking_sensor(city, external_id="P-VIEUX-MARCHE", **kwargs):
     )
 
 
+# One instant for the whole test session, so that a reading built twice has the same time.
+_ANCHOR = timezone.now().replace(second=0, microsecond=0)
+
+
 def recent(minutes: int = 0) -> datetime:
-    """A whole-second UTC instant `minutes` before now."""
-    return (timezone.now() - timedelta(minutes=minutes)).replace(microsecond=0).astimezone(UTC)
+    """A whole-minute UTC instant `minutes` before the session's anchor (negative: after it)."""
+    return (_ANCHOR - timedelta(minutes=minutes)).astimezone(UTC)
 
 
 def reading(sensor="FR25036", prop="no2", minutes=10, value=41.2, unit="ug/m3") -> Reading:

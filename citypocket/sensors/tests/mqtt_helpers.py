@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ class IngestProcess:
         self.client_id = f"cp-test-{uuid.uuid4().hex[:10]}"
         self.topic = f"$share/{self.client_id}/citypocket/{city_slug}/#"
         self.process: subprocess.Popen | None = None
+        self.lines: list[str] = []
 
     def env(self) -> dict:
         env = {
@@ -46,7 +48,7 @@ class IngestProcess:
             "MQTT_SESSION_EXPIRY": "600",
             "SIMULATOR": "off",
             "INGEST_BATCH_MS": "100",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",
             "CITYPOCKET_VAR_DIR": str(settings.VAR_DIR),
             "PYTHONUNBUFFERED": "1",
         }
@@ -66,13 +68,30 @@ class IngestProcess:
         client.disconnect()
         client.loop_stop()
 
-    def start(self) -> None:
+    def start(self, *, wait_connected: bool = True) -> None:
+        """Starts the process and (by default) waits until it is connected to the broker.
+
+        Waiting matters: while Django starts, the broker queues the session's messages, and
+        Mosquitto keeps at most `max_queued_messages` (1000 by default) for an offline client.
+        """
         self.process = subprocess.Popen(
             [sys.executable, "-m", "citypocket", "ingest"],
             env=self.env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        connected = threading.Event()
+        process, lines = self.process, self.lines
+
+        def read():
+            for raw in process.stderr:
+                lines.append(raw.decode("utf-8", "replace"))
+                if "mqtt connected" in lines[-1]:
+                    connected.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if wait_connected:
+            assert connected.wait(60), "".join(self.lines[-20:])
 
     def kill(self) -> None:
         assert self.process is not None
@@ -89,9 +108,23 @@ class IngestProcess:
             raise
 
     def stderr(self) -> str:
-        if self.process is None or self.process.stderr is None or self.process.poll() is None:
-            return ""
-        return self.process.stderr.read().decode("utf-8", "replace")[-3000:]
+        """The end of the processes' logs, for failure messages."""
+        return "".join(self.lines[-30:])
+
+    def pending(self, wait: float = 1.5) -> int:
+        """Messages the broker still holds for this session (unacknowledged or queued): resumes it and counts."""
+        received = []
+        client = self._client()
+        client.manual_ack_set(True)  # count without acknowledging
+        client.on_message = lambda c, u, message: received.append(message.mid)
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 600
+        client.connect(HOST, PORT, clean_start=False, properties=properties)
+        client.loop_start()
+        time.sleep(wait)
+        client.disconnect()
+        client.loop_stop()
+        return len(received)
 
     def end_session(self) -> None:
         """Removes the persistent session from the broker."""

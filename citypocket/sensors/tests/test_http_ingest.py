@@ -57,7 +57,8 @@ def test_ingest_answers_202_with_exact_counts(rouen):
     """Valid readings are accepted, repeats are duplicates, bad ones are listed with index and reason."""
     air_sensor(rouen)
     token = make_token(rouen)
-    body = batch(5)
+    five = batch(5)
+    body = {"observations": list(five["observations"])}
     body["observations"].append(dict(body["observations"][0]))  # a repeat inside the batch
     body["observations"].append(
         {"sensor": "FR25036", "property": "no2", "time": "2026-01-01T00:00:00Z", "value": -1, "unit": "ug/m3"}
@@ -77,7 +78,7 @@ def test_ingest_answers_202_with_exact_counts(rouen):
     }
     assert Observation.objects.count() == 5
     assert DeadLetter.objects.filter(city=rouen, source="http:gateway").count() == 2
-    again = post(token, batch(5)).json()
+    again = post(token, five).json()
     assert (again["accepted"], again["duplicates"]) == (0, 5)
     assert Observation.objects.count() == 5
 

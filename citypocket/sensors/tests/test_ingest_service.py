@@ -77,7 +77,7 @@ def test_units_are_normalised(rouen):
         (Reading("FR25036", "no2", recent(1), -3.0, "ug/m3"), "negative concentration"),
         (Reading("FR25036", "no2", recent(1), 3.0, "furlongs"), "unknown unit"),
         (Reading("FR25036", "pm10", recent(1), 3.0, "ppb"), "no molar mass"),
-        (Reading("FR25036", "no2", recent(-10), 3.0, "ug/m3"), "in the future"),
+        (Reading("FR25036", "no2", recent(-120), 3.0, "ug/m3"), "in the future"),
         (Reading("FR25036", "no2", datetime(1999, 12, 31, tzinfo=UTC), 3.0, "ug/m3"), "before 2000"),
         (Reading("FR25036", "no2", datetime(2026, 1, 1), 3.0, "ug/m3"), "no UTC offset"),
         (Reading("NOPE", "no2", recent(1), 3.0, "ug/m3"), "unknown sensor"),

@@ -1,0 +1,499 @@
+"""Ingest benchmark: broker ceiling, PostgreSQL COPY ceiling, MQTT QoS 1 -> PostgreSQL end to end, HTTP.
+
+    .venv/bin/python bench/ingest.py --database-url postgres://postgres@127.0.0.1:5432/cp_bench \
+        [--mqtt-url mqtt://127.0.0.1:1883] [--seconds 10] [--write-docs]
+
+Phases (each bounded to about --seconds, hard-stopped at 2x):
+
+1. broker ceiling: a paho-mqtt (MQTT v5, QoS 1) subscriber process counts 1-reading messages that
+   a publisher process sends through Mosquitto; no database.
+2. PostgreSQL COPY alone: binary COPY of pre-built rows into a staging table; then the engine's
+   idempotent write (COPY + INSERT ... ON CONFLICT DO NOTHING into the observation table).
+3. end to end: `citypocket ingest` (a subprocess, as in production) subscribed to the broker;
+   the publisher process sends gateway messages of 50 readings, then messages of 1 reading; the
+   clock stops when the last observation is committed (polled in the database).
+4. HTTP: gunicorn (2 workers) serving POST /api/v1/ingest; 4 client threads send batches of
+   1 000 readings.
+
+Prints a markdown table (observations/s and ratios); --write-docs replaces the "Ingest" section
+of docs/benchmarks.md with it. The database is created if missing; the benchmark city `bench`
+and its observations are reset at each phase, nothing else is touched.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SENSORS = 200
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# --- payloads (pure functions, shared with the publisher process) ----------------------------
+
+
+def readings_payload(first: int, count: int) -> bytes:
+    """`count` distinct readings numbered from `first`: sensor = n % SENSORS, time = START + n // SENSORS seconds."""
+    items = []
+    for n in range(first, first + count):
+        moment = (START + timedelta(seconds=n // SENSORS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        items.append({"sensor": f"B{n % SENSORS:04d}", "property": "no2", "time": moment, "value": n % 97, "unit": "ug/m3"})
+    return json.dumps({"observations": items}, separators=(",", ":")).encode()
+
+
+def mqtt_client(client_id: str = ""):
+    import paho.mqtt.client as mqtt
+
+    return mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+
+
+def publisher_main(host: str, port: int, topic: str, per_message: int, messages: int, out) -> None:
+    """Publisher process: pre-builds the payloads, then publishes them at QoS 1 as fast as the broker acks."""
+    payloads = [readings_payload(i * per_message, per_message) for i in range(messages)]
+    client = mqtt_client()
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(host, port)
+    client.loop_start()
+    started = time.time()
+    infos = [client.publish(topic, payload, qos=1) for payload in payloads]
+    for info in infos:
+        info.wait_for_publish(120)
+    out.put(("published", started, time.time()))
+    client.disconnect()
+    client.loop_stop()
+
+
+def subscriber_main(host: str, port: int, topic: str, expected: int, ready, out, limit: float) -> None:
+    """Broker-only subscriber process: counts QoS 1 messages (MQTT v5, high Receive Maximum), no database."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    count = 0
+    last = [0.0]
+    done = threading.Event()
+
+    def on_message(client, userdata, message):
+        nonlocal count
+        count += 1
+        last[0] = time.time()
+        if count >= expected:
+            done.set()
+
+    client = mqtt_client(f"bench-ceiling-{uuid.uuid4().hex[:8]}")
+    client.on_message = on_message
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    properties = Properties(PacketTypes.CONNECT)
+    properties.ReceiveMaximum = 65535
+    client.connect(host, port, clean_start=True, properties=properties)
+    client.loop_start()
+    time.sleep(0.5)
+    ready.set()
+    done.wait(limit)
+    out.put(("received", count, last[0], time.process_time()))
+    client.disconnect()
+    client.loop_stop()
+
+
+# --- orchestration -------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit((parts.scheme.replace("postgres", "postgresql", 1) if parts.scheme == "postgres" else parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SIMULATOR"] = "off"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citypocket.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def bench_city():
+    from citypocket.cities.models import City
+    from citypocket.sensors.services import ensure_sensor
+
+    city, _ = City.objects.update_or_create(
+        slug="bench",
+        defaults={
+            "name": "Bench",
+            "official_name": "Benchmark city",
+            "centre_lat": 45.0,
+            "centre_lon": 4.0,
+            "bbox_south": 44.9,
+            "bbox_west": 3.9,
+            "bbox_north": 45.1,
+            "bbox_east": 4.1,
+            "languages": ["fr"],
+        },
+    )
+    for i in range(SENSORS):
+        ensure_sensor(city=city, external_id=f"B{i:04d}", kind="air", name=f"Bench {i}", properties={"no2": "ug/m3"})
+    return city
+
+
+def reset(city) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM sensors_observation WHERE datastream_id IN "
+            "(SELECT d.id FROM sensors_datastream d JOIN sensors_sensor s ON s.id = d.sensor_id WHERE s.city_id = %s)",
+            [city.pk],
+        )
+        cursor.execute(
+            "DELETE FROM sensors_latestobservation WHERE datastream_id IN "
+            "(SELECT d.id FROM sensors_datastream d JOIN sensors_sensor s ON s.id = d.sensor_id WHERE s.city_id = %s)",
+            [city.pk],
+        )
+        cursor.execute("DELETE FROM sensors_deadletter WHERE city_id = %s", [city.pk])
+        cursor.execute("VACUUM ANALYZE sensors_observation") if connection.get_autocommit() else None
+
+
+def stored(city) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM sensors_observation o JOIN sensors_datastream d ON d.id = o.datastream_id "
+            "JOIN sensors_sensor s ON s.id = d.sensor_id WHERE s.city_id = %s",
+            [city.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def phase_broker(host, port, seconds) -> dict:
+    messages = int(seconds * 3500)
+    topic = f"bench/{uuid.uuid4().hex[:8]}/ceiling"
+    ctx = multiprocessing.get_context("spawn")
+    out, ready = ctx.Queue(), ctx.Event()
+    subscriber = ctx.Process(target=subscriber_main, args=(host, port, topic, messages, ready, out, seconds * 2 + 10))
+    subscriber.start()
+    ready.wait(20)
+    publisher = ctx.Process(target=publisher_main, args=(host, port, topic, 1, messages, out))
+    publisher.start()
+    results = dict((item[0], item[1:]) for item in (out.get(timeout=seconds * 3 + 60) for _ in range(2)))
+    publisher.join()
+    subscriber.join()
+    started = results["published"][0]
+    received, last, cpu = results["received"]
+    elapsed = max(1e-6, last - started)
+    return {"name": "Broker only: publish -> subscribe, QoS 1, 1 reading/message, no database", "count": received, "seconds": elapsed, "rate": received / elapsed, "lost": messages - received, "cpu_us": cpu / max(1, received) * 1e6}
+
+
+def phase_copy(city, seconds) -> list[dict]:
+    from django.db import connection, transaction
+
+    from citypocket.sensors.models import Datastream
+    from citypocket.sensors.services import _write_observations
+
+    stream_ids = list(Datastream.objects.filter(sensor__city=city).order_by("id").values_list("id", flat=True))
+    batch = 25_000
+    batches = []
+    n = 0
+    for _ in range(max(4, int(seconds * 12))):
+        rows = {}
+        for _ in range(batch):
+            rows[(stream_ids[n % len(stream_ids)], START + timedelta(seconds=n // len(stream_ids)))] = float(n % 97)
+            n += 1
+        batches.append(rows)
+    reset(city)
+    # COPY alone, into the staging table.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_stage (datastream_id bigint, phenomenon_time timestamptz, value double precision)"
+        )
+    copied, started = 0, time.perf_counter()
+    for rows in batches:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_stage")
+            with cursor.cursor.copy("COPY bench_stage (datastream_id, phenomenon_time, value) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["int8", "timestamptz", "float8"])
+                for (stream, moment), value in rows.items():
+                    copy.write_row((stream, moment, value))
+        copied += len(rows)
+        if time.perf_counter() - started > seconds:
+            break
+    copy_elapsed = time.perf_counter() - started
+    # The engine's idempotent write path.
+    written, started = 0, time.perf_counter()
+    received = datetime.now(UTC)
+    for rows in batches:
+        with transaction.atomic():
+            written += _write_observations(rows, received_at=received)
+        if time.perf_counter() - started > seconds:
+            break
+    write_elapsed = time.perf_counter() - started
+    return [
+        {"name": "PostgreSQL COPY alone (binary COPY into a staging table, 25 000 rows/transaction)", "count": copied, "seconds": copy_elapsed, "rate": copied / copy_elapsed},
+        {"name": "PostgreSQL idempotent write (COPY + INSERT ... ON CONFLICT DO NOTHING)", "count": written, "seconds": write_elapsed, "rate": written / write_elapsed},
+    ]
+
+
+def start_ingest(database_url, mqtt_url, client_id, topic):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MQTT_URL": mqtt_url,
+        "MQTT_CLIENT_ID": client_id,
+        "MQTT_TOPIC": topic,
+        "MQTT_SESSION_EXPIRY": "300",
+        "SIMULATOR": "off",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "citypocket", "ingest"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    connected = threading.Event()
+
+    def watch():
+        for line in process.stderr:
+            if b"mqtt connected" in line:
+                connected.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    if not connected.wait(30):
+        process.kill()
+        raise RuntimeError("citypocket ingest did not connect to the broker")
+    time.sleep(0.5)  # the subscription is acknowledged
+    return process, cpu_seconds(process.pid)
+
+
+def end_session(host, port, client_id) -> None:
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    client = mqtt_client(client_id)
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = 0
+    client.connect(host, port, clean_start=True, properties=properties)
+    client.loop_start()
+    time.sleep(0.2)
+    client.disconnect()
+    client.loop_stop()
+
+
+def phase_end_to_end(city, database_url, mqtt_url, host, port, per_message, seconds, expected_rate) -> dict:
+    reset(city)
+    messages = max(10, int(seconds * expected_rate / per_message))
+    total = messages * per_message
+    client_id = f"bench-ingest-{uuid.uuid4().hex[:8]}"
+    process, cpu_at_start = start_ingest(database_url, mqtt_url, client_id, f"$share/{client_id}/citypocket/bench/#")
+    try:
+        ctx = multiprocessing.get_context("spawn")
+        out = ctx.Queue()
+        publisher = ctx.Process(target=publisher_main, args=(host, port, "citypocket/bench/gw", per_message, messages, out))
+        publisher.start()
+        _tag, started, _published = out.get(timeout=seconds * 3 + 60)
+        deadline = time.time() + seconds * 2 + 10
+        count = stored(city)
+        while count < total and time.time() < deadline:
+            time.sleep(0.05)
+            count = stored(city)
+        finished = time.time()
+        publisher.join()
+        cpu = cpu_seconds(process.pid) - cpu_at_start
+    finally:
+        process.terminate()
+        process.wait(30)
+        end_session(host, port, client_id)
+    elapsed = max(1e-6, finished - started)
+    label = f"MQTT QoS 1 -> `citypocket ingest` -> PostgreSQL, {per_message} reading{'s' if per_message > 1 else ''}/message"
+    return {"name": label, "count": count, "seconds": elapsed, "rate": count / elapsed, "lost": total - count, "cpu_us": cpu / max(1, count // per_message) * 1e6}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def phase_http(city, database_url, seconds) -> dict:
+    import httpx
+
+    from citypocket.sensors.services import create_ingest_token
+
+    reset(city)
+    _row, token = create_ingest_token(city=city, name="bench")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "off",
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_MANIFEST": "off",
+        "SECURE_SSL_REDIRECT": "off",
+        "INGEST_RATE": "1000000/min",
+        "API_READ_RATE": "1000000/min",
+        "API_WRITE_RATE": "1000000/min",
+        "SIMULATOR": "off",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/api/v1/cities", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        lock = threading.Lock()
+        totals = {"accepted": 0, "errors": 0}
+        counter = iter(range(10**9))
+        stop_at = time.perf_counter() + seconds
+
+        def client():
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+                while time.perf_counter() < stop_at:
+                    with lock:
+                        n = next(counter)
+                    response = http.post("/api/v1/ingest", content=readings_payload(n * 1000, 1000), headers={"Content-Type": "application/json"})
+                    with lock:
+                        if response.status_code == 202:
+                            totals["accepted"] += response.json()["accepted"]
+                        else:
+                            totals["errors"] += 1
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    return {"name": "HTTP POST /api/v1/ingest, 1 000 readings/request (gunicorn 2 workers, 4 clients)", "count": totals["accepted"], "seconds": elapsed, "rate": totals["accepted"] / elapsed, "errors": totals["errors"]}
+
+
+def table(rows: list[dict], broker: float, copy: float) -> str:
+    lines = [
+        "| phase | observations | seconds | observations/s | vs broker ceiling | vs COPY alone |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        ratio_broker = f"{row['rate'] / broker:.0%}" if broker else "-"
+        ratio_copy = f"{row['rate'] / copy:.1%}" if copy else "-"
+        lines.append(f"| {row['name']} | {row['count']:,} | {row['seconds']:.1f} | {row['rate']:,.0f} | {ratio_broker} | {ratio_copy} |")
+    return "\n".join(lines)
+
+
+def write_docs(markdown: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = "## Ingest\n\n" + markdown.strip() + "\n"
+    pattern = re.compile(r"^## Ingest\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(lambda m: section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    path.write_text(text.rstrip() + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
+    parser.add_argument("--seconds", type=float, default=10.0, help="target length of each phase")
+    parser.add_argument("--write-docs", action="store_true", help="replace the Ingest section of docs/benchmarks.md")
+    parser.add_argument(
+        "--phases", default="broker,copy,gateway,single,http", help="comma-separated subset of the phases"
+    )
+    args = parser.parse_args()
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must be a PostgreSQL URL")
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    host, port = urlsplit(args.mqtt_url).hostname or "127.0.0.1", urlsplit(args.mqtt_url).port or 1883
+    city = bench_city()
+
+    phases = set(args.phases.split(","))
+    print(f"# ingest benchmark, {args.seconds:g} s per phase", flush=True)
+    empty = {"name": "", "count": 0, "seconds": 0.0, "rate": 0.0, "lost": 0}
+    broker, copy_rows, gateway, single = empty, [empty, empty], empty, empty
+    rows = []
+    if "broker" in phases:
+        broker = phase_broker(host, port, args.seconds)
+        rows.append(broker)
+        print(f"broker ceiling: {broker['rate']:,.0f} msg/s, subscriber CPU {broker['cpu_us']:.0f} us/message", flush=True)
+    if "copy" in phases:
+        copy_rows = phase_copy(city, args.seconds)
+        rows.extend(copy_rows)
+        print(f"COPY alone: {copy_rows[0]['rate']:,.0f} rows/s; idempotent write: {copy_rows[1]['rate']:,.0f} rows/s")
+    if "gateway" in phases:
+        gateway = phase_end_to_end(city, args.database_url, args.mqtt_url, host, port, 50, args.seconds, 30_000)
+        rows.append(gateway)
+        print(f"end to end, 50/message: {gateway['rate']:,.0f} obs/s, ingest CPU {gateway['cpu_us']:.0f} us/message", flush=True)
+    if "single" in phases:
+        single = phase_end_to_end(city, args.database_url, args.mqtt_url, host, port, 1, args.seconds, 4_000)
+        rows.append(single)
+        print(f"end to end, 1/message: {single['rate']:,.0f} obs/s, ingest CPU {single['cpu_us']:.0f} us/message", flush=True)
+    if "http" in phases:
+        http = phase_http(city, args.database_url, args.seconds)
+        print(f"HTTP: {http['rate']:,.0f} obs/s ({http['errors']} errors)", flush=True)
+        rows.append(http)
+    reset(city)
+    if phases != {"broker", "copy", "gateway", "single", "http"}:
+        return
+
+    markdown = table(rows, broker["rate"], copy_rows[0]["rate"])
+    verdict = [
+        f"- 50 readings/message: **{gateway['rate']:,.0f} observations/s** (target >= 20 000).",
+        f"- 1 reading/message: **{single['rate']:,.0f} observations/s = {single['rate'] / broker['rate']:.0%} of the broker ceiling** "
+        f"measured in the same run (target >= 80 %).",
+        f"- Lost messages: ceiling phase {broker.get('lost', 0)}, end to end {gateway.get('lost', 0)} + {single.get('lost', 0)} "
+        "(every observation is counted in the database).",
+    ]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = (
+        f"Command: `make bench-ingest` (`.venv/bin/python bench/ingest.py --database-url ... --mqtt-url ...`), "
+        f"{args.seconds:g} s per phase, run {when} on {platform.node() or 'this machine'} "
+        f"({os.cpu_count()} CPUs, Python {platform.python_version()}).\n\n"
+        + markdown + "\n\n" + "\n".join(verdict) + "\n"
+    )
+    print()
+    print(report)
+    if args.write_docs:
+        write_docs(report)
+
+
+if __name__ == "__main__":
+    main()
