@@ -8,6 +8,12 @@ from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ingest_readings
 
 
+@pytest.fixture(autouse=True)
+def _no_micro_cache(settings):
+    """Tests see every new reading at once (the micro-cache has its own test)."""
+    settings.MOBILITY_RESPONSE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def demo_parks(rouen, aix):
     """The demo car parks and counting points of both cities (no readings yet)."""

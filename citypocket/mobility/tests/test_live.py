@@ -162,3 +162,25 @@ def test_csv_export_validates_against_national_schema(client, demo_parks, tmp_pa
     # The validation has teeth: a malformed SIRET is refused.
     path.write_text(response.content.decode().replace("00000000000000", "123", 1))
     assert not Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate().valid
+
+
+@pytest.mark.django_db
+def test_micro_cache_keeps_answers_for_a_few_seconds(client, demo_parks, settings):
+    """With the micro-cache on, a new reading shows after MOBILITY_RESPONSE_CACHE_SECONDS, per language."""
+    from django.core.cache import cache
+
+    settings.MOBILITY_RESPONSE_CACHE_SECONDS = 5
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 640)
+    url = "/api/v1/cities/aix-en-provence/car-parks"
+    assert features(client.get(url))["rotonde"]["properties"]["available"] == 640
+    push(aix, "AIX-P-ROTONDE", 12, at=datetime.now(UTC) + timedelta(seconds=1))
+    cached = client.get(url)
+    assert features(cached)["rotonde"]["properties"]["available"] == 640
+    assert "max-age=30" in cached["Cache-Control"]
+    english = features(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))["rotonde"]["properties"]
+    assert (english["available"], english["status_label"]) == (12, "Almost full")
+    csv_answer = client.get(url + "?format=csv")
+    assert client.get(url + "?format=csv")["X-Omitted-Rows"] == csv_answer["X-Omitted-Rows"] == "10"
+    cache.clear()  # as when the seconds have passed
+    assert features(client.get(url))["rotonde"]["properties"]["available"] == 12
