@@ -1,5 +1,6 @@
 """Air page and city-home tile: today's index in words and colour, stations, 7-day chart with its table."""
 
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -99,3 +100,33 @@ def test_air_page_in_chromium_without_console_errors_or_axe_violations(page, axe
     assert len([e for e in page.errors if e.startswith("Failed to load resource")]) <= len(failed)
     violations = axe(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_push_alert_button_is_offered_when_web_push_is_configured(page, axe, live_server, settings):
+    """With a VAPID key, the page offers alerts on this device; the section stays accessible."""
+    from playwright.sync_api import expect
+    from py_vapid import Vapid02
+
+    from citypocket.core.testing import demo_city
+
+    key = Vapid02()
+    key.generate_keys()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
+    demo_city("rouen")
+    page.goto(live_server.url + "/rouen/air/")
+    page.locator("#air-push-button").wait_for(state="visible")
+    assert page.locator("#air-push-button").inner_text() == "M'alerter sur cet appareil"
+    assert page.locator("#air-push-button").get_attribute("aria-pressed") == "false"
+    violations = axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    page.context.grant_permissions(["notifications"])
+    page.locator("#air-push-button").click()
+    expect(page.locator("#air-push-status")).to_have_text(re.compile(r"\w"), timeout=15000)
+    # Headless Chromium has no push service: the citizen is told in words, in their language.
+    assert page.locator("#air-push-status").inner_text() in {
+        "Les alertes sont activées sur cet appareil.", "Les alertes n'ont pas pu être activées sur cet appareil."
+    }
+    unexpected = [e for e in page.errors if not e.startswith("Failed to load resource") and "Push API" not in e]
+    assert unexpected == []
