@@ -202,3 +202,18 @@ def test_unknown_format_parameter_422(rouen):
     """An unknown ?format= value is a validation problem."""
     token = make_token(rouen)
     assert_problem(post(token, batch(1), query="?format=xml"), 422)
+
+
+def test_two_thousand_readings_twenty_repeats_twenty_malformed(rouen):
+    """2 000 distinct readings, 20 of them twice, 20 malformed items: 2 000 accepted, 20 duplicates, 20 dead letters."""
+    air_sensor(rouen)
+    token = make_token(rouen)
+    good = batch(2000, start=3000)["observations"]
+    items = list(good) + [dict(good[i * 100]) for i in range(20)]
+    items += [{"sensor": "FR25036", "property": "no2", "time": "not a time", "value": 1, "unit": "ug/m3"}] * 20
+    response = post(token, {"observations": items})
+    body = response.json()
+    assert (body["accepted"], body["duplicates"], len(body["rejected"])) == (2000, 20, 20)
+    assert [r["index"] for r in body["rejected"]] == list(range(2020, 2040))
+    assert Observation.objects.count() == 2000
+    assert DeadLetter.objects.filter(city=rouen).count() == 20

@@ -62,25 +62,25 @@ def ingest(mqtt_city):
 
 
 def test_exact_counts_with_duplicates_and_malformed(mqtt_city, ingest):
-    """300 single readings (10 sent twice), a 50-reading gateway message with 2 invalid, 10 malformed: 350 rows, 12 dead letters."""
+    """2 000 readings of FR25036 (20 sent twice), 20 malformed messages, a gateway message: exact rows and dead letters."""
     ingest.start()
-    topic = f"citypocket/{mqtt_city.slug}/gw-1"
+    topic = f"citypocket/{mqtt_city.slug}/FR25036"
     publisher = Publisher()
-    for i in range(300):
+    for i in range(2000):
         publisher.publish(topic, one(i))
-        if i % 30 == 0:
+        if i % 100 == 0:
             publisher.publish(topic, one(i))  # sent twice
-    for k in range(10):
-        publisher.publish(topic, b'{"observations": [' + str(k).encode())
-    publisher.publish(topic, gateway(1000, 50, bad=2))
+        if i % 100 == 50:
+            publisher.publish(topic, b'{"observations": [' + str(i).encode())  # malformed
+    publisher.publish(topic, gateway(5000, 50, bad=2))
     publisher.close()
-    done = wait_until(lambda: Observation.objects.count() >= 350 and DeadLetter.objects.count() >= 12, timeout=40)
+    done = wait_until(lambda: Observation.objects.count() >= 2050 and DeadLetter.objects.count() >= 22, timeout=60)
     assert done, (Observation.objects.count(), DeadLetter.objects.count(), ingest.stderr())
     time.sleep(0.5)
-    assert Observation.objects.filter(datastream__sensor__city=mqtt_city).count() == 350
+    assert Observation.objects.filter(datastream__sensor__city=mqtt_city).count() == 2050
     letters = DeadLetter.objects.filter(city=mqtt_city)
-    assert letters.count() == 12
-    assert letters.filter(reason__startswith="malformed JSON").count() == 10
+    assert letters.count() == 22
+    assert letters.filter(reason__startswith="malformed JSON").count() == 20
     assert letters.filter(reason="negative concentration for no2").count() == 2
     assert ingest.stop() == 0
     assert ingest.pending() == 0
