@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from citypocket.cities.admin import CityScopedAdmin
 from citypocket.cities.models import City, Role
 from citypocket.participation import models
+from citypocket.participation.services import accountability as accountability_services
 from citypocket.participation.services import budgets as budget_services
 from citypocket.participation.services import identity as identity_services
 from citypocket.participation.services import proposals as proposal_services
@@ -215,3 +216,36 @@ class ResidentVerificationAdmin(CityScopedAdmin):
         return render(request, "participation/admin/form.html",
                       {**self.admin_site.each_context(request), "form": form,
                        "title": _("Generate letter codes (shown once)")})
+
+
+class MilestoneInline(admin.TabularInline):
+    model = models.Milestone
+    extra = 0
+
+
+@admin.register(models.ActionResult)
+class ActionResultAdmin(CityScopedAdmin):
+    """Results: every saved change (status, progress, milestones) is announced to the followers."""
+
+    staff_roles = EDITORS
+    list_display = ["title", "city", "process", "status", "progress", "updated_at"]
+    list_filter = ["status", "city"]
+    inlines = [MilestoneInline]
+    filter_horizontal = ["proposals", "projects"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        city_ids = self.staff_city_ids(request)
+        if db_field.name == "process" and city_ids is not None:
+            kwargs["queryset"] = models.Process.objects.filter(city_id__in=city_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        city_ids = self.staff_city_ids(request)
+        if city_ids is not None and db_field.name in ("proposals", "projects"):
+            kwargs["queryset"] = db_field.related_model.objects.filter(city_id__in=city_ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and (form.changed_data or any(formset.has_changed() for formset in formsets)):
+            accountability_services.announce_result_change(result=form.instance)

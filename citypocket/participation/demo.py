@@ -13,6 +13,7 @@ from django.utils import timezone
 from citypocket.accounts.models import User
 from citypocket.cities.models import City
 from citypocket.participation.models import (
+    ActionResult,
     AgendaItem,
     Budget,
     Category,
@@ -20,6 +21,7 @@ from citypocket.participation.models import (
     Comment,
     Meeting,
     MeetingKind,
+    Milestone,
     Phase,
     PhaseKind,
     Process,
@@ -27,6 +29,7 @@ from citypocket.participation.models import (
     Proposal,
     Question,
     QuestionKind,
+    ResultStatus,
     Support,
     Survey,
     VotingRule,
@@ -126,6 +129,14 @@ def _load_city(city: City, facts: dict, people: list[User]) -> None:
             first = Comment.objects.create(city=city, proposal=proposal, author=people[2], body="Excellente idée !")
             Comment.objects.create(city=city, proposal=proposal, author=people[3], parent=first,
                                    body="D'accord, surtout en été.")
+
+    result, created = ActionResult.objects.get_or_create(
+        city=city, process=process, title=facts["projects"][1][0],
+        defaults={"status": ResultStatus.IN_PROGRESS, "progress": 40,
+                  "description": "Projet lauréat de l'édition précédente."})
+    if created:
+        Milestone.objects.create(result=result, date=(now - timedelta(days=40)).date(), title="Étude terminée")
+        Milestone.objects.create(result=result, date=(now - timedelta(days=10)).date(), title="Marché attribué")
 
     meeting_title, place, agenda = facts["meeting"]
     starts = (now + timedelta(days=14)).replace(hour=17, minute=0, second=0, microsecond=0)

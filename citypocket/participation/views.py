@@ -15,12 +15,28 @@ from citypocket.core.views import resolve_city
 from citypocket.participation import charts
 from citypocket.participation.access import compute_tier
 from citypocket.participation.errors import AuthenticationRequired
-from citypocket.participation.models import Category, QuestionKind, Registration, ResidentVerification
+from citypocket.participation.models import (
+    Category,
+    Follow,
+    Notification,
+    NotificationPreference,
+    QuestionKind,
+    Registration,
+    ResidentVerification,
+)
 from citypocket.participation.selectors import budgets as budget_selectors
 from citypocket.participation.selectors import meetings as meeting_selectors
 from citypocket.participation.selectors import proposals as proposal_selectors
 from citypocket.participation.selectors import surveys as survey_selectors
-from citypocket.participation.selectors.processes import get_process, list_open_now, list_processes
+from citypocket.participation.selectors.processes import (
+    get_process,
+    get_result,
+    list_notifications,
+    list_open_now,
+    list_processes,
+    list_results,
+)
+from citypocket.participation.services import accountability as accountability_services
 from citypocket.participation.services import budgets as budget_services
 from citypocket.participation.services import proposals as proposal_services
 from citypocket.participation.services.identity import verify_resident
@@ -96,6 +112,7 @@ def process_detail(request, city: str, slug: str):
     process = _get_or_404(get_process, city=city_obj, slug=slug)
     return render(request, "participation/process.html", {
         "city": city_obj, "process": process, "current": process.phase_at(),
+        "results": list_results(city=city_obj, process=process),
         "budgets": [b for b in process.budgets.all() if b.is_public],
         "surveys": process.surveys.all(), "meetings": process.meetings.filter(is_published=True),
         "proposals": proposal_selectors.list_proposals(city=city_obj, process_slug=process.slug, limit=10).items,
@@ -323,3 +340,50 @@ def meeting_page(request, city: str, meeting_id: int):
         "upcoming": meeting.starts_at > timezone.now(),
         "places_left": None if meeting.capacity is None else max(meeting.capacity - meeting.registered, 0),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def result_page(request, city: str, result_id: int):
+    """A result: status, progress, milestones, where it comes from; follow it to hear of changes."""
+    city_obj = resolve_city(city)
+    result = _get_or_404(get_result, city=city_obj, result_id=result_id)
+    if request.method == "POST":
+        stop = request.POST.get("unfollow") == "1"
+        try:
+            _done, error = _attempt(request, lambda: (accountability_services.unfollow if stop
+                                                      else accountability_services.follow)(
+                user=request.user, result=result))
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("You no longer follow this result.") if stop
+                             else _("You will be told of every change."))
+        return redirect("participation:result", city=city_obj.slug, result_id=result.pk)
+    following = request.user.is_authenticated and Follow.objects.filter(user=request.user, result=result).exists()
+    return render(request, "participation/result.html", {"city": city_obj, "result": result, "following": following})
+
+
+@require_http_methods(["GET", "POST"])
+def notifications_page(request, city: str):
+    """My notifications in this city, marked read when seen; the daily-digest choice."""
+    city_obj = resolve_city(city)
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    if request.method == "POST":
+        try:
+            _done, error = _attempt(request, lambda: accountability_services.set_daily_digest(
+                user=request.user, daily_digest=request.POST.get("daily_digest") == "1"))
+        except AuthenticationRequired:
+            return _login_redirect(request)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Your preference is saved."))
+        return redirect("participation:notifications", city=city_obj.slug)
+    items = list(list_notifications(user=request.user, city=city_obj))
+    Notification.objects.filter(pk__in=[n.pk for n in items], read_at__isnull=True).update(read_at=timezone.now())
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    return render(request, "participation/notifications.html", {
+        "city": city_obj, "notifications": items, "daily_digest": bool(preference and preference.daily_digest)})

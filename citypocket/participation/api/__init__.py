@@ -4,8 +4,8 @@ rate-limited."""
 
 from ninja import Router
 
-from citypocket.participation.api import budgets, meetings, processes, proposals, surveys
+from citypocket.participation.api import accountability, budgets, meetings, processes, proposals, surveys
 
 router = Router(tags=["participation"])
-for module in (processes, budgets, proposals, surveys, meetings):
+for module in (processes, budgets, proposals, surveys, meetings, accountability):
     router.add_router("", module.router)

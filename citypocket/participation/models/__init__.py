@@ -1,5 +1,13 @@
 """Participation models, one module per sub-domain; import them from here."""
 
+from citypocket.participation.models.accountability import (
+    ActionResult,
+    Follow,
+    Milestone,
+    Notification,
+    NotificationPreference,
+    ResultStatus,
+)
 from citypocket.participation.models.budgets import (
     Ballot,
     BallotItem,
@@ -34,6 +42,7 @@ from citypocket.participation.models.surveys import Answer, Choice, Question, Qu
 
 __all__ = [
     "Action",
+    "ActionResult",
     "AgendaItem",
     "Answer",
     "AnswerStatus",
@@ -49,10 +58,14 @@ __all__ = [
     "CommentFlag",
     "CountingMethod",
     "District",
+    "Follow",
     "LetterCode",
     "Meeting",
     "MeetingKind",
+    "Milestone",
     "ModerationState",
+    "Notification",
+    "NotificationPreference",
     "Phase",
     "PhaseKind",
     "Process",
@@ -63,6 +76,7 @@ __all__ = [
     "QuestionKind",
     "Registration",
     "ResidentVerification",
+    "ResultStatus",
     "Support",
     "Survey",
     "SurveyResponse",

@@ -36,3 +36,27 @@ def list_open_now(*, city, when=None) -> list[OpenNow]:
         if phase is not None:
             running.append(OpenNow(process=process, phase=phase))
     return sorted(running, key=lambda item: item.phase.ends_at)
+
+
+def list_results(*, city, process=None):
+    """Accountability results with their milestones and origins (a fixed number of queries)."""
+    from citypocket.participation.models import ActionResult
+
+    results = (ActionResult.objects.filter(city=city, process__is_published=True)
+               .select_related("process").prefetch_related("milestones", "proposals", "projects"))
+    if process is not None:
+        results = results.filter(process=process)
+    return results
+
+
+def get_result(*, city, result_id: int):
+    result = list_results(city=city).filter(pk=result_id).first()
+    if result is None:
+        raise NotFound("No such result.")
+    return result
+
+
+def list_notifications(*, user, city, limit: int = 50):
+    from citypocket.participation.models import Notification
+
+    return Notification.objects.filter(user=user, city=city)[:limit]

@@ -13,6 +13,7 @@ from citypocket.participation.models import (
     Category,
     Comment,
     CommentFlag,
+    Follow,
     ModerationState,
     PhaseKind,
     Process,
@@ -46,8 +47,11 @@ def submit_proposal(*, process: Process, author, title: str, body: str, category
             errors.append({"field": "category_id", "message": _("Unknown category.")})
     if errors:
         raise InvalidValues(_("Some values are invalid."), errors=errors)
-    return Proposal.objects.create(city=process.city, process=process, author=author, title=title.strip(),
-                                   body=body.strip(), category=category, lat=lat, lon=lon)
+    proposal = Proposal.objects.create(city=process.city, process=process, author=author, title=title.strip(),
+                                       body=body.strip(), category=category, lat=lat, lon=lon)
+    # Authors follow their proposal: they hear of the city's answer and of the results it leads to.
+    Follow.objects.create(city=process.city, user=author, proposal=proposal)
+    return proposal
 
 
 def support_proposal(*, proposal: Proposal, user) -> Support:
@@ -81,6 +85,9 @@ def answer_proposal(*, proposal: Proposal, status: str, text: str = "") -> Propo
                             errors=[{"field": "text", "message": _("A rejection needs a reason.")}])
     proposal.answer_status, proposal.answer_text, proposal.answered_at = status, text.strip(), timezone.now()
     proposal.save(update_fields=["answer_status", "answer_text", "answered_at"])
+    from citypocket.participation.services.accountability import announce_proposal_answer
+
+    announce_proposal_answer(proposal=proposal)
     return proposal
 
 

@@ -1,0 +1,171 @@
+"""Accountability results, follows, notifications and the digest preference."""
+
+import uuid
+from datetime import date, datetime
+
+from django.utils import timezone
+from ninja import Router, Schema
+
+from citypocket.cities.selectors import get_city
+from citypocket.core.http import cache_public
+from citypocket.core.problems import responses
+from citypocket.core.throttling import write_throttle
+from citypocket.participation.access import require_tier
+from citypocket.participation.api.common import enforce_csrf
+from citypocket.participation.models import Follow, Notification, NotificationPreference, Tier
+from citypocket.participation.selectors import proposals as proposal_selectors
+from citypocket.participation.selectors.processes import get_result, list_notifications, list_results
+from citypocket.participation.services import accountability as services
+
+router = Router(tags=["participation"])
+
+
+class MilestoneOut(Schema):
+    date: date
+    title: str
+    description: str
+
+
+class ResultOut(Schema):
+    id: int
+    process: str
+    title: str
+    description: str
+    status: str
+    progress: int
+    proposal_ids: list[uuid.UUID]
+    project_ids: list[int]
+    milestones: list[MilestoneOut]
+    updated_at: datetime
+
+
+class ResultListOut(Schema):
+    count: int
+    items: list[ResultOut]
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+class NotificationOut(Schema):
+    id: int
+    message: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+class NotificationListOut(Schema):
+    count: int
+    unread: int
+    items: list[NotificationOut]
+
+
+class PreferencesIn(Schema):
+    daily_digest: bool
+
+
+class PreferencesOut(Schema):
+    daily_digest: bool
+
+
+def result_out(result) -> dict:
+    return {"id": result.pk, "process": result.process.slug, "title": result.title,
+            "description": result.description, "status": result.status, "progress": result.progress,
+            "proposal_ids": [p.pk for p in result.proposals.all()],
+            "project_ids": [p.pk for p in result.projects.all()],
+            "milestones": list(result.milestones.all()), "updated_at": result.updated_at}
+
+
+@router.get("/cities/{city}/accountability", response=responses({200: ResultListOut}, 404),
+            operation_id="list_accountability_results", summary="What the city does with the citizens' choices")
+@cache_public(max_age=300)
+def list_all(request, city: str):
+    items = [result_out(r) for r in list_results(city=get_city(slug=city))]
+    return {"count": len(items), "items": items}
+
+
+@router.get("/cities/{city}/accountability/{result_id}", response=responses({200: ResultOut}, 404),
+            operation_id="get_accountability_result", summary="One result with its progress and milestones")
+@cache_public(max_age=300)
+def get_one(request, city: str, result_id: int):
+    return result_out(get_result(city=get_city(slug=city), result_id=result_id))
+
+
+@router.put("/cities/{city}/accountability/{result_id}/follow",
+            response=responses({200: FollowOut}, 401, 403, 404, 429),
+            operation_id="follow_result", summary="Follow a result (notified of every change)",
+            throttle=write_throttle())
+def follow_result(request, city: str, result_id: int):
+    enforce_csrf(request)
+    services.follow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id))
+    return {"following": True}
+
+
+@router.delete("/cities/{city}/accountability/{result_id}/follow",
+               response=responses({200: FollowOut}, 401, 403, 404, 429),
+               operation_id="unfollow_result", summary="Stop following a result", throttle=write_throttle())
+def unfollow_result(request, city: str, result_id: int):
+    enforce_csrf(request)
+    services.unfollow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id))
+    return {"following": False}
+
+
+@router.put("/cities/{city}/proposals/{proposal_id}/follow", response=responses({200: FollowOut}, 401, 403, 404, 429),
+            operation_id="follow_proposal", summary="Follow a proposal", throttle=write_throttle())
+def follow_proposal(request, city: str, proposal_id: uuid.UUID):
+    enforce_csrf(request)
+    proposal = proposal_selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
+    services.follow(user=request.user, proposal=proposal)
+    return {"following": True}
+
+
+@router.delete("/cities/{city}/proposals/{proposal_id}/follow",
+               response=responses({200: FollowOut}, 401, 403, 404, 429),
+               operation_id="unfollow_proposal", summary="Stop following a proposal", throttle=write_throttle())
+def unfollow_proposal(request, city: str, proposal_id: uuid.UUID):
+    enforce_csrf(request)
+    proposal = proposal_selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
+    services.unfollow(user=request.user, proposal=proposal)
+    return {"following": Follow.objects.filter(user=request.user, proposal=proposal).exists()}
+
+
+@router.get("/cities/{city}/notifications", response=responses({200: NotificationListOut}, 401, 403, 404),
+            operation_id="list_my_participation_notifications", summary="My notifications in this city")
+def notifications(request, city: str):
+    city_obj = get_city(slug=city)
+    require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
+    items = list(list_notifications(user=request.user, city=city_obj))
+    unread = Notification.objects.filter(user=request.user, city=city_obj, read_at__isnull=True).count()
+    return {"count": len(items), "unread": unread, "items": [
+        {"id": n.pk, "message": n.message, "url": n.url, "created_at": n.created_at, "read": n.read_at is not None}
+        for n in items]}
+
+
+@router.post("/cities/{city}/notifications/read", response=responses({200: NotificationListOut}, 401, 403, 404, 429),
+             operation_id="mark_participation_notifications_read", summary="Mark my notifications read",
+             throttle=write_throttle())
+def mark_read(request, city: str):
+    enforce_csrf(request)
+    city_obj = get_city(slug=city)
+    require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
+    Notification.objects.filter(user=request.user, city=city_obj, read_at__isnull=True).update(read_at=timezone.now())
+    return notifications(request, city)
+
+
+@router.get("/participation/preferences", response=responses({200: PreferencesOut}, 401, 403),
+            operation_id="get_participation_preferences", summary="My notification preferences")
+def get_preferences(request):
+    require_tier(user=request.user, city=None, tier=Tier.ACCOUNT)
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    return {"daily_digest": bool(preference and preference.daily_digest)}
+
+
+@router.put("/participation/preferences", response=responses({200: PreferencesOut}, 401, 403, 429),
+            operation_id="put_participation_preferences", summary="Choose one e-mail per change or a daily digest",
+            throttle=write_throttle())
+def put_preferences(request, payload: PreferencesIn):
+    enforce_csrf(request)
+    preference = services.set_daily_digest(user=request.user, daily_digest=payload.daily_digest)
+    return {"daily_digest": preference.daily_digest}

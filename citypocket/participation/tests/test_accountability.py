@@ -1,0 +1,136 @@
+"""Accountability results, follows, in-app and e-mail notifications, and the daily digest."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from citypocket.cities.models import Role
+from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
+from citypocket.participation.models import (
+    ActionResult,
+    Follow,
+    Milestone,
+    Notification,
+    NotificationPreference,
+    PhaseKind,
+    Proposal,
+)
+from citypocket.participation.services.accountability import announce_result_change
+from citypocket.participation.services.proposals import answer_proposal, submit_proposal
+from citypocket.participation.tests.conftest import make_process
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def result(rouen):
+    process = make_process(rouen, slug="budget-2026", open_phase=PhaseKind.RESULTS)
+    result = ActionResult.objects.create(city=rouen, process=process, title="Abris vélos en gare", progress=20)
+    Milestone.objects.create(result=result, date=date(2026, 9, 1), title="Marché attribué")
+    return result
+
+
+def test_accountability_list_gives_progress_and_milestones(client, rouen, result):
+    """GET …/accountability lists results with status, progress and milestones."""
+    body = client.get(f"/api/v1/cities/{rouen.slug}/accountability").json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert item["status"] == "planned" and item["progress"] == 20
+    assert item["milestones"] == [{"date": "2026-09-01", "title": "Marché attribué", "description": ""}]
+
+
+def test_followers_are_notified_in_app_and_by_email(client, rouen, result,
+                                                    django_capture_on_commit_callbacks):
+    """A change is one in-app notification per follower and one e-mail, except for digest users."""
+    each, digest = UserFactory(), UserFactory()
+    NotificationPreference.objects.create(user=digest, daily_digest=True)
+    for person in (each, digest):
+        login(client, person, mfa=False)
+        response = client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow")
+        assert response.json() == {"following": True}
+    result.progress, result.status = 60, "in_progress"
+    result.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_result_change(result=result)
+    assert Notification.objects.filter(user=each).count() == 1
+    assert Notification.objects.filter(user=digest).count() == 1
+    assert [m.to for m in mail.outbox] == [[each.email]]
+    assert "60" in mail.outbox[0].body
+    listed = client.get(f"/api/v1/cities/{rouen.slug}/notifications").json()  # signed in as `digest`
+    assert listed["unread"] == 1 and "Abris vélos en gare" in listed["items"][0]["message"]
+    mail.outbox.clear()
+    call_command("send_participation_digest", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [[digest.email]]
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+    call_command("send_participation_digest", stdout=io.StringIO())
+    assert len(mail.outbox) == 1  # nothing twice
+
+
+def test_admin_change_announces_to_followers(rouen, result):
+    """Saving a result in the back office notifies its followers."""
+    follower = UserFactory()
+    Follow.objects.create(city=rouen, user=follower, result=result)
+    editor = login(Client(), make_staff(rouen, Role.EDITOR))
+    data = {"city": rouen.pk, "process": result.process_id, "title": result.title, "description": "",
+            "status": "in_progress", "progress": 80,
+            "milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0}
+    response = editor.post(f"/admin/participation/actionresult/{result.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    result.refresh_from_db()
+    assert result.progress == 80
+    assert Notification.objects.filter(user=follower).count() == 1
+
+
+def test_authors_follow_their_proposal_and_hear_the_answer(rouen):
+    """Submitting follows the proposal; the city's answer notifies the author."""
+    process = make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS)
+    author = UserFactory()
+    proposal = submit_proposal(process=process, author=author, title="Bancs", body="Des bancs")
+    assert Follow.objects.filter(user=author, proposal=proposal).exists()
+    answer_proposal(proposal=Proposal.objects.get(pk=proposal.pk), status="accepted", text="Prévu en 2027.")
+    [notification] = Notification.objects.filter(user=author)
+    assert "Bancs" in notification.message and str(proposal.pk) in notification.url
+
+
+def test_following_needs_an_account(client, rouen, result):
+    """Anonymous follow is a 401."""
+    assert_problem(client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow"), 401)
+    assert not Follow.objects.exists()
+
+
+def test_digest_preference_round_trip(client):
+    """PUT then GET the daily-digest preference."""
+    login(client, UserFactory(), mfa=False)
+    response = client.put("/api/v1/participation/preferences", data=json.dumps({"daily_digest": True}),
+                          content_type="application/json")
+    assert response.json() == {"daily_digest": True}
+    assert client.get("/api/v1/participation/preferences").json() == {"daily_digest": True}
+
+
+def test_results_and_notifications_are_isolated_per_city(rouen, aix, result):
+    """A Rouen result under Aix is a 404; following it there changes nothing."""
+    assert_tenant_isolated(city=rouen, other_city=aix, url=f"/api/v1/cities/{aix.slug}/accountability/{result.pk}")
+    assert_tenant_isolated(city=rouen, other_city=aix, method="put",
+                           url=f"/api/v1/cities/{aix.slug}/accountability/{result.pk}/follow",
+                           check_unchanged=lambda: not Follow.objects.exists())
+
+
+def test_result_and_notification_pages(client, rouen, result):
+    """The result page follows with a plain form; the notifications page lists and saves the digest choice."""
+    user = UserFactory()
+    login(client, user, mfa=False)
+    url = f"/{rouen.slug}/participate/results/{result.pk}/"
+    assert "Marché attribué" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert Follow.objects.filter(user=user, result=result).exists()
+    announce_result_change(result=result)
+    html = client.get(f"/{rouen.slug}/participate/notifications/").content.decode()
+    assert "Abris vélos en gare" in html
+    assert Notification.objects.get(user=user).read_at is not None
+    client.post(f"/{rouen.slug}/participate/notifications/", {"daily_digest": "1"})
+    assert NotificationPreference.objects.get(user=user).daily_digest is True
