@@ -194,7 +194,7 @@ MAX_EXPORT = timedelta(days=31)
         "31 days; default: the last 24 hours). `format=csv` (long form, one row per station, hour and "
         "pollutant) or `format=geojson` (one feature per station and hour)."
     ),
-    openapi_extra={"responses": {"200": {"description": "CSV or GeoJSON", "content": {
+    openapi_extra={"responses": {200: {"description": "CSV or GeoJSON", "content": {
         "text/csv": {"schema": {"type": "string"}},
         "application/geo+json": {"schema": {"type": "object"}},
     }}}},
