@@ -197,3 +197,31 @@ def test_demo_history_feeds_the_prediction(client, demo_parks):
     methods = {f["properties"]["predicted"]["method"] for f in body["features"]}
     assert methods == {"history_trend"}
     assert all(f["properties"]["predicted"]["history_weeks"] == 2 for f in body["features"])
+
+
+@pytest.mark.django_db
+def test_search_stays_in_its_city(client, demo_parks):
+    """A Rouen search at Aix coordinates finds no Aix car park; its P+R stays Rouen's."""
+    push(demo_parks["aix"], "AIX-P-ROTONDE", 600)
+    push(demo_parks["rouen"], "ROUEN-P-MONT-RIBOUDET", 300)
+    body = run(client, "/api/v1/cities/rouen/car-parks/search", lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1])
+    assert body["features"] == []
+    assert body["park_and_ride"]["id"] == "mont-riboudet"
+    assert CarPark.objects.get(city=demo_parks["rouen"], slug="mont-riboudet").park_and_ride
+
+
+@pytest.mark.django_db
+def test_admin_is_city_scoped(demo_parks):
+    """An editor of Rouen sees Rouen's car parks in the admin, not Aix's, and cannot open an Aix one."""
+    from django.test import Client
+
+    from citypocket.core.testing import login, make_staff
+
+    client = login(Client(), make_staff(demo_parks["rouen"]))
+    listing = client.get("/admin/mobility/carpark/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "Vieux-Marché" in html and "Rotonde" not in html
+    rotonde = CarPark.objects.get(city=demo_parks["aix"], slug="rotonde")
+    assert client.get(f"/admin/mobility/carpark/{rotonde.pk}/change/").status_code in (302, 403, 404)
+    assert CarPark.objects.get(pk=rotonde.pk).name == "Rotonde"
