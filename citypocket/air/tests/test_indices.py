@@ -5,6 +5,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from citypocket.air import indices
 from citypocket.air.indices import ATMO, EAQI
@@ -161,3 +163,26 @@ def test_every_level_has_health_advice():
     for level in range(7):
         meaning, action = indices.health_advice(level)
         assert meaning and action
+
+
+@given(
+    scale=st.sampled_from(indices.SCALES),
+    pollutant=st.sampled_from(indices.POLLUTANTS),
+    low=st.floats(min_value=0, max_value=2000, allow_nan=False),
+    extra=st.floats(min_value=0, max_value=2000, allow_nan=False),
+)
+def test_a_higher_concentration_never_gives_a_better_class(scale, pollutant, low, extra):
+    """Property: the sub-index is monotonic in the concentration and always between 1 and 6."""
+    first = indices.sub_index(scale, pollutant, low)
+    second = indices.sub_index(scale, pollutant, low + extra)
+    assert 1 <= first <= second <= 6
+
+
+@given(values=st.dictionaries(st.sampled_from(indices.POLLUTANTS),
+                              st.floats(min_value=0, max_value=1000, allow_nan=False), min_size=1))
+def test_the_index_is_the_maximum_sub_index_and_dominants_reach_it(values):
+    """Property: level = max(sub-indices); dominant = exactly the pollutants at that level."""
+    for scale in indices.SCALES:
+        result = indices.compute_index(scale, values)
+        assert result.level == max(result.sub_indices.values())
+        assert set(result.dominant) == {p for p, level in result.sub_indices.items() if level == result.level}

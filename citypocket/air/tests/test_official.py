@@ -127,3 +127,26 @@ def test_air_now_and_page_show_the_official_index_and_tomorrow(rouen):
     html = Client().get("/rouen/air/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     card = html.split("data-air-today", 1)[1].split("</section>", 1)[0]
     assert "Dégradé" in card and "Mauvais" in card and "Rouen" in card
+
+
+@respx.mock
+def test_check_air_episodes_command_refreshes_and_alerts_once(rouen, django_capture_on_commit_callbacks):
+    """`check_air_episodes rouen` refreshes today's index and creates the day's alert only once."""
+    from citypocket.air.models import AirAlert
+
+    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("check_air_episodes", "rouen", stdout=out)
+        call_command("check_air_episodes", "rouen", stdout=out)
+    assert "rouen: index 0" in out.getvalue()
+    assert AirAlert.objects.filter(city=rouen).count() == 1
+
+
+@respx.mock
+def test_command_downloads_from_a_url(rouen):
+    """`fetch_air_official rouen --url` downloads (mocked network) and stores J and J+1."""
+    respx.get(FEED).mock(return_value=httpx.Response(200, json=arcgis_payload()))
+    out = StringIO()
+    call_command("fetch_air_official", "rouen", "--url", FEED, stdout=out)
+    assert "2026-11-24 76540 Rouen: 3" in out.getvalue()
