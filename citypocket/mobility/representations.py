@@ -97,8 +97,11 @@ def feature(item: CarParkLive) -> dict:
 def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:
     """An OffStreetParking entity, NGSI-LD normalized (smart-data-models dataModel.Parking)."""
     car_park, live = item.car_park, item.live
+    # The id ends with the sensor's external id, as the ingest expects: an entity read here can be
+    # sent back to /api/v1/ingest with a new availableSpotNumber.
+    local = car_park.sensor.external_id if car_park.sensor_id else f"{city_slug}-{car_park.slug}"
     entity = {
-        "id": f"urn:ngsi-ld:OffStreetParking:{city_slug}:{car_park.slug}",
+        "id": f"urn:ngsi-ld:OffStreetParking:{local}",
         "type": "OffStreetParking",
         "name": {"type": "Property", "value": car_park.name},
         "location": {"type": "GeoProperty", "value": geometry(car_park)},

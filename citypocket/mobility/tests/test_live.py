@@ -125,14 +125,14 @@ def test_ngsi_ld_format(client, demo_parks):
     response = client.get("/api/v1/cities/aix-en-provence/car-parks?format=ngsi-ld")
     assert response.status_code == 200 and response["Content-Type"] == "application/ld+json"
     entities = {e["id"]: e for e in json.loads(response.content)}
-    rotonde = entities["urn:ngsi-ld:OffStreetParking:aix-en-provence:rotonde"]
+    rotonde = entities["urn:ngsi-ld:OffStreetParking:AIX-P-ROTONDE"]
     assert rotonde["type"] == "OffStreetParking"
     assert rotonde["availableSpotNumber"]["value"] == 640
     assert rotonde["availableSpotNumber"]["observedAt"].endswith("Z")
     assert rotonde["totalSpotNumber"] == {"type": "Property", "value": 1800}
     assert rotonde["status"]["value"] == ["spacesAvailable"]
     assert rotonde["location"]["value"]["coordinates"] == [5.4440594, 43.5253922]
-    assert "availableSpotNumber" not in entities["urn:ngsi-ld:OffStreetParking:aix-en-provence:carnot"]
+    assert "availableSpotNumber" not in entities["urn:ngsi-ld:OffStreetParking:AIX-P-CARNOT"]
     assert len(entities) == CarPark.objects.filter(city=demo_parks["aix"]).count()
 
 
@@ -184,3 +184,24 @@ def test_micro_cache_keeps_answers_for_a_few_seconds(client, demo_parks, setting
     assert client.get(url + "?format=csv")["X-Omitted-Rows"] == csv_answer["X-Omitted-Rows"] == "10"
     cache.clear()  # as when the seconds have passed
     assert features(client.get(url))["rotonde"]["properties"]["available"] == 12
+
+
+@pytest.mark.django_db
+def test_ngsi_ld_push_through_ingest_makes_car_park_full(client, demo_parks):
+    """An OffStreetParking entity with availableSpotNumber 0 sent to /api/v1/ingest makes the car park full."""
+    from django.utils import timezone
+
+    from citypocket.sensors.services import create_ingest_token
+
+    _row, token = create_ingest_token(city=demo_parks["aix"], name="semepa")
+    listed = client.get("/api/v1/cities/aix-en-provence/car-parks?format=ngsi-ld")
+    entity = next(e for e in json.loads(listed.content) if e["id"].endswith("AIX-P-ROTONDE"))
+    entity["availableSpotNumber"] = {"type": "Property", "value": 0,
+                                     "observedAt": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    response = client.post("/api/v1/ingest", data=json.dumps(entity), content_type="application/ld+json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 202, response.content
+    assert json.loads(response.content)["accepted"] == 1
+    rotonde = features(client.get("/api/v1/cities/aix-en-provence/car-parks"))["rotonde"]["properties"]
+    assert (rotonde["status"], rotonde["available"]) == ("full", 0)
+    assert Datastream.objects.get(sensor__external_id="AIX-P-ROTONDE").latest.value == 0
