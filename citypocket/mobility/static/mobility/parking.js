@@ -72,6 +72,7 @@
   var markers = {};
   var destination = null;
   if (el && typeof L !== "undefined") {
+    el.hidden = false;  /* the map is shown only when it can work; the list says the same */
     el.setAttribute("role", "application");
     el.setAttribute("aria-label", el.dataset.labelMap || "");
     map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 14);
