@@ -354,7 +354,16 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
         "same nearby car parks (plus 20 more P+R candidates in the large city).",
         "",
         f"Load average at the end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes "
-        "on the machine during the run inflate the tail latencies of both servers).",
+        "on the machine during the run inflate the tail latencies of both servers; rerun on an idle machine "
+        "before judging p99).",
+        "",
+        "Targets on this run: " + "; ".join(
+            f"{name} {'met' if ok else '**not met**'}" for name, ok in (
+                ("list >= 5x Datasette", ratio_list >= 5),
+                ("list p99 <= 20 ms", http["list"]["p99"] <= 20),
+                ("search p99 <= 20 ms", http["search"]["p99"] <= 20),
+                ("search 10 000 vs 10 <= 2x", scale <= 2),
+            )) + ".",
         "",
         "Prediction backtest (free spaces at arrival; mean absolute error in spaces, capacity 400; "
         "4 weeks of history every 15 min; 20 car parks x 14 days x every 30 min 07:00-20:00 local):",

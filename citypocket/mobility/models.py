@@ -85,7 +85,10 @@ class CarPark(models.Model):
         verbose_name = _("car park")
         verbose_name_plural = _("car parks")
         ordering = ["city", "name"]
-        indexes = [models.Index(fields=["city", "lat", "lon"], name="carpark_city_position")]
+        indexes = [
+            models.Index(fields=["city", "lat", "lon"], name="carpark_city_position"),
+            models.Index(fields=["city"], condition=Q(park_and_ride=True), name="carpark_city_park_and_ride"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["city", "slug"], name="carpark_unique_slug"),
             models.CheckConstraint(
