@@ -265,7 +265,17 @@ class MqttIngest:
         attempt = 0
         while True:
             try:
+                started = time.perf_counter()
                 self.write(batch)
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "batch written",
+                        extra={
+                            "messages": len(batch),
+                            "seconds": round(time.perf_counter() - started, 4),
+                            "waiting": len(self.queue),
+                        },
+                    )
             except (OperationalError, InterfaceError):
                 attempt += 1
                 logger.exception("database unavailable", extra={"attempt": attempt, "messages": len(batch)})

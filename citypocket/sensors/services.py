@@ -354,6 +354,7 @@ def _copy_observations(cursor, table: str, rows: dict, *, received_at: datetime)
     cursor.execute(
         f"INSERT INTO {table} (datastream_id, phenomenon_time, value, received_at) "  # noqa: S608 (model table)
         "SELECT datastream_id, phenomenon_time, value, %s FROM sensors_observation_stage "
+        "ORDER BY datastream_id, phenomenon_time "  # index order: fewer page visits
         "ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING",
         [received_at],
     )
