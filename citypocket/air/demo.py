@@ -128,7 +128,21 @@ def backfill_history(*, sensors: list, days: int = HISTORY_DAYS, now: datetime |
     return accepted
 
 
+def compute_history(*, sensors: list, days: int = HISTORY_DAYS) -> int:
+    """Stores the daily ATMO indices of the demo week (stations and city-wide)."""
+    from citypocket.air.services import local_today, refresh_city_day
+
+    count = 0
+    for city in {sensor.city_id: sensor.city for sensor in sensors}.values():
+        today = local_today(city=city)
+        for offset in range(days, -1, -1):
+            refresh_city_day(city=city, day=today - timedelta(days=offset))
+            count += 1
+    return count
+
+
 def load_demo() -> str:
     sensors = ensure_demo_stations()
     written = backfill_history(sensors=sensors)
-    return f"{len(sensors)} air stations, {written} demo hourly values"
+    days = compute_history(sensors=sensors)
+    return f"{len(sensors)} air stations, {written} demo hourly values, {days} city-days of indices"

@@ -109,6 +109,8 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     """Today's computed ATMO value (refreshed if new data arrived), the official ones, and the stations."""
     now = now or timezone.now()
     today = local_today(city=city, now=now)
+    # Yesterday's stored value may still be the provisional one of a day in progress: complete it.
+    refresh_city_day(city=city, day=today - timedelta(days=1), now=now)
     computed = refresh_city_day(city=city, day=today, now=now)
     return AirNow(
         city=city,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
+from citypocket.air.services import local_today
 from citypocket.cities.models import Role
 from citypocket.core.testing import assert_problem, assert_tenant_isolated, login, make_staff
 from citypocket.sensors.models import LatestObservation, Observation
@@ -70,6 +71,7 @@ def test_calculator_speaks_the_request_language():
     french = Client().get("/api/v1/air/index", {"scale": "eaqi-2024", "pm25": 5.1, "lang": "fr"},
                           HTTP_ACCEPT_LANGUAGE="en")
     assert french.json()["label"] == "Moyen"
+    assert "Accept-Language" in english["Vary"]  # shared caches keep one copy per language
 
 
 def test_calculator_boundaries_match_the_official_classes():
@@ -125,9 +127,10 @@ def test_air_now_after_a_day_of_http_ingest_shows_the_implied_atmo_level(rouen):
     assert palais["values"]["pm10"]["value"] == 60.0
     assert stations["FR25053"]["stale"] is True
     assert stations["FR25053"]["eaqi"]["level"] == 0
-    stored = AirIndexDaily.objects.get(city=rouen, station__isnull=True, source=Source.COMPUTED)
+    today = local_today(city=rouen)
+    stored = AirIndexDaily.objects.get(city=rouen, station__isnull=True, source=Source.COMPUTED, date=today)
     assert (stored.level, stored.scale, stored.version) == (4, "atmo-2021", "2021 (arrêté 10/07/2020)")
-    assert AirIndexDaily.objects.get(station__external_id="FR25036").level == 4
+    assert AirIndexDaily.objects.get(station__external_id="FR25036", date=today).level == 4
 
 
 def test_air_now_recomputes_when_new_readings_arrive(rouen):
@@ -160,7 +163,7 @@ def test_air_now_without_data_is_unavailable_not_good(rouen):
     assert body["atmo"]["level"] == 0
     assert body["atmo"]["label"] == "Indisponible"
     assert all(item["stale"] for item in body["stations"])
-    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True).level == 0
+    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=local_today(city=rouen)).level == 0
 
 
 def test_air_now_of_an_unknown_city_is_a_404_problem(db):
@@ -225,8 +228,10 @@ def test_daily_indices_list_stored_rows_of_the_city(rouen, aix):
     ingest_over_http(rouen, day_of_readings())
     Client().get("/api/v1/cities/rouen/air/now")
     body = Client().get("/api/v1/cities/rouen/air/indices", {"lang": "en"}).json()
-    assert body["count"] == 7  # six stations and the city-wide value of today
-    city_row = next(item for item in body["items"] if item["station"] is None)
+    today = local_today(city=rouen).isoformat()
+    todays = [item for item in body["items"] if item["date"] == today]
+    assert len(todays) == 7  # six stations and the city-wide value of today (yesterday's are listed too)
+    city_row = next(item for item in todays if item["station"] is None)
     assert city_row["label"] == "Poor"
     assert Client().get("/api/v1/cities/aix-en-provence/air/indices").json()["count"] == 0
     bad = Client().get("/api/v1/cities/rouen/air/indices", {"from": "2026-01-10", "to": "2026-01-01"})

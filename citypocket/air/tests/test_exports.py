@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.exports import DATASETS
+from citypocket.air.services import local_today
 from citypocket.core.testing import assert_problem
 from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ingest_readings
@@ -72,14 +73,15 @@ def test_daily_indices_export_as_csv_and_geojson(rouen):
     ingest_two_hours(rouen)
     Client().get("/api/v1/cities/rouen/air/now")
     text = Client().get("/api/v1/cities/rouen/air/indices", {"format": "csv"}).content.decode()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    today = local_today(city=rouen).isoformat()
+    rows = [row for row in csv.DictReader(io.StringIO(text)) if row["date"] == today]
     assert len(rows) == 7
     city_row = next(row for row in rows if row["station_code"] == "")
     assert city_row["scale"] == "atmo-2021" and city_row["source"] == "computed"
     assert city_row["label_fr"] in {"Bon", "Moyen", "Indisponible"}
     geo = Client().get("/api/v1/cities/rouen/air/indices", {"format": "geojson"})
     assert geo["Content-Type"].startswith("application/geo+json")
-    assert len(geo.json()["features"]) == 7
+    assert len([f for f in geo.json()["features"] if f["properties"]["date"] == today]) == 7
 
 
 def test_datasets_are_described_for_the_catalog():

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily
+from citypocket.air.services import local_today
 from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ingest_readings
 
@@ -39,7 +40,8 @@ def test_air_page_shows_todays_index_in_words_advice_stations_and_chart(rouen):
     assert "<desc id=\"air-chart-desc\">" in html
     assert "<table>" in html
     assert "style=" not in html.split("<main", 1)[1]
-    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True).level == 4
+    today = local_today(city=rouen)
+    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=today).level == 4
 
 
 @pytest.mark.django_db
@@ -130,3 +132,22 @@ def test_push_alert_button_is_offered_when_web_push_is_configured(page, axe, liv
     }
     unexpected = [e for e in page.errors if not e.startswith("Failed to load resource") and "Push API" not in e]
     assert unexpected == []
+
+
+@pytest.mark.django_db
+def test_demo_loader_is_idempotent_and_fills_a_week_of_indices(rouen, aix):
+    """The demo loader creates 9 stations, a week of hourly values and daily indices; a rerun adds nothing."""
+    from citypocket.air.demo import load_demo
+    from citypocket.sensors.models import Observation, Sensor
+
+    load_demo()
+    observations = Observation.objects.count()
+    load_demo()
+    assert Sensor.objects.filter(kind="air", city=rouen).count() == 6
+    assert Sensor.objects.filter(kind="air", city=aix).count() == 3
+    assert Sensor.objects.get(external_id="FR25036").metadata["demo_history"] == "synthetic"
+    assert set(Sensor.objects.get(external_id="FR25035").datastreams.values_list("property", flat=True)) == {
+        "no2", "o3", "pm10", "pm25", "so2"}
+    assert Observation.objects.count() - observations <= 39  # at most the hour that began between the runs
+    city_days = AirIndexDaily.objects.filter(city=rouen, station__isnull=True).exclude(level=0)
+    assert city_days.count() >= 7
