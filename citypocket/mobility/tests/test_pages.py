@@ -50,6 +50,7 @@ def test_parking_page_search_without_javascript(client, demo_parks):
     results = html.split('id="results"')[1]
     assert results.index("Méjanes") < results.index("Rotonde")
     assert "min" in results and "Krypton" in results
+    assert "Places libres prévues pour une arrivée à" in results
 
 
 @pytest.mark.django_db
