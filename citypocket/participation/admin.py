@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.admin import CityScopedAdmin
@@ -21,13 +22,41 @@ EDITORS = (Role.EDITOR,)
 MODERATORS = (Role.MODERATOR,)
 
 
+def _city_path(model) -> str | None:
+    """The ORM path from `model` to its city, for filtering form choices (None: not city-owned)."""
+    names = {field.name for field in model._meta.get_fields()}
+    if "city" in names:
+        return "city_id__in"
+    if "survey" in names:
+        return "survey__city_id__in"
+    return None
+
+
+class ParticipationAdmin(CityScopedAdmin):
+    """Every choice offered in a form (process, survey, proposal, project…) belongs to the staff's cities."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        city_ids = self.staff_city_ids(request)
+        path_ = _city_path(db_field.related_model)
+        if city_ids is not None and path_ and db_field.related_model is not City:
+            kwargs["queryset"] = db_field.related_model.objects.filter(**{path_: city_ids})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        city_ids = self.staff_city_ids(request)
+        path_ = _city_path(db_field.related_model)
+        if city_ids is not None and path_:
+            kwargs["queryset"] = db_field.related_model.objects.filter(**{path_: city_ids})
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class PhaseInline(admin.TabularInline):
     model = models.Phase
     extra = 0
 
 
 @admin.register(models.Process)
-class ProcessAdmin(CityScopedAdmin):
+class ProcessAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "slug", "is_published", "created_at"]
     list_filter = ["is_published", "city"]
@@ -48,18 +77,12 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(CityScopedAdmin):
+class BudgetAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "amount", "voting_rule", "counting_method", "status"]
     list_filter = ["status", "voting_rule", "city"]
     inlines = [DistrictInline, ProjectInline]
     actions = ["count_and_publish"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        if db_field.name == "process" and city_ids is not None:
-            kwargs["queryset"] = models.Process.objects.filter(city_id__in=city_ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
@@ -83,7 +106,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(models.Survey)
-class SurveyAdmin(CityScopedAdmin):
+class SurveyAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "opens_at", "closes_at", "is_anonymous"]
     inlines = [QuestionInline]
@@ -95,7 +118,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(models.Question)
-class QuestionAdmin(CityScopedAdmin):
+class QuestionAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     city_lookup = "survey__city"
     list_display = ["prompt", "survey", "kind"]
@@ -103,7 +126,7 @@ class QuestionAdmin(CityScopedAdmin):
 
 
 @admin.register(models.Proposal)
-class ProposalAdmin(CityScopedAdmin):
+class ProposalAdmin(ParticipationAdmin):
     staff_roles = EDITORS + MODERATORS
     list_display = ["title", "city", "process", "answer_status", "is_hidden", "created_at"]
     list_filter = ["answer_status", "is_hidden", "city"]
@@ -111,14 +134,16 @@ class ProposalAdmin(CityScopedAdmin):
     readonly_fields = ["author", "title", "body", "lat", "lon", "process", "city", "category"]
 
     def save_model(self, request, obj, form, change):
-        if "answer_status" in form.changed_data and obj.answer_status:
-            proposal_services.answer_proposal(proposal=obj, status=obj.answer_status, text=obj.answer_text)
-            return
+        answered = "answer_status" in form.changed_data and bool(obj.answer_status)
+        if answered:
+            obj.answered_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if answered:
+            accountability_services.announce_proposal_answer(proposal=obj)
 
 
 @admin.register(models.Comment)
-class CommentAdmin(CityScopedAdmin):
+class CommentAdmin(ParticipationAdmin):
     staff_roles = MODERATORS
     list_display = ["body", "city", "proposal", "state", "created_at"]
     list_filter = ["state", "city"]
@@ -142,7 +167,7 @@ class AgendaInline(admin.TabularInline):
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(CityScopedAdmin):
+class MeetingAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "kind", "starts_at", "capacity"]
     list_filter = ["kind", "city"]
@@ -150,7 +175,7 @@ class MeetingAdmin(CityScopedAdmin):
 
 
 @admin.register(models.Category)
-class CategoryAdmin(CityScopedAdmin):
+class CategoryAdmin(ParticipationAdmin):
     staff_roles = EDITORS
 
 
@@ -165,7 +190,7 @@ class LetterCodesForm(forms.Form):
 
 
 @admin.register(models.ResidentVerification)
-class ResidentVerificationAdmin(CityScopedAdmin):
+class ResidentVerificationAdmin(ParticipationAdmin):
     """Verifications, plus the two staff tools: census upload and letter codes (city admins only)."""
 
     staff_roles = (Role.CITY_ADMIN,)
@@ -224,7 +249,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(models.ActionResult)
-class ActionResultAdmin(CityScopedAdmin):
+class ActionResultAdmin(ParticipationAdmin):
     """Results: every saved change (status, progress, milestones) is announced to the followers."""
 
     staff_roles = EDITORS
@@ -232,18 +257,6 @@ class ActionResultAdmin(CityScopedAdmin):
     list_filter = ["status", "city"]
     inlines = [MilestoneInline]
     filter_horizontal = ["proposals", "projects"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        if db_field.name == "process" and city_ids is not None:
-            kwargs["queryset"] = models.Process.objects.filter(city_id__in=city_ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        if city_ids is not None and db_field.name in ("proposals", "projects"):
-            kwargs["queryset"] = db_field.related_model.objects.filter(city_id__in=city_ids)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

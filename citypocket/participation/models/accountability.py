@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
 from citypocket.participation.models.budgets import Project
-from citypocket.participation.models.processes import Process
+from citypocket.participation.models.processes import Process, same_city
 from citypocket.participation.models.proposals import Proposal
 
 
@@ -40,6 +40,9 @@ class ActionResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        same_city(self, "process")
 
 
 class Milestone(models.Model):

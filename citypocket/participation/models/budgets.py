@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
-from citypocket.participation.models.processes import Process
+from citypocket.participation.models.processes import Process, same_city
 
 
 class VotingRule(models.TextChoices):
@@ -78,6 +78,9 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        same_city(self, "process")
 
     @property
     def is_public(self) -> bool:

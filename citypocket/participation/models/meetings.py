@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
-from citypocket.participation.models.processes import Process
+from citypocket.participation.models.processes import Process, same_city
 
 
 class MeetingKind(models.TextChoices):
@@ -41,6 +41,9 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        same_city(self, "process")
 
 
 class AgendaItem(models.Model):

@@ -9,6 +9,16 @@ from citypocket.cities.models import City
 from citypocket.participation.models.identity import Tier
 
 
+def same_city(obj, *relations: str) -> None:
+    """Model clean(): the related objects named belong to `obj`'s city (no cross-city links)."""
+    from django.core.exceptions import ValidationError
+
+    for relation in relations:
+        related = getattr(obj, relation, None)
+        if related is not None and obj.city_id is not None and related.city_id != obj.city_id:
+            raise ValidationError({relation: _("This belongs to another city.")})
+
+
 class PhaseKind(models.TextChoices):
     INFORMATION = "information", _("Information")
     PROPOSALS = "proposals", _("Proposals")

@@ -73,6 +73,12 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.answer_status == AnswerStatus.REJECTED and not self.answer_text.strip():
+            raise ValidationError({"answer_text": _("A rejection needs a reason.")})
+
 
 class Support(models.Model):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
-from citypocket.participation.models.processes import Process
+from citypocket.participation.models.processes import Process, same_city
 
 
 class QuestionKind(models.TextChoices):
@@ -39,6 +39,9 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        same_city(self, "process")
 
     def is_open(self, when=None) -> bool:
         when = when or timezone.now()
