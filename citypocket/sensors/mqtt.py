@@ -17,6 +17,7 @@
 """
 
 import logging
+import queue
 import threading
 import time
 from collections import defaultdict, deque
@@ -160,16 +161,35 @@ class MqttIngest:
         self.stopping.set()
 
     def run(self) -> Stats:
+        """Two stages: a parser thread collects and parses batch N+1 while this thread writes batch N."""
         self.start()
         logger.info(
             "mqtt ingest running",
             extra={"topic": self.topic, "client_id": self.client_id, "batch_size": self.batch_size},
         )
+        handoff: queue.Queue = queue.Queue(maxsize=2)  # at most two parsed batches wait for the writer
+
+        def produce() -> None:
+            try:
+                while not self.stopping.is_set():
+                    batch = self._collect()
+                    if not batch:
+                        continue
+                    try:
+                        prepared = self.prepare(batch)
+                    except DatabaseError:  # the writer prepares it again, with its retries
+                        connection.close()
+                        prepared = None
+                    handoff.put((batch, prepared))
+            finally:
+                connection.close()
+                handoff.put(None)
+
+        parser = threading.Thread(target=produce, name="ingest-parser", daemon=True)
+        parser.start()
         try:
-            while not self.stopping.is_set():
-                batch = self._collect()
-                if batch:
-                    self._write_with_retry(batch)
+            while (item := handoff.get()) is not None:
+                self._write_with_retry(*item)
             # Write and acknowledge what was already received (not what keeps arriving) before leaving.
             left = len(self.queue)
             while left > 0 and self.queue:
@@ -177,6 +197,7 @@ class MqttIngest:
                 left -= len(batch)
                 self._write_with_retry(batch)
         finally:
+            self.stopping.set()
             self.client.disconnect()
             self.client.loop_stop()
         return self.stats
@@ -208,25 +229,33 @@ class MqttIngest:
             self._cities[slug] = City.objects.filter(slug=slug, is_active=True).first() if slug else None
         return self._cities[slug]
 
-    def write(self, batch: list[Message]) -> None:
-        """Parses and stores a batch in one transaction (raises on a database error)."""
+    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed]]:
+        """Parses a batch, grouped by the city of each topic (reads only the city table)."""
         groups: dict[str, list[Message]] = defaultdict(list)
         for message in batch:
             groups[city_slug(message.topic)].append(message)
+        prepared = []
+        for slug, messages in groups.items():
+            city = self._city(slug)
+            source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
+            if city is None:  # one dead letter per message, kept whole
+                reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
+                merged = Parsed(format="unknown")
+                for index, message in enumerate(messages):
+                    text = message.payload.decode("utf-8", "replace")
+                    merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
+            else:
+                merged = merge(
+                    [parse_payload(message.payload, content_type=message.content_type) for message in messages]
+                )
+            prepared.append((city, source, merged))
+        return prepared
+
+    def store(self, prepared: list[tuple[City | None, str, Parsed]]) -> None:
+        """Writes a parsed batch in one transaction (raises on a database error)."""
+        accepted = duplicates = rejected = 0
         with transaction.atomic():
-            for slug, messages in groups.items():
-                city = self._city(slug)
-                source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
-                if city is None:  # one dead letter per message, kept whole
-                    reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
-                    merged = Parsed(format="unknown")
-                    for index, message in enumerate(messages):
-                        text = message.payload.decode("utf-8", "replace")
-                        merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
-                else:
-                    merged = merge(
-                        [parse_payload(message.payload, content_type=message.content_type) for message in messages]
-                    )
+            for city, source, merged in prepared:
                 result = ingest_batch(
                     city=city,
                     readings=merged.readings,
@@ -236,9 +265,16 @@ class MqttIngest:
                     rejections=merged.rejections,
                     stream_cache=self._streams,
                 )
-                self.stats.accepted += result.accepted
-                self.stats.duplicates += result.duplicates
-                self.stats.rejected += len(result.rejected)
+                accepted += result.accepted
+                duplicates += result.duplicates
+                rejected += len(result.rejected)
+        self.stats.accepted += accepted
+        self.stats.duplicates += duplicates
+        self.stats.rejected += rejected
+
+    def write(self, batch: list[Message]) -> None:
+        """Parses and stores a batch in one transaction (raises on a database error)."""
+        self.store(self.prepare(batch))
 
     def _ack(self, batch: list[Message]) -> None:
         """Acknowledges a committed batch: one write of all its PUBACK packets when paho allows it.
@@ -260,13 +296,16 @@ class MqttIngest:
         self.stats.messages += len(batch)
         self.stats.batches += 1
 
-    def _write_with_retry(self, batch: list[Message]) -> None:
+    def _write_with_retry(self, batch: list[Message], prepared: list | None = None) -> None:
         """Writes then acknowledges; waits out an unavailable database; isolates a message at fault."""
         attempt = 0
         while True:
             try:
                 started = time.perf_counter()
-                self.write(batch)
+                if prepared is not None and attempt == 0:
+                    self.store(prepared)
+                else:
+                    self.write(batch)
                 if logger.isEnabledFor(logging.DEBUG):
                     logger.debug(
                         "batch written",
