@@ -132,3 +132,21 @@ def test_selectors(rouen, aix):
 
     with pytest.raises(NotFound):
         selectors.get_sensor(city=aix, external_id="FR25036")
+
+
+def test_stream_cache_finds_new_sensors_at_once_and_forgets_after_ttl(rouen):
+    """The ingest process's datastream cache: a sensor created later is found at once; a deactivation shows after the TTL."""
+    from citypocket.sensors.services import StreamCache, ingest_batch
+
+    cache = StreamCache(ttl=3600)
+    air_sensor(rouen)
+    first = ingest_batch(city=rouen, readings=[reading(minutes=9)], source="t", stream_cache=cache)
+    assert first.accepted == 1
+    air_sensor(rouen, external_id="NEW")
+    assert ingest_batch(city=rouen, readings=[reading(sensor="NEW", minutes=9)], source="t", stream_cache=cache).accepted == 1
+    Sensor.objects.filter(external_id="FR25036").update(is_active=False)
+    cached = ingest_batch(city=rouen, readings=[reading(minutes=8)], source="t", stream_cache=cache)
+    assert cached.accepted == 1  # still cached
+    cache.ttl = 0
+    refused = ingest_batch(city=rouen, readings=[reading(minutes=7)], source="t", stream_cache=cache)
+    assert refused.accepted == 0 and refused.rejected[0].reason == "sensor 'FR25036' is inactive"
