@@ -116,6 +116,7 @@ class MqttIngest:
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
 
     # --- network thread -----------------------------------------------------------------------
@@ -131,6 +132,13 @@ class MqttIngest:
         options = mqtt.SubscribeOptions(qos=1)
         client.subscribe(self.topic, options=options)
         self.connected.set()
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        failed = [str(code) for code in reason_codes if code.is_failure]
+        if failed:
+            logger.error("mqtt subscription refused", extra={"topic": self.topic, "reasons": failed})
+        else:
+            logger.info("mqtt subscribed", extra={"topic": self.topic})
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()
