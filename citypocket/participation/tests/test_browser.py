@@ -117,3 +117,29 @@ def test_visitor_answers_a_survey_with_the_keyboard(page, live_server, rouen, ax
     assert sorted(filter(None, response.answers.values_list("text", flat=True))) == ["Plus de pistes cyclables"]
     assert response.answers.get(question__kind="scale").value == 4
     assert page.errors == []
+
+
+def test_other_participation_pages_have_no_axe_violation(page, live_server, rouen, axe):
+    """Process, result, meeting, residency, notifications and results pages pass axe-core."""
+    from citypocket.core.testing import UserFactory
+    from citypocket.participation.demo import load_demo
+    from citypocket.participation.models import ActionResult, Budget, Meeting, Process
+    from citypocket.participation.services.budgets import publish_results
+
+    load_demo()
+    process = Process.objects.get(city=rouen)
+    budget = Budget.objects.get(city=rouen)
+    publish_results(budget=budget)
+    sign_in(page, live_server, UserFactory())
+    for url in (f"/{rouen.slug}/participate/processes/{process.slug}/",
+                f"/{rouen.slug}/participate/results/{ActionResult.objects.get(city=rouen).pk}/",
+                f"/{rouen.slug}/participate/meetings/{Meeting.objects.get(city=rouen).pk}/",
+                f"/{rouen.slug}/participate/budgets/{budget.pk}/results/",
+                f"/{rouen.slug}/participate/residency/",
+                f"/{rouen.slug}/participate/notifications/",
+                f"/{rouen.slug}/participate/proposals/new/"):
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        violations = axe(page)
+        assert violations == [], (url, [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations])
+    assert page.errors == []
