@@ -143,7 +143,10 @@ def test_stream_cache_finds_new_sensors_at_once_and_forgets_after_ttl(rouen):
     first = ingest_batch(city=rouen, readings=[reading(minutes=9)], source="t", stream_cache=cache)
     assert first.accepted == 1
     air_sensor(rouen, external_id="NEW")
-    assert ingest_batch(city=rouen, readings=[reading(sensor="NEW", minutes=9)], source="t", stream_cache=cache).accepted == 1
+    assert (
+        ingest_batch(city=rouen, readings=[reading(sensor="NEW", minutes=9)], source="t", stream_cache=cache).accepted
+        == 1
+    )
     Sensor.objects.filter(external_id="FR25036").update(is_active=False)
     cached = ingest_batch(city=rouen, readings=[reading(minutes=8)], source="t", stream_cache=cache)
     assert cached.accepted == 1  # still cached
