@@ -8,7 +8,8 @@ value per property from the local time of day in the sensor's city:
   metadata (`capacity`) or its latest total_spots;
 - air: NO2 has rush-hour peaks (8 h and 18 h), stronger on traffic sites; PM follow partly;
   O3 peaks in the afternoon; SO2 stays low;
-- traffic: vehicle_flow with the same rush hours, average_speed falling when it is busy.
+- traffic: vehicle_flow with the same rush hours, detector occupancy rising and average_speed
+  falling when it is busy.
 
 Times are aligned on the interval, so running twice in the same interval writes nothing new.
 """
@@ -62,6 +63,8 @@ def value_for(*, prop: str, sensor, local: datetime, capacity: float | None, see
     busy = rush(hour, weekday)
     occupancy = max(0.0, min(1.0, occupancy_curve(hour, weekday) + _noise(seed + ":occupancy", 0.03)))
     seed = f"{seed}:{prop}"
+    if prop == "occupancy" and sensor.kind == "traffic":  # share of time the loop detector is covered
+        return round(max(0.0, min(1.0, 0.03 + 0.3 * busy + _noise(seed, 0.02))), 3), "1"
     if prop == "occupancy":
         return round(occupancy, 3), "1"
     if prop == "available_spots":

@@ -78,13 +78,17 @@ def test_simulator_feeds_every_sensor_it_finds(rouen, aix):
     air_sensor(rouen)
     parking_sensor(rouen, metadata={"capacity": 400})
     ensure_sensor(
-        city=aix, external_id="T1", kind="traffic", name="Cours Mirabeau", properties={"vehicle_flow": "veh/h"}
+        city=aix,
+        external_id="T1",
+        kind="traffic",
+        name="Cours Mirabeau",
+        properties={"vehicle_flow": "veh/h", "occupancy": "1"},
     )
     ensure_sensor(city=aix, external_id="X1", kind="other", name="Mystery", properties={"radiation": "uSv/h"})
     now = datetime(2026, 11, 24, 7, 30, 20, tzinfo=UTC)  # Tuesday 08:30 in Paris
     results = simulate_once(now=now, interval=60)
     assert results["rouen"].accepted == 6 and results["rouen"].rejected == []
-    assert results["aix-en-provence"].accepted == 1
+    assert results["aix-en-provence"].accepted == 2
     latest = {
         (row.datastream.sensor.external_id, row.datastream.property): row
         for row in LatestObservation.objects.select_related("datastream__sensor")
@@ -96,6 +100,8 @@ def test_simulator_feeds_every_sensor_it_finds(rouen, aix):
     assert 0 <= spots <= 400 and 0 <= occupancy <= 1
     assert abs(spots - 400 * (1 - occupancy)) <= 1
     assert ("X1", "radiation") not in latest
+    assert 0.2 < latest[("T1", "occupancy")].value < 0.45  # a busy road at the morning rush
+    assert latest[("T1", "vehicle_flow")].value > 1000
     again = simulate_once(now=now, interval=60)
     assert again["rouen"].accepted == 0 and again["rouen"].duplicates == 6
 
