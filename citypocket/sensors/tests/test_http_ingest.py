@@ -217,3 +217,17 @@ def test_two_thousand_readings_twenty_repeats_twenty_malformed(rouen):
     assert [r["index"] for r in body["rejected"]] == list(range(2020, 2040))
     assert Observation.objects.count() == 2000
     assert DeadLetter.objects.filter(city=rouen).count() == 20
+
+
+def test_bodies_above_django_upload_limit_are_read_up_to_ingest_max(rouen, settings):
+    """A 3 MB batch (above Django's 2.5 MB in-memory form limit, below INGEST_MAX_BYTES) is accepted whole."""
+    settings.INGEST_MAX_BYTES = 5 * 1024 * 1024
+    air_sensor(rouen)
+    token = make_token(rouen)
+    body = batch(20_000, start=30_000)
+    text = json.dumps(body, indent=1)
+    assert 2_621_440 < len(text) < settings.INGEST_MAX_BYTES
+    response = post(token, text)
+    assert response.status_code == 202, response.content[:300]
+    assert response.json()["accepted"] == 20_000
+    assert Observation.objects.count() == 20_000
