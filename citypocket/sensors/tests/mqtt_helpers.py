@@ -32,9 +32,9 @@ def database_url() -> str:
 class IngestProcess:
     """`citypocket ingest` in a subprocess with its own client id and shared-subscription group."""
 
-    def __init__(self, city_slug: str):
+    def __init__(self, city_slug: str, *, group: str = ""):
         self.client_id = f"cp-test-{uuid.uuid4().hex[:10]}"
-        self.topic = f"$share/{self.client_id}/citypocket/{city_slug}/#"
+        self.topic = f"$share/{group or self.client_id}/citypocket/{city_slug}/#"
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []
 
@@ -89,7 +89,8 @@ class IngestProcess:
                 if "mqtt connected" in lines[-1]:
                     connected.set()
 
-        threading.Thread(target=read, daemon=True).start()
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
         if wait_connected:
             assert connected.wait(60), "".join(self.lines[-20:])
 
@@ -97,12 +98,15 @@ class IngestProcess:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        self.reader.join(timeout=5)
 
     def stop(self) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout=20)
+            code = self.process.wait(timeout=20)
+            self.reader.join(timeout=5)  # the last log lines are read
+            return code
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise

@@ -116,3 +116,31 @@ def test_killed_and_restarted_ingest_loses_nothing(mqtt_city, ingest):
     assert DeadLetter.objects.count() == 0
     assert ingest.stop() == 0
     assert ingest.pending() == 0  # every message was acknowledged after its commit
+
+
+def test_two_replicas_split_the_load(mqtt_city):
+    """Two ingest processes on one shared subscription each take part of the messages; every reading is stored once."""
+    group = f"cp-test-group-{uuid.uuid4().hex[:8]}"
+    replicas = [IngestProcess(mqtt_city.slug, group=group) for _ in range(2)]
+    try:
+        for replica in replicas:
+            replica.prepare_session()
+            replica.start()
+        publisher = Publisher()
+        for i in range(600):
+            publisher.publish(f"citypocket/{mqtt_city.slug}/gw-3", one(i))
+        publisher.close()
+        assert wait_until(lambda: Observation.objects.count() >= 600, timeout=60), [r.stderr() for r in replicas]
+        time.sleep(0.5)
+        assert Observation.objects.filter(datastream__sensor__city=mqtt_city).count() == 600
+        handled = []
+        for replica in replicas:
+            assert replica.stop() == 0
+            stopped = [json.loads(line) for line in replica.lines if "mqtt ingest stopped" in line]
+            handled.append(stopped[-1]["messages"])
+        assert sum(handled) == 600 and min(handled) > 0, handled
+    finally:
+        for replica in replicas:
+            if replica.process is not None and replica.process.poll() is None:
+                replica.kill()
+            replica.end_session()
