@@ -2,11 +2,13 @@
 
 import base64
 import binascii
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.db import OperationalError
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
 from django.http import HttpRequest
@@ -15,12 +17,13 @@ from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
-from citypocket.core.problems import InvalidValues, PayloadTooLarge, problem_response, responses
+from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import conf, selectors
 from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
 from citypocket.sensors.pipeline import ingest_payload
 from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["sensors"])
 
 _READING_SCHEMA = {
@@ -67,14 +70,15 @@ INGEST_BODY = {
     "/ingest",
     auth=IngestTokenAuth(),
     throttle=[IngestTokenThrottle()],
-    response=responses({202: IngestOut}, 400, 401, 413, 422, 429),
+    response=responses({202: IngestOut}, 400, 401, 413, 422, 429, 503),
     operation_id="ingest_observations",
     summary="Push observations (machines, bearer token)",
     description=(
         "Validates each reading at the edge and stores the valid ones idempotently: a reading already "
         "stored (same sensor, property and time) counts as a duplicate. Refused items are listed with "
         "their index and reason and kept as dead letters. Malformed JSON answers 400; a body over "
-        "INGEST_MAX_BYTES answers 413; too many requests for one token answer 429 with Retry-After."
+        "INGEST_MAX_BYTES answers 413; too many requests for one token answer 429 with Retry-After; an "
+        "unavailable database answers 503 with Retry-After (nothing written)."
     ),
     openapi_extra=INGEST_BODY,
 )
@@ -92,13 +96,17 @@ def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "senso
     if len(body) > limit:
         raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
     source = f"http:{token.name or token.pk}"
-    parsed, result = ingest_payload(
-        city=token.city,
-        body=body,
-        source=source,
-        format=format or "",
-        content_type=request.content_type or "",
-    )
+    try:
+        parsed, result = ingest_payload(
+            city=token.city,
+            body=body,
+            source=source,
+            format=format or "",
+            content_type=request.content_type or "",
+        )
+    except OperationalError:  # database locked, unreachable or out of connections: nothing was written
+        logger.exception("ingest: database unavailable")
+        raise Overloaded("The database is busy; nothing was written. Retry later.", retry_after=5) from None
     if parsed.malformed:
         return problem_response(400, parsed.rejections[0].reason, slug="malformed-json")
     return 202, {

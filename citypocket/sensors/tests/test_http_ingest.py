@@ -231,3 +231,22 @@ def test_bodies_above_django_upload_limit_are_read_up_to_ingest_max(rouen, setti
     assert response.status_code == 202, response.content[:300]
     assert response.json()["accepted"] == 20_000
     assert Observation.objects.count() == 20_000
+
+
+def test_database_unavailable_503_with_retry_after(rouen, monkeypatch):
+    """When the database cannot take the batch, the answer is 503 with Retry-After and nothing is written."""
+    from django.db import OperationalError
+
+    from citypocket.sensors import api
+
+    air_sensor(rouen)
+    token = make_token(rouen)
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(api, "ingest_payload", locked)
+    response = post(token, batch(3))
+    assert_problem(response, 503)
+    assert response["Retry-After"] == "5"
+    assert Observation.objects.count() == 0
