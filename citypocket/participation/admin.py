@@ -166,12 +166,17 @@ class AgendaInline(admin.TabularInline):
     extra = 0
 
 
+class DocumentInline(admin.TabularInline):
+    model = models.MeetingDocument
+    extra = 0
+
+
 @admin.register(models.Meeting)
 class MeetingAdmin(ParticipationAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "kind", "starts_at", "capacity"]
     list_filter = ["kind", "city"]
-    inlines = [AgendaInline]
+    inlines = [AgendaInline, DocumentInline]
 
 
 @admin.register(models.Category)

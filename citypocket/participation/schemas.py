@@ -241,6 +241,11 @@ class AgendaItemOut(Schema):
     decision: str
 
 
+class MeetingDocumentOut(Schema):
+    title: str
+    url: str
+
+
 class MeetingOut(Schema):
     id: int
     kind: str
@@ -254,6 +259,7 @@ class MeetingOut(Schema):
     registered: int
     minutes: str
     agenda: list[AgendaItemOut]
+    documents: list[MeetingDocumentOut]
 
 
 class MeetingListOut(Schema):

@@ -18,6 +18,8 @@ urlpatterns = [
     path("participate/comments/<uuid:comment_id>/flag/", views.comment_flag, name="comment_flag"),
     path("participate/surveys/<int:survey_id>/", views.survey_page, name="survey"),
     path("participate/meetings/<int:meeting_id>/", views.meeting_page, name="meeting"),
+    path("participate/meetings/<int:meeting_id>/documents/<int:document_id>/", views.meeting_document,
+         name="meeting_document"),
     path("participate/results/<int:result_id>/", views.result_page, name="result"),
     path("participate/notifications/", views.notifications_page, name="notifications"),
 ]

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.views import resolve_city
@@ -387,3 +387,13 @@ def notifications_page(request, city: str):
     preference = NotificationPreference.objects.filter(user=request.user).first()
     return render(request, "participation/notifications.html", {
         "city": city_obj, "notifications": items, "daily_digest": bool(preference and preference.daily_digest)})
+
+
+@require_GET
+def meeting_document(request, city: str, meeting_id: int, document_id: int):
+    """Streams an uploaded meeting document (public, like the meeting itself)."""
+    city_obj = resolve_city(city)
+    document = _get_or_404(meeting_selectors.get_meeting_document, city=city_obj, meeting_id=meeting_id,
+                           document_id=document_id)
+    return FileResponse(document.file.open("rb"), as_attachment=False,
+                        filename=document.file.name.rsplit("/", 1)[-1])

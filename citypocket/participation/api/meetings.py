@@ -1,6 +1,7 @@
 """Meetings: list, detail with agenda and minutes, registration, iCalendar export."""
 
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Router
 
 from citypocket.cities.selectors import get_city
@@ -26,7 +27,16 @@ def meeting_out(meeting) -> dict:
         "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
         "online_url": meeting.online_url, "capacity": meeting.capacity, "registered": meeting.registered,
         "minutes": meeting.minutes, "agenda": list(meeting.agenda.all()),
+        "documents": [{"title": d.title, "url": document_url(d, meeting.city)} for d in meeting.documents.all()],
     }
+
+
+def document_url(document, city) -> str:
+    """Uploaded files are served by the app (any deployment); links point to the city's own site."""
+    if document.url:
+        return document.url
+    return reverse("participation:meeting_document", kwargs={
+        "city": city.slug, "meeting_id": document.meeting_id, "document_id": document.pk})
 
 
 def ics_response(meetings, city, filename: str) -> HttpResponse:

@@ -27,7 +27,7 @@ from citypocket.participation.models.identity import (
     Tier,
     VerificationMethod,
 )
-from citypocket.participation.models.meetings import AgendaItem, Meeting, MeetingKind, Registration
+from citypocket.participation.models.meetings import AgendaItem, Meeting, MeetingDocument, MeetingKind, Registration
 from citypocket.participation.models.processes import Action, Phase, PhaseKind, Process
 from citypocket.participation.models.proposals import (
     AnswerStatus,
@@ -61,6 +61,7 @@ __all__ = [
     "Follow",
     "LetterCode",
     "Meeting",
+    "MeetingDocument",
     "MeetingKind",
     "Milestone",
     "ModerationState",

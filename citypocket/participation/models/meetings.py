@@ -61,6 +61,31 @@ class AgendaItem(models.Model):
         return self.title
 
 
+def meeting_document_path(instance, filename: str) -> str:
+    return f"participation/meetings/{instance.meeting_id}/{filename}"
+
+
+class MeetingDocument(models.Model):
+    """A document of a meeting (agenda, report, deliberation): an uploaded file or a link to the city's site."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=meeting_document_path, blank=True)
+    url = models.URLField(_("link"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="participation_document_file_or_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Registration(models.Model):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")

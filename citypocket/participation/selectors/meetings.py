@@ -9,7 +9,7 @@ from citypocket.participation.models import Meeting
 
 def list_meetings(*, city, upcoming_only: bool = False) -> QuerySet[Meeting]:
     meetings = (Meeting.objects.filter(city=city, is_published=True)
-                .annotate(registered=Count("registrations")).prefetch_related("agenda"))
+                .annotate(registered=Count("registrations")).prefetch_related("agenda", "documents"))
     if upcoming_only:
         meetings = meetings.filter(ends_at__gte=timezone.now())
     return meetings.order_by("starts_at")
@@ -20,3 +20,14 @@ def get_meeting(*, city, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound("No such meeting.")
     return meeting
+
+
+def get_meeting_document(*, city, meeting_id: int, document_id: int):
+    """An uploaded document of a published meeting of `city`, or NotFound."""
+    from citypocket.participation.models import MeetingDocument
+
+    document = (MeetingDocument.objects.filter(pk=document_id, meeting_id=meeting_id, meeting__city=city,
+                                               meeting__is_published=True).exclude(file="").first())
+    if document is None:
+        raise NotFound("No such document.")
+    return document

@@ -63,3 +63,34 @@ def test_meetings_are_isolated_per_city(rouen, aix, meeting):
                         (f"/api/v1/cities/{aix.slug}/meetings/{meeting.pk}/registration", "put")):
         assert_tenant_isolated(city=rouen, other_city=aix, url=url, method=method,
                                check_unchanged=lambda: not Registration.objects.exists())
+
+
+def test_meeting_documents_are_listed_and_uploaded_ones_served(client, rouen, aix, meeting):
+    """A linked document keeps its URL; an uploaded one is served by the app, for this city only."""
+    from django.core.files.base import ContentFile
+
+    from citypocket.participation.models import MeetingDocument
+
+    MeetingDocument.objects.create(meeting=meeting, position=1, title="Délibérations",
+                                   url="https://www.metropole-rouen-normandie.fr/deliberations")
+    upload = MeetingDocument(meeting=meeting, position=2, title="Ordre du jour")
+    upload.file.save("ordre-du-jour.txt", ContentFile(b"1. Budget citoyen\n2. Plan velo\n"))
+    body = client.get(f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}").json()
+    assert [d["title"] for d in body["documents"]] == ["Délibérations", "Ordre du jour"]
+    assert body["documents"][0]["url"] == "https://www.metropole-rouen-normandie.fr/deliberations"
+    served = client.get(body["documents"][1]["url"])
+    assert served.status_code == 200 and b"Budget citoyen" in b"".join(served.streaming_content)
+    page = client.get(f"/{rouen.slug}/participate/meetings/{meeting.pk}/").content.decode()
+    assert "Ordre du jour" in page and "Délibérations" in page
+    other_city = body["documents"][1]["url"].replace(f"/{rouen.slug}/", f"/{aix.slug}/")
+    assert client.get(other_city).status_code == 404
+
+
+def test_a_document_needs_a_file_or_a_link(meeting):
+    """The database refuses a document with neither a file nor a link."""
+    from django.db import IntegrityError, transaction
+
+    from citypocket.participation.models import MeetingDocument
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeetingDocument.objects.create(meeting=meeting, title="Vide")
