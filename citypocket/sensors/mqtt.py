@@ -47,6 +47,7 @@ class Message:
     mid: int
     qos: int
     content_type: str
+    dup: bool = False  # the broker sends it again (after a lost connection or a restart)
 
 
 @dataclass(slots=True)
@@ -150,7 +151,7 @@ class MqttIngest:
         properties = getattr(message, "properties", None)
         if properties is not None:
             content_type = getattr(properties, "ContentType", "") or ""
-        item = Message(message.topic, bytes(message.payload), message.mid, message.qos, content_type)
+        item = Message(message.topic, bytes(message.payload), message.mid, message.qos, content_type, bool(message.dup))
         # Blocks the network thread when the writer falls behind: back-pressure up to the broker.
         while len(self.queue) >= self.queue_size and not self.stopping.is_set():
             time.sleep(0.005)
@@ -237,7 +238,7 @@ class MqttIngest:
             self._cities[slug] = City.objects.filter(slug=slug, is_active=True).first() if slug else None
         return self._cities[slug]
 
-    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed]]:
+    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed, set[int]]]:
         """Parses a batch, grouped by the city of each topic (reads only the city table)."""
         groups: dict[str, list[Message]] = defaultdict(list)
         for message in batch:
@@ -246,24 +247,32 @@ class MqttIngest:
         for slug, messages in groups.items():
             city = self._city(slug)
             source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
+            redelivered: set[int] = set()
             if city is None:  # one dead letter per message, kept whole
                 reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
                 merged = Parsed(format="unknown")
                 for index, message in enumerate(messages):
                     text = message.payload.decode("utf-8", "replace")
                     merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
+                    if message.dup:
+                        redelivered.add(index)
             else:
+                spans: list[range] = []
                 merged = merge(
-                    [parse_payload(message.payload, content_type=message.content_type) for message in messages]
+                    [parse_payload(message.payload, content_type=message.content_type) for message in messages],
+                    spans,
                 )
-            prepared.append((city, source, merged))
+                for message, span in zip(messages, spans, strict=True):
+                    if message.dup:
+                        redelivered.update(span)
+            prepared.append((city, source, merged, redelivered))
         return prepared
 
-    def store(self, prepared: list[tuple[City | None, str, Parsed]]) -> None:
+    def store(self, prepared: list[tuple[City | None, str, Parsed, set[int]]]) -> None:
         """Writes a parsed batch in one transaction (raises on a database error)."""
         accepted = duplicates = rejected = 0
         with transaction.atomic():
-            for city, source, merged in prepared:
+            for city, source, merged, redelivered in prepared:
                 result = ingest_batch(
                     city=city,
                     readings=merged.readings,
@@ -272,6 +281,7 @@ class MqttIngest:
                     payloads=merged.payloads,
                     rejections=merged.rejections,
                     stream_cache=self._streams,
+                    redelivered=redelivered,
                 )
                 accepted += result.accepted
                 duplicates += result.duplicates

@@ -22,15 +22,21 @@ def ingest_payload(
     return parsed, result
 
 
-def merge(parts: list[Parsed]) -> Parsed:
-    """Several parsed messages as one batch (item indices are renumbered to stay distinct)."""
+def merge(parts: list[Parsed], spans: list[range] | None = None) -> Parsed:
+    """Several parsed messages as one batch (item indices are renumbered to stay distinct).
+
+    If `spans` is given, it receives the range of merged indices of each part.
+    """
     merged = Parsed(format="mixed")
     offset = 0
     for part in parts:
+        start = offset
         merged.readings.extend(part.readings)
         merged.indices.extend(index + offset for index in part.indices)
         merged.payloads.extend(part.payloads)
         for rejection in part.rejections:
             merged.reject(index=rejection.index + offset, reason=rejection.reason, payload=rejection.payload)
         offset += 1 + max([*part.indices, *(r.index for r in part.rejections), 0])
+        if spans is not None:
+            spans.append(range(start, offset))
     return merged

@@ -119,6 +119,7 @@ def ingest_batch(
     payloads: list | None = None,
     rejections: list[ItemRejection] = (),
     stream_cache: "StreamCache | None" = None,
+    redelivered: set[int] | None = None,
 ) -> IngestResult:
     """`ingest_readings` with what a parser knows: each reading's item index and text, and its own rejections.
 
@@ -168,6 +169,8 @@ def ingest_batch(
         duplicates += len(rows) - inserted
         if rows:
             _move_latest_forward(rows, received_at=now)
+        if refused and redelivered:
+            refused = _drop_known_letters(refused, city=city, source=source, redelivered=redelivered)
         if refused:
             DeadLetter.objects.bulk_create(
                 [
@@ -187,6 +190,32 @@ def ingest_batch(
         duplicates=duplicates,
         rejected=[Rejection(index=item.index, reason=item.reason) for item in refused],
     )
+
+
+def _drop_known_letters(
+    refused: list[ItemRejection], *, city: City | None, source: str, redelivered: set[int]
+) -> list[ItemRejection]:
+    """Refusals of redelivered items (MQTT DUP) that are already dead letters are not written twice.
+
+    Observations are idempotent through their unique key; this makes the dead letters of an
+    at-least-once transport idempotent too, for the items the broker marks as sent again.
+    """
+    kept = []
+    since = timezone.now() - timedelta(days=7)
+    for item in refused:
+        if (
+            item.index in redelivered
+            and DeadLetter.objects.filter(
+                city=city,
+                source=source[:200],
+                reason=_clean(item.reason)[:MAX_REASON],
+                payload=_clean(item.payload),
+                received_at__gte=since,
+            ).exists()
+        ):
+            continue
+        kept.append(item)
+    return kept
 
 
 def dead_letter(*, city: City | None, source: str, payload: str, reason: str) -> DeadLetter:

@@ -111,6 +111,9 @@ class IngestProcess:
             self.process.kill()
             raise
 
+    def count_lines(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
     def stderr(self) -> str:
         """The end of the processes' logs, for failure messages."""
         return "".join(self.lines[-30:])

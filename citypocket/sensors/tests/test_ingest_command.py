@@ -131,3 +131,23 @@ def test_ingest_command_idles_without_broker_or_simulator(rouen, settings, caplo
         call_command("ingest", "--once")
     assert "ingest idle" in caplog.text
     assert Observation.objects.count() == 0
+
+
+def test_redelivered_messages_do_not_duplicate_dead_letters(rouen):
+    """A malformed or partly invalid message sent again by the broker (DUP) leaves its dead letters once."""
+    air_sensor(rouen)
+    consumer = MqttIngest(url="mqtt://127.0.0.1:1")
+    consumer.client = FakeBroker()
+    bad = json.dumps({"observations": [obs(5), obs(4, value=-1)]})
+    first = [message(1, "citypocket/rouen/gw", b"{nope"), message(2, "citypocket/rouen/gw", bad)]
+    consumer._write_with_retry(first)
+    again = [
+        Message("citypocket/rouen/gw", b"{nope", 7, 1, "", dup=True),
+        Message("citypocket/rouen/gw", bad.encode(), 8, 1, "", dup=True),
+        Message("citypocket/rouen/gw", b"{nope", 9, 1, "", dup=False),  # published again by the sender
+    ]
+    consumer._write_with_retry(again)
+    assert consumer.client.acked == [1, 2, 7, 8, 9]
+    assert Observation.objects.count() == 1
+    assert DeadLetter.objects.filter(reason__startswith="malformed JSON").count() == 2
+    assert DeadLetter.objects.filter(reason="negative concentration for no2").count() == 1

@@ -144,3 +144,90 @@ def test_two_replicas_split_the_load(mqtt_city):
             if replica.process is not None and replica.process.poll() is None:
                 replica.kill()
             replica.end_session()
+
+
+class PrivateBroker:
+    """A Mosquitto of this machine started on a free port with its own persistence, to be restarted at will."""
+
+    def __init__(self, directory):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.config = directory / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\nuser root\n"
+            f"persistence_location {directory}/\nmax_queued_messages 100000\n"
+        )
+        self.process = None
+
+    def start(self):
+        import subprocess
+
+        self.process = subprocess.Popen(
+            ["mosquitto", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(0.5)
+
+    def stop(self):
+        self.process.terminate()  # Mosquitto saves its persistence file on the way out
+        self.process.wait(timeout=10)
+
+
+def test_broker_restart_and_ingest_restart_lose_nothing(mqtt_city, tmp_path, monkeypatch):
+    """The broker is restarted and the ingest process killed and restarted mid-stream: exactly N rows, none twice."""
+    from citypocket.sensors.tests import mqtt_helpers
+
+    broker = PrivateBroker(tmp_path)
+    broker.start()
+    monkeypatch.setattr(mqtt_helpers, "PORT", broker.port)
+    monkeypatch.setattr(mqtt_helpers, "MQTT_URL", f"mqtt://127.0.0.1:{broker.port}")
+    ingest = IngestProcess(mqtt_city.slug)
+    try:
+        ingest.prepare_session()
+        ingest.start()
+        topic = f"citypocket/{mqtt_city.slug}/gw-4"
+        n, malformed = 3000, 30
+        sent = 0
+
+        def publish(count):
+            nonlocal sent
+            publisher = Publisher()
+            for _ in range(count):
+                publisher.publish(topic, one(sent))
+                if sent % 100 == 50:
+                    publisher.publish(topic, b"{not json " + str(sent).encode())
+                sent += 1
+            publisher.close()
+
+        publish(1000)
+        subscribed = ingest.count_lines("mqtt subscribed")
+        broker.stop()
+        broker.start()
+        # The ingest process reconnects by itself and subscribes again: Mosquitto 2.0.11 restores the
+        # persistent session but not its shared subscription, so nothing is queued until then.
+        assert wait_until(lambda: ingest.count_lines("mqtt subscribed") > subscribed, timeout=60), ingest.stderr()
+        publish(1000)
+        ingest.kill()
+        publish(500)  # queued for the session while the ingest process is down
+        ingest.start()
+        publish(500)
+        assert sent == n
+        assert wait_until(
+            lambda: Observation.objects.count() >= n and DeadLetter.objects.count() >= malformed, timeout=90
+        ), (
+            Observation.objects.count(),
+            ingest.stderr(),
+        )
+        time.sleep(1)
+        rows = Observation.objects.filter(datastream__sensor__city=mqtt_city)
+        assert rows.count() == n
+        assert rows.values("phenomenon_time").distinct().count() == n
+        assert DeadLetter.objects.filter(city=mqtt_city, reason__startswith="malformed JSON").count() == malformed
+        assert ingest.stop() == 0
+        assert ingest.pending() == 0
+    finally:
+        if ingest.process is not None and ingest.process.poll() is None:
+            ingest.kill()
+        broker.stop()
