@@ -16,6 +16,20 @@ def offline_urls(city) -> list[str]:
     return [reverse("air:page", kwargs={"city": city.slug})]
 
 
+AIR_PROPERTIES = frozenset({"no2", "o3", "pm10", "pm25", "so2"})
+REFRESH_EVERY_SECONDS = 60
+
+
+def on_ingest(*, city, properties) -> None:
+    """New pollutant readings: recompute today's index in the worker, at most once a minute per city."""
+    from django.core.cache import cache
+
+    from citypocket.air.tasks import refresh_air_after_ingest
+
+    if properties & AIR_PROPERTIES and cache.add(f"air:refresh:{city.pk}", 1, REFRESH_EVERY_SECONDS):
+        refresh_air_after_ingest.enqueue(city.pk)
+
+
 class AirConfig(AppConfig):
     name = "citypocket.air"
     label = "air"
@@ -31,3 +45,6 @@ class AirConfig(AppConfig):
             tile_template="air/tile.html", tile_context=tile_context, offline_urls=offline_urls,
         ))
         register_demo_loader("air", load_demo, order=30)
+        from citypocket.sensors.hooks import register_ingest_listener
+
+        register_ingest_listener("air", on_ingest)

@@ -13,3 +13,16 @@ def deliver_air_alert(alert_id: int) -> dict:
     if alert is None:
         return {"sent": 0, "failed": 0, "skipped": 0}
     return deliver_alert(alert=alert)
+
+
+@task
+def refresh_air_after_ingest(city_id: int) -> str:
+    """Recomputes a city's index of the day after new readings, which also checks for an episode."""
+    from citypocket.air.services import on_readings_ingested
+    from citypocket.cities.models import City
+
+    city = City.objects.filter(pk=city_id).first()
+    if city is None:
+        return "no city"
+    row = on_readings_ingested(city=city)
+    return f"level {row.level}" if row is not None else "no index"

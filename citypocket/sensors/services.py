@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from citypocket.cities.models import City
 from citypocket.sensors import units
+from citypocket.sensors.hooks import notify_after_commit
 from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, Sensor, SensorKind
 from citypocket.sensors.readings import IngestResult, Reading, Rejection
 
@@ -169,6 +170,8 @@ def ingest_batch(
         duplicates += len(rows) - inserted
         if rows:
             _move_latest_forward(rows, received_at=now)
+        if inserted:
+            notify_after_commit(city=city, properties=frozenset(str(r.property) for r in readings))
         if refused and redelivered:
             refused = _drop_known_letters(refused, city=city, source=source, redelivered=redelivered)
         if refused:

@@ -248,3 +248,33 @@ def test_air_reads_are_scoped_to_the_city_in_the_path(rouen, aix):
     }
     assert "FR03021" not in client.get("/api/v1/cities/rouen/air/stations").content.decode()
     assert_tenant_isolated(city=rouen, other_city=aix, url="/api/v1/cities/nowhere/air/now")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingest_recomputes_and_stores_todays_index_without_anyone_reading_it(rouen):
+    """After an HTTP ingest commits, the air listener stores today's computed index (no API read needed)."""
+    from citypocket.air.models import AirIndexDaily
+
+    ensure_demo_stations()
+    assert not AirIndexDaily.objects.filter(city=rouen, station__isnull=True, source="computed").exists()
+    ingest_over_http(rouen, day_of_readings(no2=100.0, o3=40.0, pm10=60.0, pm25=15.0))
+    city_row = AirIndexDaily.objects.get(
+        city=rouen, station__isnull=True, source="computed", date=local_today(city=rouen)
+    )
+    assert city_row.level == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parking_readings_do_not_trigger_an_air_refresh(rouen, monkeypatch):
+    """Only pollutant properties wake the air listener, at most once a minute per city."""
+    from types import SimpleNamespace
+
+    from citypocket.air import tasks
+    from citypocket.air.apps import on_ingest
+
+    calls = []
+    monkeypatch.setattr(tasks, "refresh_air_after_ingest", SimpleNamespace(enqueue=calls.append))
+    on_ingest(city=rouen, properties=frozenset({"available_spots"}))
+    on_ingest(city=rouen, properties=frozenset({"no2"}))
+    on_ingest(city=rouen, properties=frozenset({"pm10"}))  # throttled
+    assert calls == [rouen.pk]
