@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -81,8 +82,11 @@ class BudgetOut(BudgetSummaryOut):
     projects: list[ProjectOut]
 
 
+MAX_ID = 2**63 - 1  # database bigint: larger ids are invalid values, not server errors
+
+
 class BallotIn(Schema):
-    project_ids: list[int] = Field(max_length=500)
+    project_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=500)
 
 
 class BallotOut(Schema):

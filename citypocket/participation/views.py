@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -99,7 +100,11 @@ def verify(request, city: str):
             return _login_redirect(request)
         if error is None:
             messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name})
-            return redirect(request.POST.get("next") or reverse("participation:page", kwargs={"city": city_obj.slug}))
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = reverse("participation:page", kwargs={"city": city_obj.slug})
+            return redirect(target)
     verification = ResidentVerification.objects.filter(city=city_obj, user=request.user).first()
     return render(request, "participation/verify.html", {
         "city": city_obj, "verification": verification, "error": error, "method": method,
@@ -130,7 +135,7 @@ def budget_vote(request, city: str, budget_id: int):
             return _login_redirect(request)
         chosen_raw = request.POST.getlist("project")
         try:
-            chosen = [int(value) for value in chosen_raw]
+            chosen = [int(value) for value in chosen_raw if len(value) < 19]
         except ValueError:
             chosen = []
         try:

@@ -5,7 +5,9 @@ import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Router
+from ninja.decorators import decorate_view
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
@@ -31,6 +33,7 @@ router = Router(tags=["safety"])
     operation_id="submit_safety_report", url_name="submit_safety_report",
     summary="Report street harassment anonymously (no account)",
     throttle=report_throttle())
+@decorate_view(never_cache)  # the receipt code must never sit in a shared or browser cache
 def submit_report(request, city: str, payload: ReportIn):
     submitted = services.submit_report(
         city=get_city(slug=city), category=payload.category, occurred_at=payload.occurred_at,
@@ -45,6 +48,7 @@ def submit_report(request, city: str, payload: ReportIn):
     operation_id="follow_safety_report", url_name="follow_safety_report",
     summary="Read a report's status and replies, and optionally add information, with its receipt code",
     throttle=follow_throttle())
+@decorate_view(never_cache)
 def follow_report(request, city: str, payload: FollowIn):
     city_obj = get_city(slug=city)
     report = services.access_report_by_receipt(city=city_obj, receipt_code=payload.receipt_code)
@@ -60,7 +64,7 @@ def follow_report(request, city: str, payload: FollowIn):
     }
 
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 
 
 @router.get("/cities/{city}/safety/hotspots", response=responses({200: HotspotCollection}, 404, 422),

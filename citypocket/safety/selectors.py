@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from citypocket.cities.models import City
 from citypocket.safety.models import (
@@ -27,7 +28,10 @@ def list_reports_for_triage(*, city: City, status: str = "", category: str = "",
     if category:
         reports = reports.filter(category=category)
     if period:
-        reports = reports.filter(period=period)
+        # A month as YYYY-MM or YYYY-MM-DD; anything else is ignored rather than an error.
+        parsed = parse_date(period if len(period) > 7 else f"{period}-01") if len(period) <= 10 else None
+        if parsed is not None:
+            reports = reports.filter(period=parsed.replace(day=1))
     return reports.order_by("-received_on", "id")
 
 

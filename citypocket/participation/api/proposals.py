@@ -4,7 +4,7 @@ import uuid
 
 from django.urls import reverse
 from django.utils.http import urlencode
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
@@ -32,7 +32,7 @@ router = Router(tags=["participation"])
 
 class ProposalFilters(Schema):
     process: str | None = None
-    category_id: int | None = None
+    category_id: int | None = Field(None, ge=1, le=2**63 - 1)
     cursor: str | None = None
     limit: int = 20
 

@@ -254,3 +254,31 @@ def test_staff_of_another_city_cannot_edit_the_budget_in_the_admin(rouen, aix):
               "status": "voting", "process": budget.process_id, "city": aix.pk},
         check_unchanged=lambda: Budget.objects.get(pk=budget.pk).title == "Budget citoyen",
     )
+
+
+def test_absurdly_large_project_ids_are_invalid_values_not_errors(client, rouen, resident):
+    """Ids beyond the database's integer range answer 422 problem+json and store nothing."""
+    budget, _p = make_budget(rouen)
+    login(client, resident, mfa=False)
+    assert_problem(put_ballot(client, rouen, budget, [2**63]), 422)
+    assert_problem(put_ballot(client, rouen, budget, [1e30]), 422)
+    too_big = client.post(f"/{rouen.slug}/participate/budgets/{budget.pk}/", {"project": "9" * 30})
+    assert too_big.status_code in (200, 400)
+    assert not Ballot.objects.exists()
+    assert client.get(f"/api/v1/cities/{rouen.slug}/proposals?category_id={'9' * 25}").status_code == 422
+
+
+def test_verification_never_redirects_off_site(client, rouen):
+    """After a successful residency check, a `next` pointing to another site is ignored."""
+    from citypocket.participation.models import ResidentVerification
+    from citypocket.participation.models.identity import VerificationMethod
+    from citypocket.participation.services.identity import generate_letter_codes
+
+    code = generate_letter_codes(city=rouen, count=1)[0]
+    user = UserFactory()
+    login(client, user, mfa=False)
+    response = client.post(f"/{rouen.slug}/participate/residency/",
+                           {"next": "https://evil.example/", "method": VerificationMethod.POSTAL_CODE, "code": code})
+    assert response.status_code == 302
+    assert ResidentVerification.objects.filter(city=rouen, user=user).exists()
+    assert response["Location"] == f"/{rouen.slug}/participate/"
