@@ -6,6 +6,7 @@ day, so yesterday's keys cannot be linked to today's and nothing identifies a pe
 
 import hashlib
 import hmac
+import os
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,19 +26,27 @@ def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:
     return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def configured_rate(setting: str, default: str) -> str:
+    """A rate such as "5/h": the Django setting if set, else the environment variable, else `default`."""
+    return getattr(settings, setting, "") or os.environ.get(setting, "") or default
+
+
 class ClientRateThrottle(SimpleRateThrottle):
     """Limits requests per client with the rate named by a setting (read at each request)."""
 
-    def __init__(self, setting: str, scope: str):
+    def __init__(self, setting: str, scope: str, default: str = ""):
         self.setting = setting
         self.scope = scope
-        super().__init__(rate=getattr(settings, setting))
+        self.default = default
+        super().__init__(rate=configured_rate(setting, default))
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_fingerprint(request)}
+        # The scope is also the salt's purpose: keys of two limits cannot be linked to each other.
+        return self.cache_format % {"scope": self.scope, "ident": client_fingerprint(request, purpose=self.scope)}
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.num_requests, self.duration = self.parse_rate(getattr(settings, self.setting))
+        self.rate = configured_rate(self.setting, self.default)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
 
