@@ -86,8 +86,18 @@ def vapid(settings):
     return key
 
 
-def test_email_subscriber_gets_one_alert_per_episode_and_day(rouen, citizen, django_capture_on_commit_callbacks):
+def test_email_subscriber_gets_one_alert_per_episode_and_day(
+    rouen, citizen, django_capture_on_commit_callbacks, monkeypatch
+):
     """A signed-in citizen subscribes on the page; a poor day sends one e-mail, more poor data sends none."""
+    # The readings must fall in one local day: run the scenario at 20:15 Paris time (yesterday,
+    # so that nothing is in the future), whatever the hour the suite runs at.
+    from zoneinfo import ZoneInfo
+
+    real_now = timezone.now()
+    evening = (real_now.astimezone(ZoneInfo(rouen.timezone)) - timedelta(days=1)).replace(
+        hour=20, minute=15, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: evening.astimezone(UTC))
     ensure_demo_stations()
     client = login(Client(), citizen, mfa=False)
     response = client.post("/rouen/air/alerts/email/", {"action": "start"}, HTTP_ACCEPT_LANGUAGE="fr")
