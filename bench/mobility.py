@@ -215,7 +215,9 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path) -> dict:
         wait_up(base + "/healthz")
         wait_up(ubase + "/healthz")
         wait_up(dbase + "/-/versions.json")
-        search_q = urlencode({"lat": SEARCH_POINT[0], "lon": SEARCH_POINT[1]})
+        # Arrival in one hour: the prediction reads 4 weeks of history and today's trend for each candidate.
+        arrive = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:00Z")
+        search_q = urlencode({"lat": SEARCH_POINT[0], "lon": SEARCH_POINT[1], "arrive_at": arrive})
         list_sql = ("select slug, name, sensor, capacity, available, observed_at, park_and_ride, lat, lon "
                     "from car_parks where city = :city order by name")
         search_sql = ("select slug, name, sensor, capacity, available, observed_at, price_2h, lat, lon from car_parks "
@@ -238,7 +240,9 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path) -> dict:
             response = httpx.get(url, timeout=10)
             assert response.status_code == 200, (name, response.status_code, response.text[:300])
             if name.startswith("search") and not name.endswith("datasette"):
-                print(f"  {name}: {len(response.json()['features'])} results", flush=True)
+                body = response.json()
+                methods = sorted({f['properties']['predicted']['method'] for f in body['features']})
+                print(f"  {name}: {len(body['features'])} results, {methods}", flush=True)
         for name, url in targets.items():
             results[name] = wrk(url, seconds)
             print(f"{name}: {results[name]}", flush=True)
@@ -330,28 +334,36 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     scale = http["search_10k_uncached"]["p50"] / http["search_uncached"]["p50"]
     out = [
         f"Command: `make bench-mobility` (`bench/mobility.py`), `wrk -t1 -c8 -d{seconds}s --latency` on loopback. "
-        "CityPocket: gunicorn 2 workers x 4 threads (as `citypocket run`), PostgreSQL, DEBUG off, "
-        "persistent connections (`DB_CONN_MAX_AGE=600`), with the default 5 s server micro-cache and without it "
-        "(`MOBILITY_RESPONSE_CACHE_SECONDS=0`: every request reads the database). Peer: Datasette (latest from PyPI, throwaway venv) "
+        "CityPocket: gunicorn 2 workers x 4 threads running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
+        "DEBUG off, persistent connections (`DB_CONN_MAX_AGE=600`), with the default 5 s edge cache in front of "
+        "Django (docs/architecture.md) and without it (`MOBILITY_RESPONSE_CACHE_SECONDS=0`: every request goes "
+        "through Django and reads the database). The search asks for an arrival in one hour, so each answer "
+        "predicts from 4 weeks of history and today's trend. Peer: Datasette (latest from PyPI, throwaway venv) "
         "serving the same car-park rows from SQLite with parameterised SQL, same run.",
         "",
         "| endpoint | requests/s | p50 ms | p99 ms | non-2xx |",
         "|---|---:|---:|---:|---:|",
-        line("`GET …/car-parks` (10 car parks, GeoJSON, live status)", http["list"]),
+        line("`GET …/car-parks` (10 car parks, GeoJSON, live status; edge cache)", http["list"]),
         line("Datasette: same rows, `select … where city = :city`", http["list_datasette"]),
-        line("`GET …/car-parks/search` (10 car parks)", http["search"]),
+        line("`GET …/car-parks/search` (10 car parks; edge cache)", http["search"]),
         line("Datasette: bbox `select` (no ranking, no prediction)", http["search_datasette"]),
-        line("`GET …/car-parks/search` (10 000 car parks)", http["search_10k"]),
-        line("no micro-cache: `GET …/car-parks` (10)", http["list_uncached"]),
-        line("no micro-cache: `GET …/car-parks/search` (10)", http["search_uncached"]),
-        line("no micro-cache: `GET …/car-parks/search` (10 000)", http["search_10k_uncached"]),
+        line("`GET …/car-parks/search` (10 000 car parks; edge cache)", http["search_10k"]),
+        line("no edge cache: `GET …/car-parks` (10)", http["list_uncached"]),
+        line("no edge cache: `GET …/car-parks/search` (10)", http["search_uncached"]),
+        line("no edge cache: `GET …/car-parks/search` (10 000)", http["search_10k_uncached"]),
         "",
         f"- list vs Datasette: **{ratio_list:.2f}x** (target >= 5x); p99 {http['list']['p99']:.1f} ms (target <= 20 ms).",
-        f"- search vs Datasette: **{ratio_search:.2f}x**; p99 {http['search']['p99']:.1f} ms.",
-        f"- list without micro-cache vs Datasette: **{http['list_uncached']['rps'] / http['list_datasette']['rps']:.2f}x**.",
-        f"- search with 10 000 car parks vs 10 (no micro-cache): p50 **{scale:.2f}x** (target <= 2x); the 10 000 "
-        "are spread over a 55 km metropolis, none within 1.5 km of the destination, so both searches rank the "
-        "same nearby car parks (plus 20 more P+R candidates in the large city).",
+        f"- search vs Datasette: **{ratio_search:.2f}x** (target >= 5x); p99 {http['search']['p99']:.1f} ms "
+        "(target <= 20 ms).",
+        f"- without the edge cache, vs Datasette: list **{http['list_uncached']['rps'] / http['list_datasette']['rps']:.2f}x**, "
+        f"search **{http['search_uncached']['rps'] / http['search_datasette']['rps']:.2f}x**: each answer then goes "
+        "through Django's middleware, the ORM and, for the search, the prediction (Datasette's bbox `select` does "
+        "no ranking). The edge cache pays off when many people ask the same thing within seconds (the list, the "
+        "places of the destination picker); a search for a new point costs the uncached figure.",
+        f"- search with 10 000 car parks vs 10 (no edge cache): p50 **{scale:.2f}x** (target <= 2x); with the edge "
+        f"cache p99 {http['search_10k']['p99']:.1f} ms vs {http['search']['p99']:.1f} ms. The 10 000 are spread "
+        "over a 55 km metropolis, none within 1.5 km of the destination, so both searches rank the same nearby "
+        "car parks; the large city has 20 more P+Rs, of which the search predicts only the quickest few.",
         "",
         f"Load average at the end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes "
         "on the machine during the run inflate the tail latencies of both servers; rerun on an idle machine "
@@ -361,6 +373,7 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
             f"{name} {'met' if ok else '**not met**'}" for name, ok in (
                 ("list >= 5x Datasette", ratio_list >= 5),
                 ("list p99 <= 20 ms", http["list"]["p99"] <= 20),
+                ("search >= 5x Datasette", ratio_search >= 5),
                 ("search p99 <= 20 ms", http["search"]["p99"] <= 20),
                 ("search 10 000 vs 10 <= 2x", scale <= 2),
             )) + ".",

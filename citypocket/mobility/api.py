@@ -5,16 +5,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from ninja import Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
-from citypocket.mobility import conf, representations, selectors, traffic
+from citypocket.mobility import representations, selectors, traffic
 from citypocket.mobility import search as finder
 from citypocket.mobility.schemas import CarParkCollection, SearchCollection, TrafficCollection
 
@@ -38,33 +36,6 @@ LIST_FORMATS = {
 }
 
 
-def micro_cached(view):
-    """Keeps a successful answer for MOBILITY_RESPONSE_CACHE_SECONDS per path, query string and language."""
-    from functools import wraps
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = conf.get("MOBILITY_RESPONSE_CACHE_SECONDS")
-        if seconds <= 0:
-            return view(request, *args, **kwargs)
-        key = "mobility:" + "|".join((request.path, request.META.get("QUERY_STRING", ""), get_language() or ""))
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type, headers = hit
-            response = HttpResponse(content, content_type=content_type)
-            for name, value in headers.items():
-                response[name] = value
-            return response
-        response = view(request, *args, **kwargs)
-        if isinstance(response, HttpResponse) and response.status_code == 200:
-            kept = ("Content-Disposition", "X-Omitted-Rows")
-            headers = {name: response[name] for name in kept if response.has_header(name)}
-            cache.set(key, (response.content, response["Content-Type"], headers), seconds)
-        return response
-
-    return wrapper
-
-
 @router.get(
     "/cities/{city}/car-parks",
     response=responses({200: CarParkCollection}, 404, 422),
@@ -81,7 +52,6 @@ def micro_cached(view):
     openapi_extra=LIST_FORMATS,
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-@micro_cached
 def list_car_parks(request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
     place = get_city(slug=city)
     if format == "csv":
@@ -237,7 +207,6 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
     ),
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-@micro_cached
 def search_car_parks(
     request: HttpRequest,
     city: str,
@@ -277,7 +246,6 @@ def search_car_parks(
     ),
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-@micro_cached
 def list_traffic(request: HttpRequest, city: str):
     place = get_city(slug=city)
     features = []

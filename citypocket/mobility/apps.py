@@ -21,9 +21,10 @@ class MobilityConfig(AppConfig):
     verbose_name = _("Mobility")
 
     def ready(self) -> None:
+        from citypocket.core import edge
         from citypocket.core.capabilities import Capability, register_capability
         from citypocket.core.demo import register_demo_loader
-        from citypocket.mobility import demo
+        from citypocket.mobility import conf, demo
 
         register_capability(
             Capability(
@@ -37,3 +38,10 @@ class MobilityConfig(AppConfig):
             )
         )
         register_demo_loader("mobility", demo.load, order=40)
+        # The public live reads everyone asks for at once: answered from the edge for a few seconds.
+        for route in ("car-parks", "car-parks/search", "traffic"):
+            edge.register(
+                f"api/v1/cities/<city>/{route}",
+                rf"/api/v1/cities/[-\w]+/{route}",
+                seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"),
+            )

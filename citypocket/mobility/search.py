@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,7 +35,9 @@ UNKNOWN_AVAILABILITY = 0.3
 FULL_DIVISOR = 5.0
 WEIGHTS = {"availability": 50.0, "walk": 35.0, "price": 15.0}
 DEFAULT_MAX_WALK_M = 1000
-# Park-and-ride car parks are looked for in the whole city, not only within walking distance.
+# Park-and-ride car parks are looked for in the whole city, not only within walking distance; they
+# are predicted this many at a time, quickest trip first.
+PARK_AND_RIDE_BATCH = 3
 
 
 @dataclass
@@ -129,19 +132,24 @@ def search(
 
     arrive_label = arrive_at.astimezone(ZoneInfo(city.timezone)).strftime("%H:%M")
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
-    # Two indexed reads (walking reach; the city's park-and-rides) rather than one OR that scans the city.
-    nearby = selectors.list_car_parks(city=city).filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
-    lives = selectors.with_live(city=city, car_parks=nearby, now=now)
-    seen = {item.car_park.pk for item in lives}
-    lives += [
-        item
-        for item in selectors.with_live(city=city, car_parks=selectors.list_car_parks(city=city).filter(
-            park_and_ride=True), now=now)
-        if item.car_park.pk not in seen
-    ]
-    streams = {item.car_park.sensor_id: item.car_park.free_stream for item in lives if item.car_park.free_stream}
-    history = prediction.load_history(datastream_ids=list(streams.values()), now=now, arrive_at=arrive_at)
+    # One read for both kinds of candidates: the walking reach (city, lat, lon index) or the city's
+    # park-and-rides (partial index); PostgreSQL ORs the two index scans.
+    reach = Q(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    lives = selectors.with_live(
+        city=city, car_parks=selectors.list_car_parks(city=city).filter(reach | Q(park_and_ride=True)), now=now
+    )
+    nearby = [item for item in lives if south <= item.car_park.lat <= north and west <= item.car_park.lon <= east]
     points = selectors.list_counting_points(city=city, now=now)
+    needs_history = (arrive_at - now).total_seconds() > prediction.NOW_HORIZON_MINUTES * 60
+    history: dict = {}
+    loaded: set[int] = set()
+
+    def load(items) -> None:
+        """History windows of these car parks, in one query; none when the arrival is too near to use them."""
+        streams = [item.car_park.free_stream for item in items if item.car_park.free_stream not in (None, *loaded)]
+        if needs_history and streams:
+            history.update(prediction.load_history(datastream_ids=streams, now=now, arrive_at=arrive_at))
+            loaded.update(streams)
 
     def eligible(car_park: CarPark) -> bool:
         if not is_open_at(car_park.opening_hours, arrive_at, city.timezone):
@@ -153,7 +161,7 @@ def search(
         return not (ev and not car_park.ev_places)
 
     def predicted(item) -> prediction.Prediction:
-        stream = streams.get(item.car_park.sensor_id)
+        stream = item.car_park.free_stream
         return prediction.predict(
             history=history.get(stream) if stream else None,
             free_now=item.live.available,
@@ -163,18 +171,22 @@ def search(
         )
 
     scored: list[Result] = []
-    alternatives: list[tuple[CarPark, object, prediction.Prediction]] = []
-    eligible_items = [item for item in lives if eligible(item.car_park)]
-    prices = [item.car_park.price_2h for item in eligible_items if item.car_park.price_2h is not None]
+    walks = {}
+    for item in nearby:
+        walk = geo.walk(lat, lon, item.car_park.lat, item.car_park.lon)
+        if walk[0] <= max_walk_m and eligible(item.car_park):
+            walks[item.car_park.pk] = walk
+    candidates = [item for item in nearby if item.car_park.pk in walks]
+    prices = [item.car_park.price_2h for item in candidates if item.car_park.price_2h is not None]
     dearest = max(prices) if prices else None
-    for item in eligible_items:
+    park_and_rides = _park_and_rides_in_order(
+        [item for item in lives if item.car_park.park_and_ride and eligible(item.car_park)], lat=lat, lon=lon, city=city
+    )
+    load(candidates + [pair[0] for pair in park_and_rides[:PARK_AND_RIDE_BATCH]])  # the likely ones, in one read
+    for item in candidates:
         car_park = item.car_park
+        walk_m, walk_min = walks[car_park.pk]
         pred = predicted(item)
-        walk_m, walk_min = geo.walk(lat, lon, car_park.lat, car_park.lon)
-        if car_park.park_and_ride:
-            alternatives.append((car_park, item.live, pred))
-        if walk_m > max_walk_m:
-            continue
         reasons = [_availability_reason(pred, arrive_label)]
         availability = UNKNOWN_AVAILABILITY if pred.free is None else min(1.0, pred.free / PLENTY)
         walk_part = max(0.0, 1.0 - walk_m / max_walk_m)
@@ -207,28 +219,58 @@ def search(
     scored.sort(key=lambda r: (-r.score, r.walk_m, r.car_park.name))
     return SearchOutcome(
         results=scored[:limit],
-        alternative=_best_alternative(alternatives, lat=lat, lon=lon, city=city),
+        alternative=_best_alternative(park_and_rides, lat=lat, lon=lon, load=load, predicted=predicted),
         arrive_at=arrive_at,
         now=now,
     )
 
 
-def _best_alternative(options, *, lat: float, lon: float, city: City) -> Alternative | None:
-    """The park-and-ride with the most expected free spaces (not predicted full), quickest on ties."""
-    best = None
-    for car_park, live, pred in options:
-        if pred.free == 0:
-            continue
-        stop_lat = car_park.transit_stop_lat if car_park.transit_stop_lat is not None else city.centre_lat
-        stop_lon = car_park.transit_stop_lon if car_park.transit_stop_lon is not None else city.centre_lon
-        walk_m, walk_min = geo.walk(stop_lat, stop_lon, lat, lon)
-        total = car_park.transit_minutes + walk_min if car_park.transit_minutes is not None else None
-        key = (pred.free is not None, pred.free or 0, -(total or 999))
-        if best is None or key > best[0]:
-            best = (key, car_park, live, pred, walk_m, walk_min, total)
+def _trip(car_park: CarPark, *, lat: float, lon: float, city: City) -> tuple[int, int, int | None]:
+    """Walk (metres, minutes) from the P+R line's centre stop to the destination, and the total minutes."""
+    stop_lat = car_park.transit_stop_lat if car_park.transit_stop_lat is not None else city.centre_lat
+    stop_lon = car_park.transit_stop_lon if car_park.transit_stop_lon is not None else city.centre_lon
+    walk_m, walk_min = geo.walk(stop_lat, stop_lon, lat, lon)
+    total = car_park.transit_minutes + walk_min if car_park.transit_minutes is not None else None
+    return walk_m, walk_min, total
+
+
+def _park_and_rides_in_order(items, *, lat: float, lon: float, city: City) -> list[tuple[object, tuple]]:
+    """(item, trip) of each P+R, quickest trip first; equally quick ones by free spaces now."""
+    trips = [(item, _trip(item.car_park, lat=lat, lon=lon, city=city)) for item in items]
+
+    def order(pair):
+        item, (_walk_m, _walk_min, total) = pair
+        free_now = item.live.available
+        return (total is None, total or 0, free_now is None, -(free_now or 0), item.car_park.name)
+
+    return sorted(trips, key=order)
+
+
+def _best_alternative(ordered, *, lat: float, lon: float, load, predicted) -> Alternative | None:
+    """The quickest park-and-ride to the destination (transit + walk) expected to have room.
+
+    `ordered` comes from `_park_and_rides_in_order`. P+Rs are predicted a few at a time in that
+    order and the first one expected to have room wins (one whose free spaces cannot be told only if
+    none can be found), so a city with many P+Rs costs no more than one with a few.
+    """
+    best = unknown = None
+    for start in range(0, len(ordered), PARK_AND_RIDE_BATCH):
+        batch = ordered[start : start + PARK_AND_RIDE_BATCH]
+        load([pair[0] for pair in batch])
+        for item, trip in batch:
+            pred = predicted(item)
+            if pred.free is None and unknown is None:
+                unknown = (item, pred, trip)
+            elif pred.free:
+                best = (item, pred, trip)
+                break
+        if best is not None:
+            break
+    best = best or unknown
     if best is None:
         return None
-    _key, car_park, live, pred, walk_m, walk_min, total = best
+    item, pred, (walk_m, walk_min, total) = best
+    car_park, live = item.car_park, item.live
     estimate = co2.avoided(
         park_and_ride=(car_park.lat, car_park.lon), destination=(lat, lon), transit_line=car_park.transit_line
     )

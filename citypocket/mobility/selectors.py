@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
@@ -38,14 +38,15 @@ def list_car_parks(*, city: City) -> QuerySet[CarPark]:
 def annotate_latest(queryset: QuerySet[CarPark]) -> QuerySet[CarPark]:
     """Adds the latest available_spots reading (`free_value`, `free_time`, `free_stream`) to each car park.
 
-    Correlated subqueries on the (sensor, property) unique index and the LatestObservation primary key:
-    one query for any number of car parks, whatever the size of the other cities' data.
+    Two LEFT JOINs (the sensor's `available_spots` datastream on its (sensor, property) unique index,
+    then its LatestObservation by primary key): one query for any number of car parks, whatever
+    the size of the other cities' data.
     """
-    latest = LatestObservation.objects.filter(datastream__sensor=OuterRef("sensor"), datastream__property=AVAILABLE)
     return queryset.annotate(
-        free_value=Subquery(latest.values("value")[:1]),
-        free_time=Subquery(latest.values("phenomenon_time")[:1]),
-        free_stream=Subquery(latest.values("datastream_id")[:1]),
+        free=FilteredRelation("sensor__datastreams", condition=Q(sensor__datastreams__property=AVAILABLE)),
+        free_value=F("free__latest__value"),
+        free_time=F("free__latest__phenomenon_time"),
+        free_stream=F("free__id"),
     )
 
 

@@ -35,6 +35,9 @@ class Sensor(models.Model):
         verbose_name = _("sensor")
         verbose_name_plural = _("sensors")
         ordering = ["city", "external_id"]
+        # The sensors of one kind in a city (air stations, traffic counters) without reading the
+        # thousands of others (car parks) a metropolis may have.
+        indexes = [models.Index(fields=["city", "kind"], name="sensor_city_kind")]
         constraints = [
             models.UniqueConstraint(fields=["city", "external_id"], name="sensor_unique_external_id"),
             models.CheckConstraint(

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -129,6 +130,65 @@ def test_park_and_ride_alternative_with_transit_and_co2(client, demo_parks):
     assert alt["co2"]["car_km"] > 2.5
     assert any("CO₂" in r for r in alt["reasons"])
     assert "mont-riboudet" not in {f["id"] for f in body["features"]}  # too far to walk
+
+
+def add_park_and_ride(city, n: int, *, transit_minutes: int, free: int | None, now) -> None:
+    """A P+R whose centre stop is the Rouen search destination, so its trip is its transit time."""
+    from citypocket.sensors.models import Sensor
+
+    sensor = Sensor.objects.create(city=city, external_id=f"PR-{n}", kind="parking", name=f"P+R {n}",
+                                   lat=49.40 + n / 1000, lon=1.00)
+    CarPark.objects.create(city=city, slug=f"pr-{n}", name=f"P+R {n}", sensor=sensor, lat=sensor.lat, lon=sensor.lon,
+                           capacity=400, park_and_ride=True, transit_line="Tram 1", transit_minutes=transit_minutes,
+                           transit_stop_lat=ROUEN_CENTRE[0], transit_stop_lon=ROUEN_CENTRE[1])
+    if free is not None:
+        for k in range(1, 5):  # a history every past week, so that the prediction uses it
+            push(city, sensor.external_id, free, at=now + timedelta(hours=1) - timedelta(weeks=k))
+            push(city, sensor.external_id, free, at=now - timedelta(weeks=k))
+        push(city, sensor.external_id, free, at=now)
+
+
+ROUEN_CENTRE = (49.4431, 1.0993)
+
+
+@pytest.mark.django_db
+def test_park_and_ride_is_the_quickest_with_room_and_costs_the_same_with_many(client, demo_parks):
+    """Among many P+Rs the greener option is the quickest trip expected to have room; finding it reads
+    the same queries and the same history with 4 P+Rs as with 40."""
+    rouen = demo_parks["rouen"]
+    CarPark.objects.filter(city=rouen, park_and_ride=True).update(park_and_ride=False)
+    now = timezone.now().replace(microsecond=0)
+    add_park_and_ride(rouen, 1, transit_minutes=8, free=0, now=now)  # quickest, but full
+    add_park_and_ride(rouen, 2, transit_minutes=12, free=None, now=now)  # no reading: unknown
+    add_park_and_ride(rouen, 3, transit_minutes=14, free=60, now=now)
+    add_park_and_ride(rouen, 4, transit_minutes=25, free=390, now=now)  # emptier but slower
+    url = "/api/v1/cities/rouen/car-parks/search"
+    params = {"lat": ROUEN_CENTRE[0], "lon": ROUEN_CENTRE[1], "arrive_at": (now + timedelta(hours=1)).isoformat()}
+    alt = run(client, url, **params)["park_and_ride"]
+    assert (alt["id"], alt["transit_minutes"], alt["predicted"]["free"]) == ("pr-3", 14, 60)
+    assert alt["total_minutes"] == 14 + alt["walk_minutes"]
+    assert alt["predicted"]["method"] == "history_trend"
+
+    def reads() -> tuple[int, int]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        streams = []
+        load = prediction.load_history
+
+        def counting(*, datastream_ids, **kwargs):
+            streams.extend(datastream_ids)
+            return load(datastream_ids=datastream_ids, **kwargs)
+
+        with CaptureQueriesContext(connection) as queries, mock.patch.object(prediction, "load_history", counting):
+            run(client, url, **params)
+        return len(queries), len(streams)
+
+    few = reads()
+    for n in range(5, 41):
+        add_park_and_ride(rouen, n, transit_minutes=30 + n, free=200, now=now)
+    assert reads() == few
+    assert run(client, url, **params)["park_and_ride"]["id"] == "pr-3"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,197 @@
+"""Edge cache: the hottest public reads answered in front of Django, from the last answer Django gave.
+
+An app registers a public read (one answer for everyone, `Cache-Control: public`) with the number of
+seconds its answer may be reused, read at each request:
+
+    edge.register("api/v1/cities/<city>/car-parks", r"/api/v1/cities/[-\\w]+/car-parks",
+                  seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"))
+
+Under the production server (`citypocket.wsgi`), a GET of a registered path goes through Django as
+usual the first time; its successful answer is kept in the worker's memory for those seconds and the
+same request (scheme, path, query string, negotiated language) is answered from there, with the same headers
+plus `Age`, and a 304 when `If-None-Match` names its ETag. When the seconds have passed, one request
+refreshes the answer through Django while the others still get the previous one (never more than
+twice the seconds old), so that a slow answer is never computed by every worker thread at once.
+
+Django's middleware, routing, rate limit and database are not involved in a hit: that is the point,
+and it is why only public answers qualify. What is never kept: any status but 200, an answer
+without `Cache-Control: public`, one that sets a cookie, and requests carrying credentials; a host
+outside ALLOWED_HOSTS goes to Django (400).
+"""
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.utils.translation import get_language_from_request
+
+logger = logging.getLogger("citypocket.request")
+
+MAX_ENTRIES = 512  # per worker; search answers are ~10 KB, so at most a few MB
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRoute:
+    route: str  # the route pattern, as the request log names it
+    pattern: re.Pattern
+    seconds: Callable[[], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    stored: float  # time.monotonic() when Django gave the answer
+    expires: float
+    status: str
+    headers: list[tuple[str, str]]
+    etag: str | None
+    body: bytes
+
+
+_routes: list[EdgeRoute] = []
+
+
+def register(route: str, path_regex: str, *, seconds: Callable[[], int]) -> None:
+    """Serves GETs whose whole path matches `path_regex` from the edge for `seconds()` (0 = not at all)."""
+    if any(existing.route == route for existing in _routes):
+        return
+    _routes.append(EdgeRoute(route, re.compile(path_regex + r"\Z"), seconds))
+
+
+def routes() -> list[EdgeRoute]:
+    return list(_routes)
+
+
+def _request_key(environ: dict) -> tuple[str, str, str, str] | None:
+    """What an answer depends on: scheme, path, query and the language Django's LocaleMiddleware
+    would pick (cookie, Accept-Language); None for a host Django would refuse (it answers 400)."""
+    request = WSGIRequest(environ)
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return None
+    return (request.scheme, request.path_info, environ.get("QUERY_STRING", ""), get_language_from_request(request))
+
+
+def _matches_etag(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    weak = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == weak for tag in header.split(","))
+
+
+class EdgeCache:
+    """WSGI middleware around Django's application (see the module docstring)."""
+
+    def __init__(self, app, *, clock: Callable[[], float] = time.monotonic, max_entries: int = MAX_ENTRIES):
+        self.app = app
+        self.clock = clock
+        self.max_entries = max_entries
+        self.entries: dict[tuple[str, str, str, str], Entry] = {}
+        self.refreshing: set[tuple[str, str, str, str]] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+            return self.app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        route = next((r for r in _routes if r.pattern.match(path)), None)
+        if route is None:
+            return self.app(environ, start_response)
+        seconds = route.seconds()
+        if seconds <= 0:
+            return self.app(environ, start_response)
+        key = _request_key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        now = self.clock()
+        entry = self.entries.get(key)
+        if entry is not None and entry.expires > now:
+            return self._hit(entry, environ, start_response, route, now)
+        if method == "HEAD":
+            return self.app(environ, start_response)
+        claimed = self._claim(key)
+        if not claimed and entry is not None and entry.expires + seconds > now:
+            # Another request is already refreshing this answer: the previous one serves meanwhile.
+            return self._hit(entry, environ, start_response, route, now)
+        try:
+            return self._miss(key, seconds, environ, start_response)
+        finally:
+            if claimed:
+                self.refreshing.discard(key)
+
+    def _claim(self, key) -> bool:
+        with self.lock:
+            if key in self.refreshing:
+                return False
+            self.refreshing.add(key)
+            return True
+
+    def _hit(self, entry: Entry, environ: dict, start_response, route: EdgeRoute, now: float) -> Iterable[bytes]:
+        started = time.perf_counter()
+        age = ("Age", str(int(now - entry.stored)))
+        if entry.etag and _matches_etag(environ.get("HTTP_IF_NONE_MATCH", ""), entry.etag):
+            status, body = "304 Not Modified", b""
+            headers = [(n, v) for n, v in entry.headers if n.lower() not in ("content-length", "content-type")]
+        else:
+            status, headers = entry.status, entry.headers
+            body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else entry.body
+        start_response(status, [*headers, age])
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "request",
+                extra={
+                    "method": environ.get("REQUEST_METHOD"),
+                    "route": route.route,
+                    "status": int(status[:3]),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "edge": "hit",
+                },
+            )
+        return [body]
+
+    def _miss(self, key, seconds: int, environ: dict, start_response) -> Iterable[bytes]:
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda data: None  # the body is returned below, never written through this
+
+        stored = self.clock()
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()  # Django's request_finished: connections go back as after any request
+        status, headers = captured["status"], captured["headers"]
+        start_response(status, headers)
+        if self._keepable(status, headers):
+            etag = next((v for n, v in headers if n.lower() == "etag"), None)
+            self._store(key, Entry(stored, stored + seconds, status, headers, etag, body))
+        return [body]
+
+    @staticmethod
+    def _keepable(status: str, headers: list[tuple[str, str]]) -> bool:
+        if not status.startswith("200"):
+            return False
+        names = {name.lower(): value for name, value in headers}
+        if "set-cookie" in names:
+            return False
+        control = names.get("cache-control", "").lower()
+        return "public" in control and "no-store" not in control and "private" not in control
+
+    def _store(self, key, entry: Entry) -> None:
+        with self.lock:
+            if len(self.entries) >= self.max_entries:
+                now = self.clock()
+                for old in [k for k, e in self.entries.items() if e.expires <= now]:
+                    del self.entries[old]
+                if len(self.entries) >= self.max_entries:
+                    self.entries.clear()
+            self.entries[key] = entry
