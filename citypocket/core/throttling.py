@@ -57,3 +57,29 @@ def read_throttle() -> list[ClientRateThrottle]:
 def write_throttle() -> list[ClientRateThrottle]:
     """For every write operation: `@router.post(..., throttle=write_throttle())`."""
     return [ClientRateThrottle("API_WRITE_RATE", "write")]
+
+
+def throttle_form_posts(view):
+    """The write limit of the API (API_WRITE_RATE) on an HTML form view: a POST over the limit gets a
+    429 page with Retry-After, and nothing is written."""
+    from functools import wraps
+
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method == "POST":
+            throttle = write_throttle()[0]
+            if not throttle.allow_request(request):
+                wait = max(1, int(throttle.wait() or 60))
+                back = request.META.get("HTTP_REFERER", "")
+                if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                    back = request.path
+                response = render(request, "core/429.html", {"retry_minutes": -(-wait // 60), "back": back},
+                                  status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citypocket.core.problems import DomainError, NotFound
+from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
 from citypocket.participation import charts
 from citypocket.participation.access import compute_tier
@@ -85,6 +86,7 @@ def page(request, city: str):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def verify(request, city: str):
     """Prove residency with one of the registered verifiers."""
     city_obj = resolve_city(city)
@@ -125,6 +127,7 @@ def process_detail(request, city: str, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def budget_vote(request, city: str, budget_id: int):
     """The ballot: a checkbox form validated on the server; budget.js adds the live "budget left" bar."""
     city_obj = resolve_city(city)
@@ -186,6 +189,7 @@ def proposal_list(request, city: str):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def proposal_new(request, city: str):
     city_obj = resolve_city(city)
     if not request.user.is_authenticated:
@@ -228,6 +232,7 @@ def _back_to_proposal(city_obj, proposal):
 
 
 @require_POST
+@throttle_form_posts
 def proposal_support(request, city: str, proposal_id):
     city_obj = resolve_city(city)
     proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
@@ -247,6 +252,7 @@ def proposal_support(request, city: str, proposal_id):
 
 
 @require_POST
+@throttle_form_posts
 def proposal_comment(request, city: str, proposal_id):
     city_obj = resolve_city(city)
     proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
@@ -263,6 +269,7 @@ def proposal_comment(request, city: str, proposal_id):
 
 
 @require_POST
+@throttle_form_posts
 def comment_flag(request, city: str, comment_id):
     city_obj = resolve_city(city)
     comment = _get_or_404(proposal_selectors.get_comment, city=city_obj, comment_id=comment_id)
@@ -276,6 +283,7 @@ def comment_flag(request, city: str, comment_id):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def survey_page(request, city: str, survey_id: int):
     """The survey form while open; results with SVG charts and tables once closed."""
     city_obj = resolve_city(city)
@@ -323,6 +331,7 @@ def survey_page(request, city: str, survey_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def meeting_page(request, city: str, meeting_id: int):
     city_obj = resolve_city(city)
     meeting = _get_or_404(meeting_selectors.get_meeting, city=city_obj, meeting_id=meeting_id)
@@ -348,6 +357,7 @@ def meeting_page(request, city: str, meeting_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def result_page(request, city: str, result_id: int):
     """A result: status, progress, milestones, where it comes from; follow it to hear of changes."""
     city_obj = resolve_city(city)
@@ -371,6 +381,7 @@ def result_page(request, city: str, result_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_form_posts
 def notifications_page(request, city: str):
     """My notifications in this city, marked read when seen; the daily-digest choice."""
     city_obj = resolve_city(city)

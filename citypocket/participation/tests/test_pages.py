@@ -107,6 +107,26 @@ def test_proposal_pages_submit_support_comment_and_flag(client, rouen):
     assert "Bancs" in listing
 
 
+def test_form_posts_share_the_write_limit_and_write_nothing_over_it(client, rouen, settings):
+    """The HTML forms have the API's write limit: over it, a 429 page that says nothing was recorded."""
+    settings.API_WRITE_RATE = "2/min"
+    make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS)
+    login(client, make_resident(rouen), mfa=False)
+    new = reverse("participation:proposal_new", kwargs={"city": rouen.slug})
+    proposal = None
+    for title in ("Bancs", "Arbres"):
+        assert client.post(new, {"process": "idees", "title": title, "body": "À l'ombre"}).status_code == 302
+        proposal = proposal or Proposal.objects.get()
+    comment = reverse("participation:proposal_comment", kwargs={"city": rouen.slug, "proposal_id": proposal.pk})
+    refused = client.post(comment, {"body": "Oui !"}, HTTP_REFERER="https://evil.example/")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    html = refused.content.decode()
+    assert "Trop de requêtes" in html and "Rien n\u2019a été enregistré" in html
+    assert 'href="https://evil.example/' not in html
+    assert Proposal.objects.count() == 2 and not Comment.objects.exists()
+    assert client.get(new).status_code == 200  # reading is not limited by it
+
+
 def test_meeting_page_registers(client, rouen):
     """The register button records a registration."""
     start = timezone.now() + timedelta(days=2)
