@@ -365,6 +365,7 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
         "over a 55 km metropolis, none within 1.5 km of the destination, so both searches rank the same nearby "
         "car parks; the large city has 20 more P+Rs, of which the search predicts only the quickest few.",
         "",
+        f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         f"Load average at the end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other processes "
         "on the machine during the run inflate the tail latencies of both servers; rerun on an idle machine "
         "before judging p99).",

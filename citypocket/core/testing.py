@@ -7,6 +7,7 @@ problem+json 404 that gives nothing away — and that the object is unchanged.
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 import factory
 from allauth.account.internal.flows.login import record_authentication
@@ -142,3 +143,27 @@ def assert_tenant_isolated(
             assert secret not in body, (role, secret)
         if check_unchanged is not None:
             check_unchanged()
+
+
+def pin_now(monkeypatch, moment: datetime) -> datetime:
+    """Stops `django.utils.timezone.now` at `moment` (aware) for one test and returns it in UTC.
+
+    For tests that build "today", "the last hours" or "in an hour" from the clock: pinned, they
+    cannot straddle a local midnight, a quarter-hour or a day of the month, whatever the hour the
+    suite runs at.
+    """
+    from django.utils import timezone
+
+    moment = moment.astimezone(UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
+def local_moment(tz: str, *, hour: int, minute: int = 0, days_ago: int = 1, day: int | None = None) -> datetime:
+    """`hour:minute` local time in `tz`, `days_ago` days back (or on `day` of that month): in the past."""
+    from zoneinfo import ZoneInfo
+
+    local = datetime.now(ZoneInfo(tz)) - timedelta(days=days_ago)
+    if day is not None:
+        local = local.replace(day=day)
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0)

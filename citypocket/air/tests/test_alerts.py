@@ -21,7 +21,7 @@ from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Ch
 from citypocket.air.official import import_official_indices
 from citypocket.air.services import local_today, on_readings_ingested
 from citypocket.air.tests.test_official import arcgis_payload, shifted
-from citypocket.core.testing import assert_problem, login
+from citypocket.core.testing import assert_problem, local_moment, login, pin_now
 from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ingest_readings
 
@@ -90,14 +90,8 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
     rouen, citizen, django_capture_on_commit_callbacks, monkeypatch
 ):
     """A signed-in citizen subscribes on the page; a poor day sends one e-mail, more poor data sends none."""
-    # The readings must fall in one local day: run the scenario at 20:15 Paris time (yesterday,
-    # so that nothing is in the future), whatever the hour the suite runs at.
-    from zoneinfo import ZoneInfo
-
-    real_now = timezone.now()
-    evening = (real_now.astimezone(ZoneInfo(rouen.timezone)) - timedelta(days=1)).replace(
-        hour=20, minute=15, second=0, microsecond=0)
-    monkeypatch.setattr(timezone, "now", lambda: evening.astimezone(UTC))
+    # The readings must fall in one local day: the scenario runs yesterday at 20:15 local time.
+    pin_now(monkeypatch, local_moment(rouen.timezone, hour=20, minute=15))
     ensure_demo_stations()
     client = login(Client(), citizen, mfa=False)
     response = client.post("/rouen/air/alerts/email/", {"action": "start"}, HTTP_ACCEPT_LANGUAGE="fr")

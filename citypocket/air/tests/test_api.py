@@ -13,7 +13,7 @@ from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.air.services import local_today
 from citypocket.cities.models import Role
-from citypocket.core.testing import assert_problem, assert_tenant_isolated, login, make_staff
+from citypocket.core.testing import assert_problem, assert_tenant_isolated, local_moment, login, make_staff, pin_now
 from citypocket.sensors.models import LatestObservation, Observation
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +133,10 @@ def test_air_now_after_a_day_of_http_ingest_shows_the_implied_atmo_level(rouen):
     assert AirIndexDaily.objects.get(station__external_id="FR25036", date=today).level == 4
 
 
-def test_air_now_recomputes_when_new_readings_arrive(rouen):
+def test_air_now_recomputes_when_new_readings_arrive(rouen, monkeypatch):
     """A later reading that makes things worse is reflected on the next read (hourly mean (30+450)/2 = 240 -> 5)."""
+    # Both readings must fall in the same local day: the scenario runs yesterday at 20:15 local time.
+    pin_now(monkeypatch, local_moment(rouen.timezone, hour=20, minute=15))
     ensure_demo_stations()
     ingest_over_http(rouen, day_of_readings(no2=30.0, o3=30.0, pm10=10.0, pm25=5.0))
     first = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from citypocket.core.testing import assert_problem
+from citypocket.core.testing import assert_problem, pin_now
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
@@ -241,13 +241,15 @@ def test_traffic_congestion_states(client, demo_parks, minutes_ago):
 
 
 @pytest.mark.django_db
-def test_demo_history_feeds_the_prediction(client, demo_parks):
+def test_demo_history_feeds_the_prediction(client, demo_parks, monkeypatch):
     """Seeded history (15 days) gives a history-based prediction an hour ahead; seeding twice adds nothing."""
     from citypocket.mobility import demo
     from citypocket.sensors.models import Observation
 
     aix = demo_parks["aix"]
-    now = timezone.now()
+    # The newest seeded reading is at the last quarter-hour: the search must see it as fresh, even
+    # when the test starts a moment before the next quarter-hour.
+    now = pin_now(monkeypatch, timezone.now())
     written = demo.seed_history(city=aix, now=now, days=15)
     assert written == 9 * (15 * 96 + 1)  # nine SEMEPA car parks of known capacity, every 15 min up to now
     assert demo.seed_history(city=aix, now=now, days=15) == 0

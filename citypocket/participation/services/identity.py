@@ -4,6 +4,7 @@ import csv
 import io
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -70,7 +71,9 @@ def generate_letter_codes(*, city, count: int, created_by=None, valid_days: int 
 
 
 def _attempts_key(*, city, user) -> str:
-    return f"participation:verify:{city.pk}:{user.pk}:{timezone.now():%Y-%m-%d}"
+    """Failed attempts are counted per day of the city's calendar (the limit ends at local midnight)."""
+    today = timezone.localdate(timezone=ZoneInfo(city.timezone))
+    return f"participation:verify:{city.pk}:{user.pk}:{today:%Y-%m-%d}"
 
 
 def verify_resident(*, city, user, method: str, data: dict) -> ResidentVerification:

@@ -26,6 +26,8 @@ def file_report(city, *, lat, lon, period=None, category="verbal", description="
     """Files a report through `submit_report`, then backdates its receipt into `period` (a timely report)."""
     period = period or published_period()
     occurred = timezone.make_aware(dt.datetime.combine(period.replace(day=10), dt.time(21, 30)))
+    occurred = max(min(occurred, timezone.now() - dt.timedelta(minutes=1)),  # never in the future
+                   timezone.make_aware(dt.datetime.combine(period, dt.time(0, 1))))
     submitted = services.submit_report(
         city=city, category=category, occurred_at=occurred, lat=lat, lon=lon, place_name=place_name,
         description=description, contact=contact,

@@ -7,7 +7,7 @@ import h3
 import pytest
 from django.utils import timezone
 
-from citypocket.core.testing import assert_problem
+from citypocket.core.testing import assert_problem, local_moment, pin_now
 from citypocket.safety import hotspots
 from citypocket.safety.models import HarassmentReport
 from citypocket.safety.tests.conftest import distant_cells, file_report, points_in_cell, published_period
@@ -90,8 +90,10 @@ def test_parent_pool_counts_only_the_unpublished_children(client, rouen):
     assert [(f["properties"]["h3"], f["properties"]["count"]) for f in features] == [(big, 11)]
 
 
-def test_a_month_is_published_only_seven_days_after_it_ends(client, rouen):
+@pytest.mark.parametrize("day", [3, 20])
+def test_a_month_is_published_only_seven_days_after_it_ends(client, rouen, monkeypatch, day):
     """The current month is never public; last month appears from the 8th of this month."""
+    pin_now(monkeypatch, local_moment(rouen.timezone, hour=9, days_ago=31, day=day))
     (cell,) = distant_cells(rouen, 1)
     period = published_period(1)
     fill(rouen, cell, 12, period=period)
