@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from citypocket.air import alerts, charts, indices, selectors
 from citypocket.air.models import AirIndexDaily, AlertSubscription, Channel
+from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
 
 
@@ -106,6 +107,7 @@ def page(request, city: str):
 
 
 @require_POST
+@throttle_form_posts
 def email_alerts(request, city: str):
     """Subscribes (or unsubscribes) the signed-in citizen to e-mail alerts of pollution episodes."""
     place = resolve_city(city)

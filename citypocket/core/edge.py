@@ -7,16 +7,19 @@ seconds its answer may be reused, read at each request:
                   seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"))
 
 Under the production server (`citypocket.wsgi`), a GET of a registered path goes through Django as
-usual the first time; its successful answer is kept in the worker's memory for those seconds and the
-same request (scheme, path, query string, negotiated language) is answered from there, with the same headers
-plus `Age`, and a 304 when `If-None-Match` names its ETag. When the seconds have passed, one request
+usual the first time; its successful answer is kept in the worker's memory for those seconds and
+the same request (scheme, path, query string, negotiated language) is answered from there, with
+the same headers plus `Age`, and a 304 when `If-None-Match` names its ETag. When the seconds have passed, one request
 refreshes the answer through Django while the others still get the previous one (never more than
-twice the seconds old), so that a slow answer is never computed by every worker thread at once.
+twice the seconds old), so that a kept answer is never recomputed by every worker thread at once.
+The refresh asks Django without the client's validators, so an unchanged answer is kept again and
+the client still gets its 304 from it.
 
 Django's middleware, routing, rate limit and database are not involved in a hit: that is the point,
 and it is why only public answers qualify. What is never kept: any status but 200, an answer
-without `Cache-Control: public`, one that sets a cookie, and requests carrying credentials; a host
-outside ALLOWED_HOSTS goes to Django (400).
+without `Cache-Control: public`, one that sets a cookie or varies on anything but Accept-Language,
+one over MAX_BODY, and requests carrying credentials; a host outside ALLOWED_HOSTS goes to Django
+(400). Memory is bounded in bytes (MAX_BYTES per worker, oldest answers dropped first).
 """
 
 import logging
@@ -32,7 +35,10 @@ from django.utils.translation import get_language_from_request
 
 logger = logging.getLogger("citypocket.request")
 
-MAX_ENTRIES = 512  # per worker; search answers are ~10 KB, so at most a few MB
+MAX_BYTES = 32 * 1024 * 1024  # bodies kept per worker; the oldest go first when full
+MAX_BODY = 1024 * 1024  # a larger answer is never kept
+# What a 304 carries (RFC 9110, 15.4.5), plus Age.
+NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +93,15 @@ def _matches_etag(header: str, etag: str) -> bool:
 class EdgeCache:
     """WSGI middleware around Django's application (see the module docstring)."""
 
-    def __init__(self, app, *, clock: Callable[[], float] = time.monotonic, max_entries: int = MAX_ENTRIES):
+    def __init__(
+        self, app, *, clock: Callable[[], float] = time.monotonic, max_bytes: int = MAX_BYTES, max_body: int = MAX_BODY
+    ):
         self.app = app
         self.clock = clock
-        self.max_entries = max_entries
-        self.entries: dict[tuple[str, str, str, str], Entry] = {}
+        self.max_bytes = max_bytes
+        self.max_body = max_body
+        self.entries: dict[tuple[str, str, str, str], Entry] = {}  # oldest first
+        self.size = 0  # bytes of the bodies kept
         self.refreshing: set[tuple[str, str, str, str]] = set()
         self.lock = threading.Lock()
 
@@ -132,16 +142,21 @@ class EdgeCache:
             self.refreshing.add(key)
             return True
 
-    def _hit(self, entry: Entry, environ: dict, start_response, route: EdgeRoute, now: float) -> Iterable[bytes]:
-        started = time.perf_counter()
+    @staticmethod
+    def _answer(entry: Entry, environ: dict, start_response, now: float) -> tuple[str, list[bytes]]:
         age = ("Age", str(int(now - entry.stored)))
         if entry.etag and _matches_etag(environ.get("HTTP_IF_NONE_MATCH", ""), entry.etag):
             status, body = "304 Not Modified", b""
-            headers = [(n, v) for n, v in entry.headers if n.lower() not in ("content-length", "content-type")]
+            headers = [(n, v) for n, v in entry.headers if n.lower() in NOT_MODIFIED_HEADERS]
         else:
             status, headers = entry.status, entry.headers
             body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else entry.body
         start_response(status, [*headers, age])
+        return status, [body]
+
+    def _hit(self, entry: Entry, environ: dict, start_response, route: EdgeRoute, now: float) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status, body = self._answer(entry, environ, start_response, now)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "request",
@@ -153,45 +168,56 @@ class EdgeCache:
                     "edge": "hit",
                 },
             )
-        return [body]
+        return body
 
     def _miss(self, key, seconds: int, environ: dict, start_response) -> Iterable[bytes]:
+        """Asks Django for the whole answer (without the client's validators, so that an unchanged answer
+        is a 200 that can be kept), keeps it if it qualifies, then answers the client from it."""
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, list(headers)
             return lambda data: None  # the body is returned below, never written through this
 
+        unconditional = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
         stored = self.clock()
-        result = self.app(environ, capture)
+        result = self.app(unconditional, capture)
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()  # Django's request_finished: connections go back as after any request
         status, headers = captured["status"], captured["headers"]
-        start_response(status, headers)
-        if self._keepable(status, headers):
+        if self._keepable(status, headers, body):
             etag = next((v for n, v in headers if n.lower() == "etag"), None)
-            self._store(key, Entry(stored, stored + seconds, status, headers, etag, body))
+            entry = Entry(stored, stored + seconds, status, headers, etag, body)
+            self._store(key, entry)
+            return self._answer(entry, environ, start_response, stored)[1]  # a 304 if the client had it
+        start_response(status, list(headers))
         return [body]
 
-    @staticmethod
-    def _keepable(status: str, headers: list[tuple[str, str]]) -> bool:
-        if not status.startswith("200"):
+    def _keepable(self, status: str, headers: list[tuple[str, str]], body: bytes) -> bool:
+        if not status.startswith("200") or len(body) > self.max_body:
             return False
         names = {name.lower(): value for name, value in headers}
         if "set-cookie" in names:
             return False
+        varies = {part.strip().lower() for part in names.get("vary", "").split(",") if part.strip()}
+        if varies - {"accept-language"}:
+            return False  # the answer depends on something (cookie, encoding…) that is not in the key
         control = names.get("cache-control", "").lower()
         return "public" in control and "no-store" not in control and "private" not in control
 
     def _store(self, key, entry: Entry) -> None:
         with self.lock:
-            if len(self.entries) >= self.max_entries:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            if self.size + len(entry.body) > self.max_bytes:
                 now = self.clock()
-                for old in [k for k, e in self.entries.items() if e.expires <= now]:
-                    del self.entries[old]
-                if len(self.entries) >= self.max_entries:
-                    self.entries.clear()
+                for stale in [k for k, e in self.entries.items() if e.expires <= now]:
+                    self.size -= len(self.entries.pop(stale).body)
+                while self.entries and self.size + len(entry.body) > self.max_bytes:
+                    self.size -= len(self.entries.pop(next(iter(self.entries))).body)  # the oldest first
             self.entries[key] = entry
+            self.size += len(entry.body)

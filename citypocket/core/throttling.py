@@ -59,9 +59,22 @@ def write_throttle() -> list[ClientRateThrottle]:
     return [ClientRateThrottle("API_WRITE_RATE", "write")]
 
 
+class FormRateThrottle(ClientRateThrottle):
+    """The write limit for HTML forms: per signed-in account (many residents may share a town hall's
+    Wi-Fi or a carrier's address during a vote), per client address otherwise."""
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return super().get_cache_key(request)
+        salt = f"{settings.SECRET_KEY}:{self.scope}:account".encode()
+        ident = hmac.new(salt, str(user.pk).encode(), hashlib.sha256).hexdigest()[:32]
+        return self.cache_format % {"scope": f"{self.scope}-account", "ident": ident}
+
+
 def throttle_form_posts(view):
-    """The write limit of the API (API_WRITE_RATE) on an HTML form view: a POST over the limit gets a
-    429 page with Retry-After, and nothing is written."""
+    """API_WRITE_RATE on an HTML form view: a POST over the limit gets a 429 page with Retry-After
+    and a way back, and nothing is written."""
     from functools import wraps
 
     from django.shortcuts import render
@@ -70,12 +83,12 @@ def throttle_form_posts(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method == "POST":
-            throttle = write_throttle()[0]
+            throttle = FormRateThrottle("API_WRITE_RATE", "form")
             if not throttle.allow_request(request):
                 wait = max(1, int(throttle.wait() or 60))
                 back = request.META.get("HTTP_REFERER", "")
                 if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                    back = request.path
+                    back = f"/{kwargs['city']}/" if "city" in kwargs else "/"  # the page the form was on is unknown
                 response = render(request, "core/429.html", {"retry_minutes": -(-wait // 60), "back": back},
                                   status=429)
                 response["Retry-After"] = str(wait)

@@ -35,8 +35,8 @@ UNKNOWN_AVAILABILITY = 0.3
 FULL_DIVISOR = 5.0
 WEIGHTS = {"availability": 50.0, "walk": 35.0, "price": 15.0}
 DEFAULT_MAX_WALK_M = 1000
-# Park-and-ride car parks are looked for in the whole city, not only within walking distance; they
-# are predicted this many at a time, quickest trip first.
+# Park-and-ride car parks are looked for in the whole city, not only within walking distance; the
+# history of this many, quickest trip first, is read with the search's candidates.
 PARK_AND_RIDE_BATCH = 3
 
 
@@ -249,13 +249,14 @@ def _park_and_rides_in_order(items, *, lat: float, lon: float, city: City) -> li
 def _best_alternative(ordered, *, lat: float, lon: float, load, predicted) -> Alternative | None:
     """The quickest park-and-ride to the destination (transit + walk) expected to have room.
 
-    `ordered` comes from `_park_and_rides_in_order`. P+Rs are predicted a few at a time in that
-    order and the first one expected to have room wins (one whose free spaces cannot be told only if
-    none can be found), so a city with many P+Rs costs no more than one with a few.
+    `ordered` comes from `_park_and_rides_in_order`; the history of the first PARK_AND_RIDE_BATCH is
+    read with the search's candidates. The first one expected to have room wins (one whose free
+    spaces cannot be told only if none can be found). Only when the quickest ones are all expected
+    to be full is the history of the others read, in one more query: a city with many P+Rs costs
+    at most two reads of history, like a town with one.
     """
     best = unknown = None
-    for start in range(0, len(ordered), PARK_AND_RIDE_BATCH):
-        batch = ordered[start : start + PARK_AND_RIDE_BATCH]
+    for batch in (ordered[:PARK_AND_RIDE_BATCH], ordered[PARK_AND_RIDE_BATCH:]):
         load([pair[0] for pair in batch])
         for item, trip in batch:
             pred = predicted(item)

@@ -22,11 +22,13 @@ class Origin:
         self.calls = 0
         self.status = "200 OK"
         self.headers = [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=30"),
-                        ("ETag", '"v1"'), ("Vary", "Accept-Language, Cookie")]
+                        ("ETag", '"v1"'), ("Vary", "Accept-Language"), ("X-Omitted-Rows", "0")]
+        self.environs = []
         self.closed = 0
 
     def __call__(self, environ, start_response):
         self.calls += 1
+        self.environs.append(environ)
         start_response(self.status, list(self.headers))
         origin = self
 
@@ -67,7 +69,7 @@ def test_keeps_a_public_answer_for_its_seconds(route):
     status, headers, body = call(app)
     assert (status, body, origin.calls) == ("200 OK", b"answer 1 ", 1)
     assert headers["Age"] == "3" and headers["Cache-Control"] == "public, max-age=30"
-    assert headers["Vary"] == "Accept-Language, Cookie"
+    assert headers["Vary"] == "Accept-Language"
     clock.now += 2.01
     assert call(app)[2] == b"answer 2 " and origin.calls == 2
 
@@ -91,7 +93,8 @@ def test_if_none_match_gets_304_without_a_body(route):
     call(app)
     status, headers, body = call(app, if_none_match='W/"v1"')
     assert (status, body) == ("304 Not Modified", b"")
-    assert headers["ETag"] == '"v1"' and "Content-Type" not in headers
+    assert headers["ETag"] == '"v1"' and headers["Vary"] == "Accept-Language" and "Age" in headers
+    assert not {"Content-Type", "X-Omitted-Rows"} & set(headers)  # what a 304 must not carry
     assert call(app, if_none_match='"v0"')[0] == "200 OK"
     assert call(app, method="HEAD")[2] == b"" and origin.calls == 1
 
@@ -104,6 +107,8 @@ def test_if_none_match_gets_304_without_a_body(route):
         {"headers": [("Cache-Control", "private, max-age=30")]},
         {"headers": [("Cache-Control", "public, max-age=30"), ("Set-Cookie", "sessionid=x")]},
         {"headers": [("Content-Type", "application/json")]},
+        {"headers": [("Cache-Control", "public, max-age=30"), ("Vary", "Accept-Language, Cookie")]},
+        {"headers": [("Cache-Control", "public, max-age=30"), ("Vary", "*")]},
     ],
 )
 def test_never_keeps_errors_private_answers_or_cookies(route, change):
@@ -134,17 +139,43 @@ def test_only_registered_gets_without_credentials(route):
     assert origin.calls == 11
 
 
-def test_memory_is_bounded(route):
+def test_memory_is_bounded_in_bytes_oldest_first(route):
     origin, clock = Origin(), Clock()
-    app = edge.EdgeCache(origin, clock=clock, max_entries=3)
+    app = edge.EdgeCache(origin, clock=clock, max_bytes=40, max_body=20)
     for n in range(3):
-        call(app, query=f"n={n}")
-    clock.now += 10  # all three expired: dropped to make room
-    call(app, query="n=3")
-    assert len(app.entries) == 1
-    for n in range(4, 7):
-        call(app, query=f"n={n}")
-    assert len(app.entries) <= 3
+        call(app, query=f"n={n}")  # 12 bytes each
+    assert app.size == 36
+    call(app, query="n=3")  # does not fit: the oldest goes
+    assert [key[2] for key in app.entries] == ["n=1", "n=2", "n=3"] and app.size == 36
+    clock.now += 10  # all expired: dropped first when room is needed
+    call(app, query="n=4")
+    assert [key[2] for key in app.entries] == ["n=4"] and app.size == 12
+    call(app, query="n=" + "x" * 20)  # an answer over max_body is never kept
+    assert len(app.entries) == 1 and app.size == 12
+
+
+def test_a_revalidating_client_refreshes_the_kept_answer(route):
+    """The refresh asks for the whole answer (no validators), keeps it, and the client gets its 304."""
+    origin, clock = Origin(), Clock()
+    app = edge.EdgeCache(origin, clock=clock)
+    call(app)
+    clock.now += 6
+    status, _headers, body = call(app, if_none_match='"v1"', if_modified_since="Wed, 25 Nov 2026 10:00:00 GMT")
+    assert (status, body) == ("304 Not Modified", b"")
+    refresh = origin.environs[-1]
+    assert "HTTP_IF_NONE_MATCH" not in refresh and "HTTP_IF_MODIFIED_SINCE" not in refresh
+    assert call(app)[2] == b"answer 2 " and origin.calls == 2  # kept again
+
+
+def test_a_failing_refresh_releases_its_claim(route):
+    class Broken(Origin):
+        def __call__(self, environ, start_response):
+            raise RuntimeError("database down")
+
+    app = edge.EdgeCache(Broken(), clock=Clock())
+    with pytest.raises(RuntimeError):
+        call(app)
+    assert not app.refreshing
 
 
 def test_one_request_refreshes_while_the_others_get_the_previous_answer(route):

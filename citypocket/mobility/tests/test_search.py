@@ -11,6 +11,7 @@ from citypocket.core.testing import assert_problem, pin_now
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
+from citypocket.sensors.models import LatestObservation, Observation
 
 ROTONDE_FOUNTAIN = (43.5263, 5.4453)
 SEARCH = "/api/v1/cities/aix-en-provence/car-parks/search"
@@ -189,6 +190,13 @@ def test_park_and_ride_is_the_quickest_with_room_and_costs_the_same_with_many(cl
         add_park_and_ride(rouen, n, transit_minutes=30 + n, free=200, now=now)
     assert reads() == few
     assert run(client, url, **params)["park_and_ride"]["id"] == "pr-3"
+    # Rush hour: the three quickest are full or unknown; the others' history is read in one more query.
+    Observation.objects.filter(datastream__sensor__external_id="PR-3").update(value=0)
+    LatestObservation.objects.filter(datastream__sensor__external_id="PR-3").update(value=0)
+    queries, streams = reads()
+    assert queries == few[0] + 1 and streams == few[1] + 37
+    alt = run(client, url, **params)["park_and_ride"]
+    assert (alt["id"], alt["predicted"]["free"]) == ("pr-4", 390)
 
 
 @pytest.mark.django_db

@@ -122,9 +122,13 @@ def test_form_posts_share_the_write_limit_and_write_nothing_over_it(client, roue
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     html = refused.content.decode()
     assert "Trop de requêtes" in html and "Rien n\u2019a été enregistré" in html
-    assert 'href="https://evil.example/' not in html
+    assert 'href="https://evil.example/' not in html and 'href="/rouen/"' in html
     assert Proposal.objects.count() == 2 and not Comment.objects.exists()
     assert client.get(new).status_code == 200  # reading is not limited by it
+    # The limit is per account: a neighbour on the same network (same address) can still take part.
+    login(client, make_resident(rouen), mfa=False)
+    assert client.post(comment, {"body": "Moi aussi"}).status_code == 302
+    assert Comment.objects.count() == 1
 
 
 def test_meeting_page_registers(client, rouen):
