@@ -68,10 +68,6 @@ def register(route: str, path_regex: str, *, seconds: Callable[[], int]) -> None
     _routes.append(EdgeRoute(route, re.compile(path_regex + r"\Z"), seconds))
 
 
-def routes() -> list[EdgeRoute]:
-    return list(_routes)
-
-
 def _request_key(environ: dict) -> tuple[str, str, str, str] | None:
     """What an answer depends on: scheme, path, query and the language Django's LocaleMiddleware
     would pick (cookie, Accept-Language); None for a host Django would refuse (it answers 400)."""
