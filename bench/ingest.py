@@ -25,8 +25,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
-import socket
 import subprocess
 import sys
 import threading
@@ -34,9 +32,10 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, free_port, setup_django, write_docs
+
 SENSORS = 200
 START = datetime(2026, 1, 1, tzinfo=UTC)
 # Gateway messages (50 readings, ~5 KB) are published at this pace (50 000 readings/s): an unpaced
@@ -120,32 +119,6 @@ def subscriber_main(host: str, port: int, topic: str, expected: int, ready, out,
 
 
 # --- orchestration -------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit((parts.scheme.replace("postgres", "postgresql", 1) if parts.scheme == "postgres" else parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SIMULATOR"] = "off"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citypocket.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def bench_city():
@@ -374,12 +347,6 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def phase_http(city, database_url, seconds) -> dict:
     import httpx
 
@@ -459,15 +426,6 @@ def table(rows: list[dict], broker: float, copy: float) -> str:
     return "\n".join(lines)
 
 
-def write_docs(markdown: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Ingest\n\n" + markdown.strip() + "\n"
-    pattern = re.compile(r"^## Ingest\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda m: section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    path.write_text(text.rstrip() + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -482,7 +440,6 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must be a PostgreSQL URL")
-    ensure_database(args.database_url)
     setup_django(args.database_url)
     host, port = urlsplit(args.mqtt_url).hostname or "127.0.0.1", urlsplit(args.mqtt_url).port or 1883
     city = bench_city()
@@ -574,7 +531,7 @@ def main() -> None:
     print()
     print(report)
     if args.write_docs:
-        write_docs(report)
+        write_docs("Ingest", report)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,39 +25,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, free_port, setup_django, write_docs
 
 DATASETTE_VENV = Path("/tmp/citypocket-bench-datasette")
 SMALL, LARGE = "bench-mobility-10", "bench-mobility-10k"
 CENTRE = (45.0, 4.0)
 SEARCH_POINT = (45.0005, 4.0005)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    scheme = "postgresql" if parts.scheme == "postgres" else parts.scheme
-    with psycopg.connect(urlunsplit((scheme, parts.netloc, "/postgres", "", "")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SIMULATOR"] = "off"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citypocket.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def build_city(slug: str, count: int, now: datetime, rng) -> None:
@@ -139,12 +113,6 @@ def sqlite_copy(path: Path) -> None:
         db.executemany("INSERT INTO car_parks VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.commit()
     db.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_up(url: str) -> None:
@@ -391,16 +359,6 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     return "\n".join(out)
 
 
-def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Mobility\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Mobility\n.*?(?=^## |\Z)", re.S | re.M)
-    current = pattern.sub(lambda m: section + "\n", current) if pattern.search(current) else (
-        current.rstrip() + "\n\n" + section)
-    path.write_text(current.rstrip() + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -408,7 +366,6 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true", help="replace the Mobility section of docs/benchmarks.md")
     parser.add_argument("--skip-build", action="store_true", help="reuse the bench cities of the last run")
     args = parser.parse_args()
-    ensure_database(args.database_url)
     setup_django(args.database_url)
     now = datetime.now(UTC)
     if not args.skip_build:
@@ -426,7 +383,7 @@ def main() -> None:
     text = markdown(http, rows, args.seconds)
     print(text)
     if args.write_docs:
-        write_docs(text)
+        write_docs("Mobility", text)
 
 
 if __name__ == "__main__":

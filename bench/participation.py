@@ -12,11 +12,9 @@ The database is migrated and the bench city is rebuilt at each run (nothing else
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import setup_django
 
 PROPOSALS = 10_000
 BALLOTS = 100_000
@@ -35,22 +33,15 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=BALLOTS)
     parser.add_argument("--reuse", action="store_true", help="keep the bench city of the last run")
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citypocket.settings")
-    os.environ.setdefault("SIMULATOR", "off")
     os.environ.setdefault("API_READ_RATE", "1000000/min")
+    setup_django(args.database_url)
 
     import random
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.utils import timezone
 
     from citypocket.participation.models import Budget
 
-    call_command("migrate", verbosity=0)
     rng = random.Random(6)
     now = timezone.now()
     if args.reuse and Budget.objects.filter(city__slug="bench-city").exists():
@@ -104,7 +95,7 @@ def build(args, rng, now):
                 proposal.created_at = now - timedelta(seconds=start + offset)
             Proposal.objects.bulk_update(batch, ["created_at"])
         Support.objects.bulk_create(
-            [Support(city=city, proposal=proposals[rng.randrange(PROPOSALS)], user=voters[i]) for i in range(50_000)],
+            [Support(city=city, proposal=proposals[rng.randrange(PROPOSALS)], user=voters[i]) for i in range(min(50_000, len(voters)))],
             batch_size=5000, ignore_conflicts=True)
         budget = Budget.objects.create(city=city, process=process, title="Bench", amount=1_000_000,
                                        status="voting", counting_method="equal_shares")
