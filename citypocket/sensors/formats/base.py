@@ -31,6 +31,26 @@ class Parsed:
     def reject(self, *, index: int, reason: str, payload: str) -> None:
         self.rejections.append(ItemRejection(index=index, reason=reason, payload=payload))
 
+    def add_items(self, items: list, parse_item, *, empty: str, whole: Any) -> "Parsed":
+        """Parses each item with `parse_item`, which returns a Reading or a list of Readings and
+        reasons (one attribute refused) and raises BadItem to refuse the whole item; an empty list
+        is refused with the reason `empty` and the whole payload `whole`."""
+        if not items:
+            self.reject(index=0, reason=empty, payload=as_text(whole))
+            return self
+        for index, item in enumerate(items):
+            try:
+                outcome = parse_item(item)
+            except BadItem as error:
+                self.reject(index=index, reason=str(error), payload=as_text(item))
+                continue
+            for reading in outcome if isinstance(outcome, list) else [outcome]:
+                if isinstance(reading, str):
+                    self.reject(index=index, reason=reading, payload=as_text(item))
+                else:
+                    self.add(reading, index=index, payload=item)
+        return self
+
 
 class MalformedPayload(ValueError):
     pass

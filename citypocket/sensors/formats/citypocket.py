@@ -20,18 +20,7 @@ def parse(data: Any) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("observations"), list):
         parsed.reject(index=0, reason="expected an object with an 'observations' list", payload=as_text(data))
         return parsed
-    items = data["observations"]
-    if not items:
-        parsed.reject(index=0, reason="payload contains no observation", payload=as_text(data))
-        return parsed
-    for index, item in enumerate(items):
-        try:
-            reading = parse_item(item)
-        except BadItem as error:
-            parsed.reject(index=index, reason=str(error), payload=as_text(item))
-            continue
-        parsed.add(reading, index=index, payload=item)
-    return parsed
+    return parsed.add_items(data["observations"], parse_item, empty="payload contains no observation", whole=data)
 
 
 def parse_item(item: Any) -> Reading:

@@ -24,7 +24,7 @@ entity id without its `urn:ngsi-ld:<Type>:` prefix (e.g. `porto-ParkingLot-23889
 
 from typing import Any
 
-from citypocket.sensors.formats.base import BadItem, Parsed, as_text, parse_number, parse_time
+from citypocket.sensors.formats.base import BadItem, Parsed, parse_number, parse_time
 from citypocket.sensors.readings import Reading
 
 AIR = {
@@ -72,21 +72,7 @@ def parse(data: Any) -> Parsed:
     if isinstance(data, dict) and data.get("type") == "Notification":
         data = data.get("data")
     entities = data if isinstance(data, list) else [data]
-    if not entities:
-        parsed.reject(index=0, reason="payload contains no entity", payload=as_text(data))
-        return parsed
-    for index, entity in enumerate(entities):
-        try:
-            readings = parse_entity(entity)
-        except BadItem as error:
-            parsed.reject(index=index, reason=str(error), payload=as_text(entity))
-            continue
-        for reading_or_error in readings:
-            if isinstance(reading_or_error, str):
-                parsed.reject(index=index, reason=reading_or_error, payload=as_text(entity))
-            else:
-                parsed.add(reading_or_error, index=index, payload=entity)
-    return parsed
+    return parsed.add_items(entities, parse_entity, empty="payload contains no entity", whole=data)
 
 
 def _value(attribute: Any) -> Any:

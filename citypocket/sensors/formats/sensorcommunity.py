@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from citypocket.sensors.formats.base import BadItem, Parsed, as_text, parse_number, parse_time
+from citypocket.sensors.formats.base import BadItem, Parsed, parse_number, parse_time
 from citypocket.sensors.readings import Reading
 
 VALUE_TYPES = {
@@ -33,21 +33,7 @@ VALUE_TYPES = {
 def parse(data: Any) -> Parsed:
     parsed = Parsed(format="sensor.community")
     records = data if isinstance(data, list) else [data]
-    if not records:
-        parsed.reject(index=0, reason="payload contains no record", payload=as_text(data))
-        return parsed
-    for index, record in enumerate(records):
-        try:
-            readings = parse_record(record)
-        except BadItem as error:
-            parsed.reject(index=index, reason=str(error), payload=as_text(record))
-            continue
-        for item in readings:
-            if isinstance(item, str):
-                parsed.reject(index=index, reason=item, payload=as_text(record))
-            else:
-                parsed.add(item, index=index, payload=record)
-    return parsed
+    return parsed.add_items(records, parse_record, empty="payload contains no record", whole=data)
 
 
 def _sensor_id(record: dict) -> str:
