@@ -231,6 +231,12 @@ def _back_to_proposal(city_obj, proposal):
     return redirect("participation:proposal", city=city_obj.slug, proposal_id=proposal.pk)
 
 
+def _sign_in_then_proposal(city_obj, proposal_id):
+    """The sign-in page, then back to the proposal (a POST-only URL cannot be the page to return to)."""
+    return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
+                                                                       "proposal_id": proposal_id}))
+
+
 @require_POST
 @throttle_form_posts
 def proposal_support(request, city: str, proposal_id):
@@ -242,8 +248,7 @@ def proposal_support(request, city: str, proposal_id):
                                                     else proposal_services.support_proposal)(
             proposal=proposal, user=request.user))
     except AuthenticationRequired:
-        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
-                                                                           "proposal_id": proposal.pk}))
+        return _sign_in_then_proposal(city_obj, proposal.pk)
     if error:
         messages.error(request, error)
     else:
@@ -261,8 +266,7 @@ def proposal_comment(request, city: str, proposal_id):
             proposal=proposal, author=request.user, body=request.POST.get("body", ""),
             parent_id=request.POST.get("parent") or None))
     except AuthenticationRequired:
-        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
-                                                                           "proposal_id": proposal.pk}))
+        return _sign_in_then_proposal(city_obj, proposal.pk)
     if error:
         messages.error(request, error)
     return _back_to_proposal(city_obj, proposal)
@@ -276,8 +280,7 @@ def comment_flag(request, city: str, comment_id):
     try:
         _result, error = _attempt(request, lambda: proposal_services.flag_comment(comment=comment, user=request.user))
     except AuthenticationRequired:
-        return redirect_to_login(reverse("participation:proposal", kwargs={"city": city_obj.slug,
-                                                                           "proposal_id": comment.proposal_id}))
+        return _sign_in_then_proposal(city_obj, comment.proposal_id)
     messages.info(request, error or _("Thank you: moderators will review this comment."))
     return _back_to_proposal(city_obj, comment.proposal)
 
