@@ -18,13 +18,14 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
 from django.contrib.sessions.models import Session
 from django.test import Client
 
 from citypocket.accounts.franceconnect.views import SESSION_KEY
 from citypocket.accounts.models import User
 from citypocket.accounts.tests.oidc_provider.server import running_provider
-from citypocket.core.testing import UserFactory
+from citypocket.core.testing import PASSWORD, UserFactory
 
 CALLBACK_PATH = "/accounts/franceconnect/login/callback/"
 LOGOUT_CALLBACK_PATH = "/accounts/franceconnect/logout/callback/"
@@ -348,12 +349,29 @@ def test_the_query_string_cannot_widen_the_scope_or_lower_the_level(franceconnec
 
 @pytest.mark.django_db(transaction=True)
 def test_an_existing_account_with_the_same_email_is_not_joined_silently(franceconnect, live_server, browser):
-    """Someone else's FranceConnect identity with my e-mail address does not open my account."""
+    """A FranceConnect identity with my address does not open my account; I can link it once signed in."""
+    base = live_server.url
     mine = UserFactory(email=franceconnect.email)
-    callback_url = authenticate_at_provider(browser, franceconnect, start_sign_in(browser, live_server.url))
-    browser.follow(browser.get(callback_url))
-    assert signed_in_email(browser, live_server.url) is None
+    callback_url = authenticate_at_provider(browser, franceconnect, start_sign_in(browser, base))
+    page = browser.follow(browser.get(callback_url))
+    # allauth does not tell who has an account: it mails the address's owner, and says "check your mail".
+    assert urlsplit(str(page.url)).path == "/accounts/confirm-email/"
+    assert [message.to for message in mail.outbox] == [[mine.email]]
+    assert signed_in_email(browser, base) is None
     assert not SocialAccount.objects.filter(user=mine).exists()
+
+    # The owner signs in with the password, then links FranceConnect from the connections page.
+    page = browser.get(f"{base}/accounts/login/")
+    browser.submit(page, find_form(page.text, action="/accounts/login/"), login=mine.email, password=PASSWORD)
+    assert signed_in_email(browser, base) == mine.email
+    connections = browser.get(f"{base}/accounts/3rdparty/")
+    link = re.search(r'href="(/accounts/franceconnect/login/\?[^"]*process=connect[^"]*)"', connections.text).group(1)
+    confirm = browser.get(base + link.replace("&amp;", "&"))
+    authorize = browser.submit(confirm, find_form(confirm.text, field="csrfmiddlewaretoken"))
+    browser.get(authenticate_at_provider(browser, franceconnect, authorize.headers["location"]))
+    assert SocialAccount.objects.get(user=mine).extra_data["family_name"] == "Dupont"
+    assert signed_in_email(browser, base) == mine.email
+    assert browser.session()[SESSION_KEY]["sub"] == SocialAccount.objects.get(user=mine).uid
 
 
 @pytest.mark.django_db(transaction=True)
