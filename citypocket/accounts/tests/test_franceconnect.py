@@ -18,8 +18,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.sessions.backends.db import SessionStore
-from django.core import mail
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.test import Client
 
 from citypocket.accounts.franceconnect.views import SESSION_KEY
