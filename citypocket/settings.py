@@ -59,14 +59,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "citypocket.accounts",  # before allauth, so that its templates override allauth's
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
     "django_htmx",
     "django_tasks_db",
     "ninja",
     "citypocket.core",
-    "citypocket.accounts",
     "citypocket.cities",
     "citypocket.sensors",
     "citypocket.air",
@@ -284,3 +285,40 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }
+
+# --- FranceConnect --------------------------------------------------------------------------
+# Sign-in with FranceConnect (OpenID Connect, allauth provider in citypocket/accounts/franceconnect).
+# Off unless FRANCECONNECT_CLIENT_ID is set: no button, and its URLs answer 404. docs/accounts.md.
+FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID")
+FRANCECONNECT_SECRET = env("FRANCECONNECT_SECRET")
+# The issuer (its /.well-known/openid-configuration is read); default: the integration platform.
+FRANCECONNECT_SERVER_URL = env("FRANCECONNECT_SERVER_URL", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
+FRANCECONNECT_EIDAS_LEVEL = env("FRANCECONNECT_EIDAS_LEVEL", "eidas1")
+if FRANCECONNECT_EIDAS_LEVEL not in {"eidas1", "eidas2", "eidas3"}:
+    raise ImproperlyConfigured("FRANCECONNECT_EIDAS_LEVEL must be eidas1, eidas2 or eidas3.")
+if FRANCECONNECT_CLIENT_ID and not FRANCECONNECT_SECRET:
+    raise ImproperlyConfigured("FRANCECONNECT_SECRET must be set with FRANCECONNECT_CLIENT_ID.")
+SOCIALACCOUNT_ADAPTER = "citypocket.accounts.franceconnect.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "franceconnect": {
+        "APPS": [
+            {
+                "name": "FranceConnect",
+                "client_id": FRANCECONNECT_CLIENT_ID,
+                "secret": FRANCECONNECT_SECRET,
+                "settings": {"server_url": FRANCECONNECT_SERVER_URL, "eidas_level": FRANCECONNECT_EIDAS_LEVEL},
+            }
+        ]
+        if FRANCECONNECT_CLIENT_ID
+        else [],
+    },
+}
+SOCIALACCOUNT_STORE_TOKENS = False  # access tokens are used once at sign-in, never stored
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join an existing account on a matching e-mail alone
+if FRANCECONNECT_CLIENT_ID:
+    # The sign-in and sign-out forms post to CityPocket, which redirects to FranceConnect: browsers
+    # apply form-action to that redirect.
+    from urllib.parse import urlsplit
+
+    _franceconnect = urlsplit(FRANCECONNECT_SERVER_URL)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_franceconnect.scheme}://{_franceconnect.netloc}"]

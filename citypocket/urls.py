@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from citypocket.accounts import views as account_views
+from citypocket.accounts.franceconnect import views as franceconnect_views
 from citypocket.core import views
 from citypocket.core.api import api
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/my-data/", account_views.my_data, name="account_my_data"),
     path("accounts/my-data/export.json", account_views.my_data_export, name="account_my_data_export"),
+    path("accounts/logout/", franceconnect_views.logout, name="account_logout"),  # then at FranceConnect
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

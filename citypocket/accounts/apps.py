@@ -6,3 +6,19 @@ class AccountsConfig(AppConfig):
     name = "citypocket.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_logged_in
+        from allauth.socialaccount.signals import social_account_added
+
+        from citypocket.accounts.franceconnect.personal_data import export_franceconnect
+        from citypocket.accounts.franceconnect.views import remember_sign_in
+        from citypocket.core.privacy import register_personal_data
+
+        def _remember(sender, request=None, sociallogin=None, **kwargs):
+            remember_sign_in(request, sociallogin)
+
+        user_logged_in.connect(_remember, dispatch_uid="franceconnect_remember_sign_in")
+        social_account_added.connect(_remember, dispatch_uid="franceconnect_remember_link")
+        # The account's link to FranceConnect goes with the account (CASCADE); nothing else to erase.
+        register_personal_data("franceconnect", export=export_franceconnect)

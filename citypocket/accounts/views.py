@@ -8,6 +8,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -25,6 +27,10 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():  # signed up with FranceConnect: no password yet
+            raise forms.ValidationError(
+                format_html(_('Your account has no password yet: <a href="{}">choose one</a>, then confirm with it.'),
+                            reverse("account_set_password")))
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This password is not correct."))
         return password
