@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from citypocket.cities.models import City
+from citypocket.core import geojson
 from citypocket.core.geo import haversine_m
 from citypocket.safety.models import (
     WEEKDAYS,
@@ -121,5 +122,4 @@ def zone_geometry(zone: FilmedZone) -> dict:
         dlat = zone.radius_m * math.cos(angle) / 111_320
         dlon = zone.radius_m * math.sin(angle) / (111_320 * math.cos(math.radians(zone.lat)))
         ring.append([round(zone.lon + dlon, 6), round(zone.lat + dlat, 6)])
-    ring.append(ring[0])
-    return {"type": "Polygon", "coordinates": [ring]}
+    return geojson.polygon([ring])

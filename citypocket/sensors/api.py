@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
+from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import conf, selectors
@@ -136,18 +137,9 @@ def list_sensors(request: HttpRequest, city: str, kind: Literal["air", "parking"
                     "unit": stream.unit,
                     "observed_at": row.phenomenon_time.astimezone(UTC),
                 }
-        geometry = None
-        if sensor.lat is not None and sensor.lon is not None:
-            geometry = {"type": "Point", "coordinates": [sensor.lon, sensor.lat]}
-        features.append(
-            {
-                "type": "Feature",
-                "id": sensor.external_id,
-                "geometry": geometry,
-                "properties": {"name": sensor.name, "kind": sensor.kind, "latest": latest},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest}
+        features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
+    return geojson.feature_collection(features)
 
 
 MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}
