@@ -41,7 +41,7 @@ def build_city(slug: str, count: int, now: datetime, rng) -> None:
     from django.db import transaction
 
     from citypocket.cities.models import City
-    from citypocket.mobility.geo import haversine_m
+    from citypocket.core.geo import haversine_m
     from citypocket.mobility.models import CarPark
     from citypocket.sensors.models import Datastream, Sensor
     from citypocket.sensors.readings import Reading

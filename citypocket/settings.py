@@ -252,6 +252,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- API ------------------------------------------------------------------------------------
+NINJA_PAGINATION_CLASS = "citypocket.core.pagination.LimitOffset"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 API_READ_RATE = env("API_READ_RATE", "1200/min")

@@ -20,6 +20,7 @@ from citypocket.air.schemas import (
     VapidKeyOut,
 )
 from citypocket.cities.selectors import get_city
+from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
@@ -126,7 +127,7 @@ def list_air_stations(
         entities = [present.station_ngsi_ld(item, city_slug=place.slug) for item in stations]
         return HttpResponse(json.dumps(entities, ensure_ascii=False), content_type="application/ld+json")
     language = _language(request, lang)
-    return {"type": "FeatureCollection", "features": [present.station_feature(item, language) for item in stations]}
+    return geojson.feature_collection(present.station_feature(item, language) for item in stations)
 
 
 @router.get(
@@ -136,8 +137,14 @@ def list_air_stations(
     summary="Daily ATMO indices of a city (computed per station and city-wide, and official)",
     description=(
         "Half-open period `[from, to)` of local dates, at most 366 days; defaults to the last 7 days and "
-        "tomorrow. `?format=csv|geojson` for open-data downloads (columns described in docs/air.md)."
+        "tomorrow. A time series bounded by its period: every row of the period, not paged. "
+        "`?format=csv|geojson` for open-data downloads (columns described in docs/air.md; GeoJSON: one "
+        "feature per index, at its station or at the city centre)."
     ),
+    openapi_extra={"responses": {200: {"content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/geo+json": {"schema": {"type": "object"}},
+    }}}},
 )
 @cache_public(max_age=300)
 def list_air_daily_indices(
@@ -160,7 +167,7 @@ def list_air_daily_indices(
     if format == "csv":
         return _csv_response(exports.indices_csv(rows), f"{place.slug}-air-daily-indices.csv")
     if format == "geojson":
-        return _geojson_response(exports.indices_geojson(rows, city=place))
+        return geojson.response(exports.indices_geojson(rows, city=place))
     language = _language(request, lang)
     return {"count": len(rows), "items": [present.daily_dict(row, language) for row in rows]}
 
@@ -169,10 +176,6 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _geojson_response(data: dict) -> HttpResponse:
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
 
 
 def _aware(moment: datetime, field: str) -> datetime:
@@ -218,7 +221,7 @@ def export_air_observations(
         selectors.get_sensor(city=place, external_id=station)
     rows = exports.list_hourly_observations(city=place, start=start, end=end, station=station)
     if format == "geojson":
-        return _geojson_response(exports.observations_geojson(rows))
+        return geojson.response(exports.observations_geojson(rows))
     return _csv_response(exports.observations_csv(rows), f"{place.slug}-air-hourly.csv")
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncHour
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily
 from citypocket.cities.models import City
+from citypocket.core import geojson
 from citypocket.sensors.models import Observation
 
 OBSERVATION_COLUMNS = [
@@ -131,19 +132,15 @@ def observations_geojson(rows: list[dict]) -> dict:
         key = (row["station_code"], row["hour_start"])
         feature = features.get(key)
         if feature is None:
-            geometry = None
-            if row["lat"] is not None and row["lon"] is not None:
-                geometry = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-            feature = {
-                "type": "Feature",
-                "id": f"{row['station_code']}/{_iso(row['hour_start'])}",
-                "geometry": geometry,
-                "properties": {"station_code": row["station_code"], "station_name": row["station_name"],
-                               "hour_start": _iso(row["hour_start"]), "unit": row["unit"]},
-            }
+            feature = geojson.feature(
+                f"{row['station_code']}/{_iso(row['hour_start'])}",
+                geojson.point(row["lon"], row["lat"]),
+                {"station_code": row["station_code"], "station_name": row["station_name"],
+                 "hour_start": _iso(row["hour_start"]), "unit": row["unit"]},
+            )
             features[key] = feature
         feature["properties"][row["pollutant"]] = row["value"]
-    return {"type": "FeatureCollection", "features": list(features.values())}
+    return geojson.feature_collection(features.values())
 
 
 def index_row(row: AirIndexDaily) -> dict:
@@ -174,15 +171,11 @@ def indices_geojson(rows: Iterable[AirIndexDaily], *, city: City) -> dict:
     """One feature per daily index, at its station, or at the city centre for city/commune values."""
     features = []
     for row in rows:
-        if row.station_id and row.station.lat is not None and row.station.lon is not None:
-            coordinates = [row.station.lon, row.station.lat]
-        else:
-            coordinates = [city.centre_lon, city.centre_lat]
+        at = geojson.point(row.station.lon, row.station.lat) if row.station_id else None
         where = row.station.external_id if row.station_id else (row.zone_code or city.slug)
-        features.append({
-            "type": "Feature",
-            "id": f"{row.date.isoformat()}/{row.source}/{where}",
-            "geometry": {"type": "Point", "coordinates": coordinates},
-            "properties": index_row(row),
-        })
-    return {"type": "FeatureCollection", "features": features}
+        features.append(geojson.feature(
+            f"{row.date.isoformat()}/{row.source}/{where}",
+            at or geojson.point(city.centre_lon, city.centre_lat),
+            index_row(row),
+        ))
+    return geojson.feature_collection(features)

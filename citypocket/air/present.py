@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily
 from citypocket.air.selectors import StationNow
+from citypocket.core import geojson
 
 UNIT = "ug/m3"
 NGSI_LD_CONTEXT = [
@@ -64,10 +65,7 @@ def station_dict(item: StationNow, language: str) -> dict:
 
 
 def station_feature(item: StationNow, language: str) -> dict:
-    geometry = None
-    if item.sensor.lat is not None and item.sensor.lon is not None:
-        geometry = {"type": "Point", "coordinates": [item.sensor.lon, item.sensor.lat]}
-    return {"type": "Feature", "id": item.code, "geometry": geometry, "properties": station_dict(item, language)}
+    return geojson.feature(item.code, geojson.point(item.sensor.lon, item.sensor.lat), station_dict(item, language))
 
 
 def _iso(moment: datetime) -> str:
@@ -86,7 +84,7 @@ def station_ngsi_ld(item: StationNow, *, city_slug: str) -> dict:
     if item.sensor.lat is not None and item.sensor.lon is not None:
         entity["location"] = {
             "type": "GeoProperty",
-            "value": {"type": "Point", "coordinates": [item.sensor.lon, item.sensor.lat]},
+            "value": geojson.point(item.sensor.lon, item.sensor.lat),
         }
     if item.measured_at is not None:
         entity["dateObserved"] = {"type": "Property", "value": _iso(item.measured_at)}

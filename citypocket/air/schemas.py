@@ -3,7 +3,9 @@
 from datetime import date, datetime
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from citypocket.core import geojson
 
 
 class IndexOut(Schema):
@@ -55,20 +57,13 @@ class AirNowOut(Schema):
     stations: list[StationNowOut]
 
 
-class PointGeometry(Schema):
-    type: Literal["Point"]
-    coordinates: list[float]
-
-
-class StationFeature(Schema):
-    type: Literal["Feature"]
-    id: str
-    geometry: PointGeometry | None
+class StationFeature(geojson.Feature):
+    id: str = Field(description="The station's national code")
+    geometry: geojson.Point | None
     properties: StationNowOut
 
 
-class StationCollection(Schema):
-    type: Literal["FeatureCollection"]
+class StationCollection(geojson.FeatureCollection):
     features: list[StationFeature]
 
 

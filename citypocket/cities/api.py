@@ -1,20 +1,23 @@
 """City endpoints: the list of cities this install serves and each city's facts."""
 
 from ninja import Router
+from ninja.pagination import paginate
 
 from citypocket.cities import selectors
-from citypocket.cities.schemas import CityListOut, CityOut
+from citypocket.cities.schemas import CityOut
 from citypocket.core.http import cache_public
 from citypocket.core.problems import responses
 
 router = Router(tags=["cities"])
 
 
-@router.get("/cities", response=responses({200: CityListOut}), operation_id="list_cities", summary="List the cities")
+@router.get(
+    "/cities", response=responses({200: list[CityOut]}, 422), operation_id="list_cities", summary="List the cities"
+)
 @cache_public(max_age=3600)
+@paginate
 def list_cities(request):
-    cities = list(selectors.list_cities())
-    return {"count": len(cities), "items": cities}
+    return selectors.list_cities()
 
 
 @router.get(

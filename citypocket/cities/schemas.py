@@ -27,8 +27,3 @@ class CityOut(Schema):
     @staticmethod
     def resolve_bbox(obj) -> list[float]:
         return list(obj.bbox)
-
-
-class CityListOut(Schema):
-    count: int
-    items: list[CityOut]

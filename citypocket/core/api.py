@@ -11,12 +11,42 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from citypocket.core import geojson
 from citypocket.core.problems import DomainError, problem_response, validation_errors
 from citypocket.core.throttling import read_throttle
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class CityPocketAPI(NinjaAPI):
+    """NinjaAPI that serves and documents a GeoJSON FeatureCollection as `application/geo+json`.
+
+    RFC 7946 registers that media type for GeoJSON; django-ninja has one renderer, and one media
+    type, for the whole API. Whatever app returns a FeatureCollection (core.geojson builds them),
+    its answer and its OpenAPI response carry the GeoJSON media type.
+    """
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            response["Content-Type"] = geojson.MEDIA_TYPE
+        return response
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.get("components", {}).get("schemas", {})
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for answer in operation.get("responses", {}).values():
+                    content = answer.get("content", {})
+                    ref = content.get(self.renderer.media_type, {}).get("schema", {}).get("$ref", "")
+                    declared = components.get(ref.rpartition("/")[2], {})
+                    if declared.get("properties", {}).get("type", {}).get("const") == "FeatureCollection":
+                        content[geojson.MEDIA_TYPE] = content.pop(self.renderer.media_type)
+        return schema
+
+
+api = CityPocketAPI(
     title="CityPocket API",
     version="1.0.0",
     description=(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router
 
 from citypocket.cities.selectors import get_city
+from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.mobility import representations, selectors, traffic
@@ -27,7 +28,6 @@ LIST_FORMATS = {
         200: {
             "description": "GeoJSON (default), NGSI-LD OffStreetParking entities or the national CSV schema",
             "content": {
-                "application/geo+json": {"schema": {"$ref": "#/components/schemas/CarParkCollection"}},
                 "application/ld+json": {"schema": {"type": "array", "items": {"type": "object"}}},
                 "text/csv": {"schema": {"type": "string"}},
             },
@@ -66,14 +66,7 @@ def list_car_parks(request: HttpRequest, city: str, format: Literal["geojson", "
     if format == "ngsi-ld":
         body = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
         return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/ld+json")
-    body = {"type": "FeatureCollection", "features": [representations.feature(item) for item in items]}
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")
-
-
-def _iso(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    raise TypeError(type(value).__name__)
+    return geojson.feature_collection(representations.feature(item) for item in items)
 
 
 def parse_arrival(value: datetime | None, *, tz: str, now: datetime) -> datetime:
@@ -151,14 +144,7 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
                 "reasons": result.reasons,
             }
         )
-        features.append(
-            {
-                "type": "Feature",
-                "id": result.car_park.slug,
-                "geometry": representations.geometry(result.car_park),
-                "properties": props,
-            }
-        )
+        features.append(geojson.feature(result.car_park.slug, representations.geometry(result.car_park), props))
     alternative = None
     if outcome.alternative is not None:
         alt = outcome.alternative
@@ -183,13 +169,9 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
             },
             "reasons": alt.reasons,
         }
-    return {
-        "type": "FeatureCollection",
-        "destination": {"type": "Point", "coordinates": [lon, lat]},
-        "arrive_at": outcome.arrive_at,
-        "features": features,
-        "park_and_ride": alternative,
-    }
+    return geojson.feature_collection(
+        features, destination=geojson.point(lon, lat), arrive_at=outcome.arrive_at, park_and_ride=alternative
+    )
 
 
 @router.get(
@@ -230,8 +212,7 @@ def search_car_parks(
         ev=ev,
         now=timezone.now(),
     )
-    body = outcome_body(outcome, lat=lat, lon=lon)
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")
+    return outcome_body(outcome, lat=lat, lon=lon)
 
 
 @router.get(
@@ -251,25 +232,15 @@ def list_traffic(request: HttpRequest, city: str):
     features = []
     for point in selectors.list_counting_points(city=place, now=timezone.now()):
         sensor = point.sensor
-        geometry = None
-        if sensor.lat is not None and sensor.lon is not None:
-            geometry = {"type": "Point", "coordinates": [sensor.lon, sensor.lat]}
-        features.append(
-            {
-                "type": "Feature",
-                "id": sensor.external_id,
-                "geometry": geometry,
-                "properties": {
-                    "name": sensor.name,
-                    "road": sensor.metadata.get("road", sensor.name),
-                    "vehicle_flow": point.vehicle_flow,
-                    "occupancy": point.occupancy,
-                    "congestion": point.state,
-                    "congestion_label": str(traffic.LABELS[point.state]),
-                    "observed_at": point.observed_at,
-                    "stale": point.stale,
-                },
-            }
-        )
-    body = {"type": "FeatureCollection", "features": features}
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=_iso), content_type="application/geo+json")
+        properties = {
+            "name": sensor.name,
+            "road": sensor.metadata.get("road", sensor.name),
+            "vehicle_flow": point.vehicle_flow,
+            "occupancy": point.occupancy,
+            "congestion": point.state,
+            "congestion_label": str(traffic.LABELS[point.state]),
+            "observed_at": point.observed_at,
+            "stale": point.stale,
+        }
+        features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
+    return geojson.feature_collection(features)

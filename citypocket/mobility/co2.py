@@ -12,7 +12,7 @@ Assumptions (sources in docs/mobility.md, "CO₂ avoided"):
 
 from dataclasses import dataclass
 
-from citypocket.mobility import geo
+from citypocket.core.geo import haversine_m
 
 ROAD_DETOUR = 1.3
 CIRCLING_KM = 1.0
@@ -37,7 +37,7 @@ def transit_factor(line: str) -> float:
 
 
 def avoided(*, park_and_ride: tuple[float, float], destination: tuple[float, float], transit_line: str) -> Co2Estimate:
-    distance_km = geo.haversine_m(*park_and_ride, *destination) / 1000 * ROAD_DETOUR
+    distance_km = haversine_m(*park_and_ride, *destination) / 1000 * ROAD_DETOUR
     car_km = distance_km + CIRCLING_KM
     car_kg = car_km * CAR_KG_PER_KM
     transit_kg = distance_km * transit_factor(transit_line or "bus")

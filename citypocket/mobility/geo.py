@@ -1,22 +1,14 @@
-"""Distances and walking times."""
+"""Walking distances and times, and the search box around a destination."""
 
 import math
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+from citypocket.core.geo import EARTH_RADIUS_M, haversine_m
+
 # Walking speed used for every walking time: 4.5 km/h = 75 m/min, a common planning value for
 # adults (e.g. 1.2-1.3 m/s in pedestrian-planning guides); slower walkers take longer.
 WALK_M_PER_MIN = 75.0
 # Streets are not straight lines: the walking distance is the great-circle distance x 1.25.
 WALK_DETOUR = 1.25
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def walk(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[int, int]:

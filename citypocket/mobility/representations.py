@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import UTC
 
+from citypocket.core import geojson
 from citypocket.mobility import status as st
 from citypocket.mobility.selectors import CarParkLive
 
@@ -82,16 +83,11 @@ def properties(item: CarParkLive) -> dict:
 
 
 def geometry(car_park) -> dict:
-    return {"type": "Point", "coordinates": [car_park.lon, car_park.lat]}
+    return geojson.point(car_park.lon, car_park.lat)
 
 
 def feature(item: CarParkLive) -> dict:
-    return {
-        "type": "Feature",
-        "id": item.car_park.slug,
-        "geometry": geometry(item.car_park),
-        "properties": properties(item),
-    }
+    return geojson.feature(item.car_park.slug, geometry(item.car_park), properties(item))
 
 
 def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:

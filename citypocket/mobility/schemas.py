@@ -2,12 +2,9 @@
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
-
-class PointGeometry(Schema):
-    type: str = "Point"
-    coordinates: list[float]
+from citypocket.core import geojson
 
 
 class CarParkProperties(Schema):
@@ -34,15 +31,13 @@ class CarParkProperties(Schema):
     provenance: str
 
 
-class CarParkFeature(Schema):
-    type: str = "Feature"
-    id: str
-    geometry: PointGeometry
+class CarParkFeature(geojson.Feature):
+    id: str = Field(description="The car park's slug")
+    geometry: geojson.Point
     properties: CarParkProperties
 
 
-class CarParkCollection(Schema):
-    type: str = "FeatureCollection"
+class CarParkCollection(geojson.FeatureCollection):
     features: list[CarParkFeature]
 
 
@@ -62,10 +57,9 @@ class SearchResultProperties(CarParkProperties):
     reasons: list[str]
 
 
-class SearchResultFeature(Schema):
-    type: str = "Feature"
-    id: str
-    geometry: PointGeometry
+class SearchResultFeature(geojson.Feature):
+    id: str = Field(description="The car park's slug")
+    geometry: geojson.Point
     properties: SearchResultProperties
 
 
@@ -93,9 +87,8 @@ class AlternativeOut(Schema):
     reasons: list[str]
 
 
-class SearchCollection(Schema):
-    type: str = "FeatureCollection"
-    destination: PointGeometry
+class SearchCollection(geojson.FeatureCollection):
+    destination: geojson.Point
     arrive_at: datetime
     features: list[SearchResultFeature]
     park_and_ride: AlternativeOut | None
@@ -112,13 +105,11 @@ class TrafficProperties(Schema):
     stale: bool
 
 
-class TrafficFeature(Schema):
-    type: str = "Feature"
-    id: str
-    geometry: PointGeometry | None
+class TrafficFeature(geojson.Feature):
+    id: str = Field(description="The counting point's sensor id")
+    geometry: geojson.Point | None
     properties: TrafficProperties
 
 
-class TrafficCollection(Schema):
-    type: str = "FeatureCollection"
+class TrafficCollection(geojson.FeatureCollection):
     features: list[TrafficFeature]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from citypocket.cities.models import City
+from citypocket.core.geo import haversine_m
 from citypocket.mobility import co2, geo, prediction, selectors, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.status import is_open_at
@@ -83,7 +84,7 @@ def _approach_state(car_park: CarPark, points) -> str:
     for point in points:
         if point.sensor.lat is None or point.sensor.lon is None:
             continue
-        near = geo.haversine_m(car_park.lat, car_park.lon, point.sensor.lat, point.sensor.lon)
+        near = haversine_m(car_park.lat, car_park.lon, point.sensor.lat, point.sensor.lon)
         if near <= traffic.APPROACH_RADIUS_M and traffic.SEVERITY[point.state] > traffic.SEVERITY[worst]:
             worst = point.state
     return worst

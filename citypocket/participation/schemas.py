@@ -22,11 +22,6 @@ class ProcessOut(Schema):
     tiers: dict[str, str] = Field(description="Identity tier required per action: anonymous, account or resident.")
 
 
-class ProcessListOut(Schema):
-    count: int
-    items: list[ProcessOut]
-
-
 class VerificationIn(Schema):
     method: str = Field(description="census or postal_code")
     last_name: str = ""
@@ -71,11 +66,6 @@ class BudgetSummaryOut(Schema):
     status: str
     vote_open: bool
     districts: list[DistrictOut]
-
-
-class BudgetListOut(Schema):
-    count: int
-    items: list[BudgetSummaryOut]
 
 
 class BudgetOut(BudgetSummaryOut):
@@ -164,11 +154,6 @@ class CommentOut(Schema):
     body: str = Field(description="Empty when the comment is hidden by moderation")
     hidden: bool
     created_at: datetime
-
-
-class CommentListOut(Schema):
-    count: int
-    items: list[CommentOut]
 
 
 class FlagIn(Schema):
@@ -264,11 +249,6 @@ class MeetingOut(Schema):
     minutes: str
     agenda: list[AgendaItemOut]
     documents: list[MeetingDocumentOut]
-
-
-class MeetingListOut(Schema):
-    count: int
-    items: list[MeetingOut]
 
 
 class RegistrationOut(Schema):

@@ -46,6 +46,8 @@ from citypocket.participation.services.meetings import cancel_registration, regi
 from citypocket.participation.services.surveys import submit_response
 from citypocket.participation.verifiers import list_verifiers
 
+NOTIFICATIONS_SHOWN = 50  # the latest; the API pages through all of them
+
 
 def _get_or_404(getter, **kwargs):
     try:
@@ -401,7 +403,7 @@ def notifications_page(request, city: str):
         else:
             messages.success(request, _("Your preference is saved."))
         return redirect("participation:notifications", city=city_obj.slug)
-    items = list(list_notifications(user=request.user, city=city_obj))
+    items = list(list_notifications(user=request.user, city=city_obj)[:NOTIFICATIONS_SHOWN])
     Notification.objects.filter(pk__in=[n.pk for n in items], read_at__isnull=True).update(read_at=timezone.now())
     preference = NotificationPreference.objects.filter(user=request.user).first()
     return render(request, "participation/notifications.html", {

@@ -10,6 +10,7 @@ from ninja import Router
 from ninja.decorators import decorate_view
 
 from citypocket.cities.selectors import get_city
+from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.safety import hotspots, selectors, services
@@ -80,9 +81,7 @@ def list_hotspots(request, city: str, month: str | None = None):
             errors = [{"field": "month", "message": _("Use YYYY-MM.")}]
             raise InvalidValues(_("Some values are invalid."), errors=errors)
         period = dt.date(int(month[:4]), int(month[5:]), 1)
-    collection = hotspots.as_geojson(hotspots.compute_hotspots(city=city_obj, month=period))
-    collection["k"] = hotspots.hotspot_k()
-    return collection
+    return hotspots.as_geojson(hotspots.compute_hotspots(city=city_obj, month=period), k=hotspots.hotspot_k())
 
 
 @router.get("/cities/{city}/safety/safe-places", response=responses({200: SafePlaceCollection}, 404),
@@ -92,15 +91,14 @@ def list_hotspots(request, city: str, month: str | None = None):
 def list_safe_places(request, city: str):
     city_obj = get_city(slug=city)
     features = [
-        {"type": "Feature", "id": item.place.pk,
-         "geometry": {"type": "Point", "coordinates": [item.place.lon, item.place.lat]},
-         "properties": {"name": item.place.name, "kind": item.place.kind, "kind_label": item.place.get_kind_display(),
-                        "address": item.place.address, "opening_hours": item.place.opening_hours,
-                        "open_now": item.open_now, "charter_signed_on": item.place.charter_signed_on,
-                        "trained_on": item.place.trained_on, "is_demo": item.place.is_demo}}
+        geojson.feature(item.place.pk, geojson.point(item.place.lon, item.place.lat), {
+            "name": item.place.name, "kind": item.place.kind, "kind_label": item.place.get_kind_display(),
+            "address": item.place.address, "opening_hours": item.place.opening_hours, "open_now": item.open_now,
+            "charter_signed_on": item.place.charter_signed_on, "trained_on": item.place.trained_on,
+            "is_demo": item.place.is_demo})
         for item in sorted(selectors.list_safe_places_by_distance(city=city_obj), key=lambda i: i.place.name)
     ]
-    return {"type": "FeatureCollection", "features": features}
+    return geojson.feature_collection(features)
 
 
 @router.get("/cities/{city}/safety/filmed-zones", response=responses({200: FilmedZoneCollection}, 404),
@@ -109,10 +107,10 @@ def list_safe_places(request, city: str):
 @cache_public(max_age=3600)
 def list_filmed_zones(request, city: str):
     features = [
-        {"type": "Feature", "id": zone.pk, "geometry": selectors.zone_geometry(zone),
-         "properties": {"name": zone.name, "operator": zone.operator, "purpose": zone.purpose,
-                        "retention_days": zone.retention_days, "rights_contact": zone.rights_contact,
-                        "radius_m": zone.radius_m, "is_demo": zone.is_demo}}
+        geojson.feature(zone.pk, selectors.zone_geometry(zone), {
+            "name": zone.name, "operator": zone.operator, "purpose": zone.purpose,
+            "retention_days": zone.retention_days, "rights_contact": zone.rights_contact,
+            "radius_m": zone.radius_m, "is_demo": zone.is_demo})
         for zone in selectors.list_filmed_zones(city=get_city(slug=city))
     ]
-    return {"type": "FeatureCollection", "features": features}
+    return geojson.feature_collection(features)

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from citypocket.cities.models import City
+from citypocket.core import geojson
 from citypocket.safety.models import CATEGORY_GROUPS, GROUPS, HarassmentReport
 
 K_DEFAULT = 11
@@ -117,22 +118,17 @@ def compute_hotspots(*, city: City, month: dt.date | None = None, today: dt.date
     return sorted(result, key=lambda spot: (spot.month, spot.h3))
 
 
-def as_geojson(spots: list[Hotspot]) -> dict:
-    """A FeatureCollection of cell polygons ([lon, lat], closed rings, 6 decimals)."""
+def as_geojson(spots: list[Hotspot], *, k: int) -> dict:
+    """A FeatureCollection of cell polygons ([lon, lat], 6 decimals), with the threshold `k` it used."""
     features = []
     for spot in spots:
         ring = [[round(lon, 6), round(lat, 6)] for lat, lon in h3.cell_to_boundary(spot.h3)]
-        ring.append(ring[0])
-        features.append({
-            "type": "Feature",
-            "id": f"{spot.month}/{spot.h3}",
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "properties": {
-                "h3": spot.h3,
-                "resolution": spot.resolution,
-                "month": spot.month,
-                "count": spot.count,
-                "categories": spot.categories,
-            },
-        })
-    return {"type": "FeatureCollection", "features": features}
+        properties = {
+            "h3": spot.h3,
+            "resolution": spot.resolution,
+            "month": spot.month,
+            "count": spot.count,
+            "categories": spot.categories,
+        }
+        features.append(geojson.feature(f"{spot.month}/{spot.h3}", geojson.polygon([ring]), properties))
+    return geojson.feature_collection(features, k=k)

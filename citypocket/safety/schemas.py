@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from citypocket.core import geojson
 from citypocket.safety.models import Category, ReporterRole
 
 
@@ -54,16 +55,6 @@ class FollowOut(Schema):
     support: list[SupportService]
 
 
-class Polygon(Schema):
-    type: Literal["Polygon"]
-    coordinates: list[list[list[float]]]
-
-
-class Point(Schema):
-    type: Literal["Point"]
-    coordinates: list[float]
-
-
 class CategoryGroups(Schema):
     verbal: int
     physical: int
@@ -81,15 +72,13 @@ class HotspotProperties(Schema):
     )
 
 
-class HotspotFeature(Schema):
-    type: Literal["Feature"]
-    id: str
-    geometry: Polygon
+class HotspotFeature(geojson.Feature):
+    id: str = Field(description="`YYYY-MM/<H3 cell>`")
+    geometry: geojson.Polygon
     properties: HotspotProperties
 
 
-class HotspotCollection(Schema):
-    type: Literal["FeatureCollection"]
+class HotspotCollection(geojson.FeatureCollection):
     k: int
     features: list[HotspotFeature]
 
@@ -106,15 +95,13 @@ class SafePlaceProperties(Schema):
     is_demo: bool
 
 
-class SafePlaceFeature(Schema):
-    type: Literal["Feature"]
+class SafePlaceFeature(geojson.Feature):
     id: int
-    geometry: Point
+    geometry: geojson.Point
     properties: SafePlaceProperties
 
 
-class SafePlaceCollection(Schema):
-    type: Literal["FeatureCollection"]
+class SafePlaceCollection(geojson.FeatureCollection):
     features: list[SafePlaceFeature]
 
 
@@ -128,13 +115,11 @@ class FilmedZoneProperties(Schema):
     is_demo: bool
 
 
-class FilmedZoneFeature(Schema):
-    type: Literal["Feature"]
+class FilmedZoneFeature(geojson.Feature):
     id: int
-    geometry: Polygon
+    geometry: geojson.Polygon
     properties: FilmedZoneProperties
 
 
-class FilmedZoneCollection(Schema):
-    type: Literal["FeatureCollection"]
+class FilmedZoneCollection(geojson.FeatureCollection):
     features: list[FilmedZoneFeature]

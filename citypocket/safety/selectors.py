@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from citypocket.cities.models import City
+from citypocket.core import geojson
+from citypocket.core.geo import haversine_m
 from citypocket.safety.models import (
     WEEKDAYS,
     AwarenessArticle,
@@ -53,16 +55,6 @@ def compute_monthly_figures(*, city: City) -> list[dict]:
     return list(months.values())
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    radius = 6_371_000
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
-
-
 def _minutes(text: str) -> int:
     return int(text[:2]) * 60 + int(text[3:])
 
@@ -102,7 +94,7 @@ def list_safe_places_by_distance(
     lon = city.centre_lon if lon is None else lon
     local = timezone.localtime(now or timezone.now(), timezone=ZoneInfo(city.timezone))
     items = [
-        PlaceNearby(place, round(distance_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local))
+        PlaceNearby(place, round(haversine_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local))
         for place in list_safe_places(city=city)
     ]
     return sorted(items, key=lambda item: (not item.open_now, item.distance_m, item.place.name))
@@ -130,5 +122,4 @@ def zone_geometry(zone: FilmedZone) -> dict:
         dlat = zone.radius_m * math.cos(angle) / 111_320
         dlon = zone.radius_m * math.sin(angle) / (111_320 * math.cos(math.radians(zone.lat)))
         ring.append([round(zone.lon + dlon, 6), round(zone.lat + dlat, 6)])
-    ring.append(ring[0])
-    return {"type": "Polygon", "coordinates": [ring]}
+    return geojson.polygon([ring])

@@ -1,11 +1,8 @@
 """Sensor API: HTTP ingest for machines (bearer token), public reads of sensors and observations."""
 
-import base64
-import binascii
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.db import OperationalError
@@ -16,7 +13,9 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
+from citypocket.core import geojson
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import cursor_page, decode_cursor, next_link
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import conf, selectors
 from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
@@ -136,36 +135,12 @@ def list_sensors(request: HttpRequest, city: str, kind: Literal["air", "parking"
                     "unit": stream.unit,
                     "observed_at": row.phenomenon_time.astimezone(UTC),
                 }
-        geometry = None
-        if sensor.lat is not None and sensor.lon is not None:
-            geometry = {"type": "Point", "coordinates": [sensor.lon, sensor.lat]}
-        features.append(
-            {
-                "type": "Feature",
-                "id": sensor.external_id,
-                "geometry": geometry,
-                "properties": {"name": sensor.name, "kind": sensor.kind, "latest": latest},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest}
+        features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
+    return geojson.feature_collection(features)
 
 
 MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}
-
-
-def _encode_cursor(moment: datetime) -> str:
-    return base64.urlsafe_b64encode(moment.astimezone(UTC).isoformat().encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> datetime:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment = datetime.fromisoformat(text)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "invalid"}]) from None
-    if moment.tzinfo is None:
-        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "invalid"}])
-    return moment
 
 
 def _aware(moment: datetime, field: str) -> datetime:
@@ -215,19 +190,14 @@ def list_observations(
         "next": None,
     }
     if resolution == "raw":
-        after = _decode_cursor(cursor) if cursor else None
         rows = selectors.list_observations(datastream=stream, start=start, end=end)
-        if after is not None:
+        if cursor:
+            (after,) = decode_cursor(cursor, datetime)
             rows = rows.filter(phenomenon_time__gt=after)
-        page = list(rows.values_list("phenomenon_time", "value")[: limit + 1])
-        if len(page) > limit:
-            page = page[:limit]
-            query = request.GET.copy()
-            query["cursor"] = _encode_cursor(page[-1][0])
-            query["from"] = start.isoformat()
-            query["to"] = end.isoformat()
-            series["next"] = request.build_absolute_uri(request.path) + "?" + urlencode(sorted(query.items()))
-        series["items"] = [{"time": moment.astimezone(UTC), "value": value} for moment, value in page]
+        page = cursor_page(rows.values_list("phenomenon_time", "value"), limit=limit, key=lambda row: row[:1])
+        # The window is pinned in the link: a default `to` (now) must not move between pages.
+        series["next"] = next_link(request, page.next_cursor, pinned={"from": start.isoformat(), "to": end.isoformat()})
+        series["items"] = [{"time": moment.astimezone(UTC), "value": value} for moment, value in page.items]
         return series
     if end - start > MAX_AGGREGATE_SPAN[resolution]:
         raise InvalidValues(

@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from citypocket.core import geojson
 
 
 class RejectionOut(Schema):
@@ -23,26 +25,19 @@ class LatestValue(Schema):
     observed_at: datetime
 
 
-class PointGeometry(Schema):
-    type: Literal["Point"] = "Point"
-    coordinates: list[float]
-
-
 class SensorProperties(Schema):
     name: str
     kind: str
     latest: dict[str, LatestValue]
 
 
-class SensorFeature(Schema):
-    type: Literal["Feature"] = "Feature"
-    id: str
-    geometry: PointGeometry | None
+class SensorFeature(geojson.Feature):
+    id: str = Field(description="The sensor's external id")
+    geometry: geojson.Point | None
     properties: SensorProperties
 
 
-class SensorCollection(Schema):
-    type: Literal["FeatureCollection"] = "FeatureCollection"
+class SensorCollection(geojson.FeatureCollection):
     features: list[SensorFeature]
 
 

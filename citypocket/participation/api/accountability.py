@@ -4,10 +4,12 @@ import uuid
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import PageIn, Presented, page_of
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import require_tier
@@ -39,11 +41,6 @@ class ResultOut(Schema):
     updated_at: datetime
 
 
-class ResultListOut(Schema):
-    count: int
-    items: list[ResultOut]
-
-
 class FollowOut(Schema):
     following: bool
 
@@ -56,10 +53,9 @@ class NotificationOut(Schema):
     read: bool
 
 
-class NotificationListOut(Schema):
-    count: int
-    unread: int
+class NotificationListOut(LimitOffsetPagination.Output):
     items: list[NotificationOut]
+    unread: int
 
 
 class PreferencesIn(Schema):
@@ -78,12 +74,12 @@ def result_out(result) -> dict:
             "milestones": list(result.milestones.all()), "updated_at": result.updated_at}
 
 
-@router.get("/cities/{city}/accountability", response=responses({200: ResultListOut}, 404),
+@router.get("/cities/{city}/accountability", response=responses({200: list[ResultOut]}, 404, 422),
             operation_id="list_accountability_results", summary="What the city does with the citizens' choices")
 @cache_public(max_age=300)
+@paginate
 def list_all(request, city: str):
-    items = [result_out(r) for r in list_results(city=get_city(slug=city))]
-    return {"count": len(items), "items": items}
+    return Presented(list_results(city=get_city(slug=city)), result_out)
 
 
 @router.get("/cities/{city}/accountability/{result_id}", response=responses({200: ResultOut}, 404),
@@ -131,27 +127,36 @@ def unfollow_proposal(request, city: str, proposal_id: uuid.UUID):
     return {"following": Follow.objects.filter(user=request.user, proposal=proposal).exists()}
 
 
-@router.get("/cities/{city}/notifications", response=responses({200: NotificationListOut}, 401, 403, 404),
-            operation_id="list_my_participation_notifications", summary="My notifications in this city")
-def notifications(request, city: str):
+def notification_out(notification) -> dict:
+    return {"id": notification.pk, "message": notification.message, "url": notification.url,
+            "created_at": notification.created_at, "read": notification.read_at is not None}
+
+
+def notification_page(*, user, city, page: PageIn) -> dict:
+    """A page of the user's notifications, newest first, with the number still unread."""
+    body = page_of(Presented(list_notifications(user=user, city=city), notification_out), page)
+    body["unread"] = Notification.objects.filter(user=user, city=city, read_at__isnull=True).count()
+    return body
+
+
+@router.get("/cities/{city}/notifications", response=responses({200: NotificationListOut}, 401, 403, 404, 422),
+            operation_id="list_my_participation_notifications", summary="My notifications in this city (newest first)")
+def notifications(request, city: str, page: Query[PageIn]):
     city_obj = get_city(slug=city)
     require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
-    items = list(list_notifications(user=request.user, city=city_obj))
-    unread = Notification.objects.filter(user=request.user, city=city_obj, read_at__isnull=True).count()
-    return {"count": len(items), "unread": unread, "items": [
-        {"id": n.pk, "message": n.message, "url": n.url, "created_at": n.created_at, "read": n.read_at is not None}
-        for n in items]}
+    return notification_page(user=request.user, city=city_obj, page=page)
 
 
-@router.post("/cities/{city}/notifications/read", response=responses({200: NotificationListOut}, 401, 403, 404, 429),
+@router.post("/cities/{city}/notifications/read",
+             response=responses({200: NotificationListOut}, 401, 403, 404, 422, 429),
              operation_id="mark_participation_notifications_read", summary="Mark my notifications read",
              throttle=write_throttle())
-def mark_read(request, city: str):
+def mark_read(request, city: str, page: Query[PageIn]):
     enforce_csrf(request)
     city_obj = get_city(slug=city)
     require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
     Notification.objects.filter(user=request.user, city=city_obj, read_at__isnull=True).update(read_at=timezone.now())
-    return notifications(request, city)
+    return notification_page(user=request.user, city=city_obj, page=page)
 
 
 @router.get("/participation/preferences", response=responses({200: PreferencesOut}, 401, 403),

@@ -1,15 +1,17 @@
 """Participatory budgets: list, detail with projects, my ballot (PUT replaces it), results."""
 
 from ninja import Router
+from ninja.pagination import paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import Presented
 from citypocket.core.problems import NotFound, responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import require_tier
 from citypocket.participation.api.common import enforce_csrf
 from citypocket.participation.models import Ballot, Tier
-from citypocket.participation.schemas import BallotIn, BallotOut, BudgetListOut, BudgetOut, BudgetResultOut
+from citypocket.participation.schemas import BallotIn, BallotOut, BudgetOut, BudgetResultOut, BudgetSummaryOut
 from citypocket.participation.selectors.budgets import (
     get_ballot_project_ids,
     get_budget,
@@ -34,11 +36,11 @@ def budget_out(budget, *, with_projects: bool = False) -> dict:
     return data
 
 
-@router.get("/cities/{city}/budgets", response=responses({200: BudgetListOut}, 404),
+@router.get("/cities/{city}/budgets", response=responses({200: list[BudgetSummaryOut]}, 404, 422),
             operation_id="list_budgets", summary="List the participatory budgets of a city, with their voting rule")
+@paginate
 def list_budgets_endpoint(request, city: str):
-    items = [budget_out(b) for b in list_budgets(city=get_city(slug=city), user=request.user)]
-    return {"count": len(items), "items": items}
+    return Presented(list_budgets(city=get_city(slug=city), user=request.user), budget_out)
 
 
 @router.get("/cities/{city}/budgets/{budget_id}", response=responses({200: BudgetOut}, 404),

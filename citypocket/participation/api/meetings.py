@@ -3,15 +3,17 @@
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Router
+from ninja.pagination import paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import Presented
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.api.common import enforce_csrf
 from citypocket.participation.calendar import meetings_to_ics
 from citypocket.participation.models import Registration
-from citypocket.participation.schemas import MeetingListOut, MeetingOut, RegistrationOut
+from citypocket.participation.schemas import MeetingOut, RegistrationOut
 from citypocket.participation.selectors.meetings import get_meeting, list_meetings
 from citypocket.participation.services.meetings import cancel_registration, register_for_meeting
 
@@ -45,12 +47,12 @@ def ics_response(meetings, city, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/cities/{city}/meetings", response=responses({200: MeetingListOut}, 404),
+@router.get("/cities/{city}/meetings", response=responses({200: list[MeetingOut]}, 404, 422),
             operation_id="list_meetings", summary="List meetings (upcoming and past)")
 @cache_public(max_age=300)
+@paginate
 def list_all(request, city: str, upcoming: bool = False):
-    items = [meeting_out(m) for m in list_meetings(city=get_city(slug=city), upcoming_only=upcoming)]
-    return {"count": len(items), "items": items}
+    return Presented(list_meetings(city=get_city(slug=city), upcoming_only=upcoming), meeting_out)
 
 
 @router.get("/cities/{city}/meetings.ics", response=responses({200: None}, 404), openapi_extra=ICS_RESPONSE,

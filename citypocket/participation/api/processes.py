@@ -1,15 +1,17 @@
 """Processes (what is open now) and resident verification."""
 
 from ninja import Router
+from ninja.pagination import paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import Presented
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import compute_tier, require_tier
 from citypocket.participation.api.common import enforce_csrf
 from citypocket.participation.models import Action, ResidentVerification, Tier
-from citypocket.participation.schemas import ProcessListOut, ProcessOut, VerificationIn, VerificationOut
+from citypocket.participation.schemas import ProcessOut, VerificationIn, VerificationOut
 from citypocket.participation.selectors.processes import get_process, list_processes
 from citypocket.participation.services.identity import verify_resident
 
@@ -25,12 +27,12 @@ def process_out(process) -> dict:
     }
 
 
-@router.get("/cities/{city}/processes", response=responses({200: ProcessListOut}, 404),
+@router.get("/cities/{city}/processes", response=responses({200: list[ProcessOut]}, 404, 422),
             operation_id="list_participation_processes", summary="List the participatory processes of a city")
 @cache_public(max_age=60)
+@paginate
 def list_processes_endpoint(request, city: str):
-    items = [process_out(p) for p in list_processes(city=get_city(slug=city))]
-    return {"count": len(items), "items": items}
+    return Presented(list_processes(city=get_city(slug=city)), process_out)
 
 
 @router.get("/cities/{city}/processes/{slug}", response=responses({200: ProcessOut}, 404),

@@ -2,19 +2,18 @@
 
 import uuid
 
-from django.urls import reverse
-from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.pagination import Presented, next_link
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.api.common import enforce_csrf
 from citypocket.participation.models import ModerationState
 from citypocket.participation.schemas import (
     CommentIn,
-    CommentListOut,
     CommentOut,
     FlagIn,
     FlagOut,
@@ -55,12 +54,7 @@ def list_proposals(request, city: str, filters: Query[ProposalFilters]):
     limit = max(1, min(filters.limit, 100))
     page = selectors.list_proposals(city=city_obj, process_slug=filters.process, category_id=filters.category_id,
                                     cursor=filters.cursor, limit=limit)
-    next_url = None
-    if page.next_cursor:
-        query = {k: v for k, v in filters.dict().items() if v is not None}
-        query["cursor"] = page.next_cursor
-        next_url = reverse("api:list_proposals", kwargs={"city": city_obj.slug}) + "?" + urlencode(query)
-    return {"items": [proposal_out(p) for p in page.items], "next": next_url}
+    return {"items": [proposal_out(p) for p in page.items], "next": next_link(request, page.next_cursor)}
 
 
 @router.post("/cities/{city}/proposals", response=responses({201: ProposalOut}, 401, 403, 404, 409, 422, 429),
@@ -113,14 +107,14 @@ def comment_out(comment) -> dict:
             "hidden": hidden, "created_at": comment.created_at}
 
 
-@router.get("/cities/{city}/proposals/{proposal_id}/comments", response=responses({200: CommentListOut}, 404),
+@router.get("/cities/{city}/proposals/{proposal_id}/comments", response=responses({200: list[CommentOut]}, 404, 422),
             operation_id="list_proposal_comments",
             summary="Comments of a proposal, oldest first (threaded by parent_id)")
 @cache_public(max_age=30)
+@paginate
 def list_comments(request, city: str, proposal_id: uuid.UUID):
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
-    items = [comment_out(c) for c in proposal.comments.order_by("created_at", "pk")]
-    return {"count": len(items), "items": items}
+    return Presented(proposal.comments.order_by("created_at", "pk"), comment_out)
 
 
 @router.post("/cities/{city}/proposals/{proposal_id}/comments",

@@ -56,7 +56,8 @@ def get_result(*, city, result_id: int):
     return result
 
 
-def list_notifications(*, user, city, limit: int = 50):
+def list_notifications(*, user, city):
+    """The user's notifications in this city, newest first."""
     from citypocket.participation.models import Notification
 
-    return Notification.objects.filter(user=user, city=city)[:limit]
+    return Notification.objects.filter(user=user, city=city).order_by("-created_at", "-id")

@@ -4,16 +4,14 @@ Decidim listed 900 proposals in 7 s because it counted per row; here one query r
 with its counts, through an index on (city, created_at, id).
 """
 
-import base64
-import binascii
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from citypocket.core.problems import InvalidValues, NotFound
+from citypocket.core.pagination import CursorPage, cursor_page, decode_cursor
+from citypocket.core.problems import NotFound
 from citypocket.participation.models import Comment, ModerationState, Process, Proposal, Support
 
 PAGE_SIZE = 20
@@ -30,28 +28,8 @@ def with_counts(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return queryset.annotate(support_count=_count(Support), comment_count=_count(Comment, **visible))
 
 
-def encode_cursor(proposal: Proposal) -> str:
-    raw = f"{proposal.created_at.isoformat()}|{proposal.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, pk = raw.split("|")
-        return datetime.fromisoformat(created), uuid.UUID(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidValues("Invalid cursor.", errors=[{"field": "cursor", "message": "Invalid cursor."}]) from error
-
-
-@dataclass(frozen=True)
-class ProposalPage:
-    items: list[Proposal]
-    next_cursor: str | None
-
-
 def list_proposals(*, city, process_slug: str | None = None, category_id: int | None = None,
-                   cursor: str | None = None, limit: int = PAGE_SIZE) -> ProposalPage:
+                   cursor: str | None = None, limit: int = PAGE_SIZE) -> CursorPage:
     """Newest first, one page; the next cursor points after the last item (stable under inserts)."""
     processes = Process.objects.filter(city=city, is_published=True)
     if process_slug:
@@ -64,11 +42,10 @@ def list_proposals(*, city, process_slug: str | None = None, category_id: int | 
     if category_id:
         proposals = proposals.filter(category_id=category_id)
     if cursor:
-        created, pk = decode_cursor(cursor)
+        created, pk = decode_cursor(cursor, datetime, uuid.UUID)
         proposals = proposals.filter(created_at__lte=created).exclude(created_at=created, pk__gte=pk)
-    items = list(with_counts(proposals).order_by("-created_at", "-pk")[: limit + 1])
-    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
-    return ProposalPage(items=items[:limit], next_cursor=next_cursor)
+    return cursor_page(with_counts(proposals).order_by("-created_at", "-pk"), limit=limit,
+                       key=lambda proposal: (proposal.created_at, proposal.pk))
 
 
 def get_proposal(*, city, proposal_id) -> Proposal:

@@ -103,6 +103,24 @@ def test_following_needs_an_account(client, rouen, result):
     assert not Follow.objects.exists()
 
 
+def test_notifications_page_through_all_of_them_with_the_true_count(client, rouen):
+    """60 notifications: `count` is 60 (it used to stop at 50), pages of `limit` go newest first to the end."""
+    user = UserFactory()
+    login(client, user, mfa=False)
+    Notification.objects.bulk_create(
+        [Notification(city=rouen, user=user, message=f"Avis {n:02d}", url="/") for n in range(60)])
+    url = f"/api/v1/cities/{rouen.slug}/notifications"
+    first = client.get(url).json()
+    assert first["count"] == 60 and first["unread"] == 60 and len(first["items"]) == 50
+    rest = client.get(url, {"offset": 50, "limit": 50}).json()
+    messages = [item["message"] for item in first["items"] + rest["items"]]
+    assert len(rest["items"]) == 10 and sorted(messages) == [f"Avis {n:02d}" for n in range(60)]
+    marked = client.post(f"{url}/read?limit=5")
+    assert marked.status_code == 200, marked.content
+    assert marked.json()["unread"] == 0 and len(marked.json()["items"]) == 5
+    assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
+
+
 def test_digest_preference_round_trip(client):
     """PUT then GET the daily-digest preference."""
     login(client, UserFactory(), mfa=False)

@@ -9,7 +9,7 @@
   el.setAttribute("aria-label", el.dataset.label || "");
   var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 11);
   L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
-  fetch(el.dataset.api, { headers: { Accept: "application/json" } })
+  fetch(el.dataset.api, { headers: { Accept: "application/geo+json" } })
     .then(function (response) { return response.ok ? response.json() : { features: [] }; })
     .then(function (data) {
       var bounds = [];
