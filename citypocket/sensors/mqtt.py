@@ -31,9 +31,9 @@ from paho.mqtt.properties import Properties
 
 from citypocket.cities.models import City
 from citypocket.sensors import conf
-from citypocket.sensors.formats import Parsed, parse_payload
-from citypocket.sensors.pipeline import merge
-from citypocket.sensors.services import StreamCache, dead_letter, ingest_batch
+from citypocket.sensors.formats import parse_payload
+from citypocket.sensors.ingest import StreamCache, ingest_observations
+from citypocket.sensors.readings import Parsed
 
 logger = logging.getLogger(__name__)
 PUBACK_COMMAND = 0x40
@@ -238,8 +238,8 @@ class MqttIngest:
             self._cities[slug] = City.objects.filter(slug=slug, is_active=True).first() if slug else None
         return self._cities[slug]
 
-    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed, set[int]]]:
-        """Parses a batch, grouped by the city of each topic (reads only the city table)."""
+    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed]]:
+        """Parses a batch into one parsed batch per city of the topics (reads only the city table)."""
         groups: dict[str, list[Message]] = defaultdict(list)
         for message in batch:
             groups[city_slug(message.topic)].append(message)
@@ -247,42 +247,32 @@ class MqttIngest:
         for slug, messages in groups.items():
             city = self._city(slug)
             source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
-            redelivered: set[int] = set()
             if city is None:  # one dead letter per message, kept whole
                 reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
                 merged = Parsed(format="unknown")
                 for index, message in enumerate(messages):
                     text = message.payload.decode("utf-8", "replace")
                     merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
-                    if message.dup:
-                        redelivered.add(index)
+                redelivered = [index for index, message in enumerate(messages) if message.dup]
+                if redelivered:
+                    merged.redelivered = frozenset(redelivered)
             else:
-                spans: list[range] = []
-                merged = merge(
-                    [parse_payload(message.payload, content_type=message.content_type) for message in messages],
-                    spans,
-                )
-                for message, span in zip(messages, spans, strict=True):
+                parts = []
+                for message in messages:
+                    part = parse_payload(message.payload, content_type=message.content_type)
                     if message.dup:
-                        redelivered.update(span)
-            prepared.append((city, source, merged, redelivered))
+                        part.mark_redelivered()
+                    parts.append(part)
+                merged = Parsed.merge(parts)
+            prepared.append((city, source, merged))
         return prepared
 
-    def store(self, prepared: list[tuple[City | None, str, Parsed, set[int]]]) -> None:
-        """Writes a parsed batch in one transaction (raises on a database error)."""
+    def store(self, prepared: list[tuple[City | None, str, Parsed]]) -> None:
+        """Writes the parsed batches in one transaction, through the ingest door (raises on a database error)."""
         accepted = duplicates = rejected = 0
         with transaction.atomic():
-            for city, source, merged, redelivered in prepared:
-                result = ingest_batch(
-                    city=city,
-                    readings=merged.readings,
-                    source=source,
-                    indices=merged.indices,
-                    payloads=merged.payloads,
-                    rejections=merged.rejections,
-                    stream_cache=self._streams,
-                    redelivered=redelivered,
-                )
+            for city, source, merged in prepared:
+                result = ingest_observations(city=city, batch=merged, source=source, streams=self._streams)
                 accepted += result.accepted
                 duplicates += result.duplicates
                 rejected += len(result.rejected)
@@ -352,13 +342,16 @@ class MqttIngest:
                 self.write([message])
             except DatabaseError as error:
                 connection.close()
+                refused = Parsed(format="unknown")
+                refused.reject(
+                    index=0,
+                    reason=f"could not be stored: {type(error).__name__}",
+                    payload=message.payload.decode("utf-8", "replace"),
+                )
+                if message.dup:
+                    refused.mark_redelivered()
                 try:
-                    dead_letter(
-                        city=None,
-                        source=f"mqtt:{message.topic}"[:200],
-                        payload=message.payload.decode("utf-8", "replace"),
-                        reason=f"could not be stored: {type(error).__name__}",
-                    )
+                    ingest_observations(city=None, batch=refused, source=f"mqtt:{message.topic}")
                 except DatabaseError:
                     logger.exception("database unavailable; message left for redelivery")
                     continue
