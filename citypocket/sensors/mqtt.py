@@ -16,6 +16,7 @@
 - A malformed message becomes a dead letter and is acknowledged like any other.
 """
 
+import inspect
 import logging
 import queue
 import threading
@@ -73,6 +74,22 @@ def parse_url(url: str) -> tuple[str, int, bool]:
     return parts.hostname or "127.0.0.1", parts.port or (8883 if tls else 1883), tls
 
 
+def _private_packet_queue(client: mqtt.Client):
+    """paho's `Client._packet_queue(command, packet, mid, qos, ...)`, or None if this paho has no such method.
+
+    See `MqttIngest._ack` for why a private method is used and what depends on it.
+    """
+    queue_packet = getattr(client, "_packet_queue", None)
+    try:
+        parameters = list(inspect.signature(queue_packet).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    if parameters[:4] != ["command", "packet", "mid", "qos"]:
+        logger.warning("paho-mqtt has no usable _packet_queue; acknowledging message by message")
+        return None
+    return queue_packet
+
+
 class MqttIngest:
     """Subscribes, batches and writes; `run()` blocks until `stop()` is called (e.g. on SIGTERM)."""
 
@@ -101,7 +118,6 @@ class MqttIngest:
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.stats = Stats()
-        self.bulk_acks = conf.get("MQTT_BULK_ACKS") != "off"
         self._cities: dict[str, City | None] = {}
         self._streams = StreamCache()
         self._cities_at = 0.0
@@ -119,6 +135,7 @@ class MqttIngest:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
+        self.bulk_acks = conf.get("MQTT_BULK_ACKS") != "off" and _private_packet_queue(self.client) is not None
 
     # --- network thread -----------------------------------------------------------------------
 
@@ -291,10 +308,24 @@ class MqttIngest:
         costs more than the database write for one-reading messages. A PUBACK is 4 bytes
         (0x40, 2, packet id) and MQTT packets may follow one another in a TCP stream, so the
         batch's acknowledgements are queued as one buffer through paho's own packet queue.
+
+        That queue is private (`Client._packet_queue`) because paho-mqtt 2.x has no public call
+        for it: its only acknowledgement is `ack(mid, qos)`, one packet per call, and it offers no
+        way to queue several packets or raw bytes. Writing to `client.socket()` ourselves is no
+        way either: it would race with the network thread, which may be halfway through sending
+        another packet. The buffer is queued as `(command, packet, mid=0, qos=0)`: paho's writer
+        only sends the bytes, and looks at `command`/`qos` of a sent packet to report a QoS 0
+        PUBLISH or to close after a DISCONNECT, neither of which a PUBACK is.
+        If paho renames the method or changes its parameters, `_private_packet_queue` finds it
+        missing at start-up, logs it, and the public `ack()` is used per message (same
+        guarantees, more CPU). If paho changed what its writer does with a queued packet, PUBACKs
+        could be lost: the broker would redeliver (harmless for the data, thanks to the unique
+        key), and the broker tests, which check that nothing is left unacknowledged after a run,
+        would fail on the upgrade.
         """
         mids = [message.mid for message in batch if message.qos == 1]
-        queue_packet = getattr(self.client, "_packet_queue", None)
-        if mids and queue_packet is not None and self.bulk_acks:
+        queue_packet = getattr(self.client, "_packet_queue", None) if self.bulk_acks else None
+        if mids and queue_packet is not None:
             packet = b"".join(PUBACK_HEADER + mid.to_bytes(2, "big") for mid in mids)
             queue_packet(PUBACK_COMMAND, packet, 0, 0)
         else:
