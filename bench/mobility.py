@@ -43,9 +43,9 @@ def build_city(slug: str, count: int, now: datetime, rng) -> None:
     from citypocket.cities.models import City
     from citypocket.core.geo import haversine_m
     from citypocket.mobility.models import CarPark
+    from citypocket.sensors.ingest import ingest_observations
     from citypocket.sensors.models import Datastream, Sensor
-    from citypocket.sensors.readings import Reading
-    from citypocket.sensors.services import ingest_readings
+    from citypocket.sensors.readings import Parsed, Reading
 
     # The same 10 car parks within ~1 km of the centre in both cities (one of them a P+R); the large city
     # adds 9 990 across a 55 x 55 km metropolis but farther than 1.5 km from the destination (20 of them
@@ -83,10 +83,10 @@ def build_city(slug: str, count: int, now: datetime, rng) -> None:
                 moment = stamp - timedelta(weeks=week) + timedelta(minutes=15 * step)
                 readings.append(Reading(sensor.external_id, "available_spots", moment, float(rng.randrange(400)), "1"))
         if len(readings) > 50_000:
-            ingest_readings(city=city, readings=readings, source="bench")
+            ingest_observations(city=city, batch=Parsed.from_readings(readings), source="bench")
             readings = []
     if readings:
-        ingest_readings(city=city, readings=readings, source="bench")
+        ingest_observations(city=city, batch=Parsed.from_readings(readings), source="bench")
     print(f"built {slug}: {count} car parks", flush=True)
 
 

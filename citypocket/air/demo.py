@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from citypocket.cities.models import City
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ensure_sensor, ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
+from citypocket.sensors.services import ensure_sensor
 
 STATIONS_FILE = Path(__file__).parent / "data" / "stations.csv"
 UNIT = "ug/m3"
@@ -124,7 +125,8 @@ def backfill_history(*, sensors: list, days: int = HISTORY_DAYS, now: datetime |
                                        local=moment.astimezone(zone))
                     readings.append(Reading(sensor=sensor.external_id, property=datastream.property,
                                             time=moment, value=value, unit=UNIT))
-        accepted += ingest_readings(city=city, readings=readings, source="air:demo-history").accepted
+        result = ingest_observations(city=city, batch=Parsed.from_readings(readings), source="air:demo-history")
+        accepted += result.accepted
     return accepted
 
 

@@ -25,8 +25,9 @@ from citypocket.cities.models import City
 from citypocket.mobility import history as simulated
 from citypocket.mobility.models import CarPark, StructureType
 from citypocket.mobility.services import ensure_car_park, ensure_counting_point
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Observation
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.readings import Parsed
 
 HISTORY_DAYS = 29  # four weeks and a day: enough for the same-weekday profile of any arrival time
 
@@ -107,7 +108,7 @@ def seed_history(*, city: City, now: datetime, days: int = HISTORY_DAYS) -> int:
         batch = simulated.readings(sensor=car_park.sensor.external_id, key=f"{city.slug}:{car_park.slug}",
                                    capacity=car_park.capacity, start=start, end=end + timedelta(seconds=1),
                                    tz=city.timezone)
-        count += ingest_readings(city=city, readings=batch, source="demo-history").accepted
+        count += ingest_observations(city=city, batch=Parsed.from_readings(batch), source="demo-history").accepted
     return count
 
 

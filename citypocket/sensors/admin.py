@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from citypocket.cities.admin import CityScopedAdmin
 from citypocket.cities.models import Role
 from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, LatestObservation, Sensor
-from citypocket.sensors.services import create_ingest_token
+from citypocket.sensors.tokens import create_ingest_token
 
 PUBLISHERS = (Role.DATA_PUBLISHER,)
 

@@ -19,7 +19,8 @@ from citypocket.core.pagination import cursor_page, decode_cursor, next_link
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import conf, selectors
 from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
-from citypocket.sensors.pipeline import ingest_payload
+from citypocket.sensors.formats import parse_payload
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
 
 logger = logging.getLogger(__name__)
@@ -94,15 +95,9 @@ def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "senso
     body = request.read(limit + 1)  # never request.body: it would buffer an unbounded stream
     if len(body) > limit:
         raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
-    source = f"http:{token.name or token.pk}"
+    parsed = parse_payload(body, format=format or "", content_type=request.content_type or "")
     try:
-        parsed, result = ingest_payload(
-            city=token.city,
-            body=body,
-            source=source,
-            format=format or "",
-            content_type=request.content_type or "",
-        )
+        result = ingest_observations(city=token.city, batch=parsed, source=f"http:{token.name or token.pk}")
     except OperationalError:  # database locked, unreachable or out of connections: nothing was written
         logger.exception("ingest: database unavailable")
         raise Overloaded("The database is busy; nothing was written. Retry later.", retry_after=5) from None

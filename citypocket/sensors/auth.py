@@ -9,7 +9,7 @@ from ninja.security.http import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from citypocket.sensors import conf, selectors
-from citypocket.sensors.services import hash_token
+from citypocket.sensors.tokens import hash_token
 
 
 class IngestTokenAuth(HttpBearer):

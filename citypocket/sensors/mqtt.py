@@ -16,6 +16,7 @@
 - A malformed message becomes a dead letter and is acknowledged like any other.
 """
 
+import inspect
 import logging
 import queue
 import threading
@@ -31,9 +32,9 @@ from paho.mqtt.properties import Properties
 
 from citypocket.cities.models import City
 from citypocket.sensors import conf
-from citypocket.sensors.formats import Parsed, parse_payload
-from citypocket.sensors.pipeline import merge
-from citypocket.sensors.services import StreamCache, dead_letter, ingest_batch
+from citypocket.sensors.formats import parse_payload
+from citypocket.sensors.ingest import StreamCache, ingest_observations
+from citypocket.sensors.readings import Parsed
 
 logger = logging.getLogger(__name__)
 PUBACK_COMMAND = 0x40
@@ -73,6 +74,22 @@ def parse_url(url: str) -> tuple[str, int, bool]:
     return parts.hostname or "127.0.0.1", parts.port or (8883 if tls else 1883), tls
 
 
+def _private_packet_queue(client: mqtt.Client):
+    """paho's `Client._packet_queue(command, packet, mid, qos, ...)`, or None if this paho has no such method.
+
+    See `MqttIngest._ack` for why a private method is used and what depends on it.
+    """
+    queue_packet = getattr(client, "_packet_queue", None)
+    try:
+        parameters = list(inspect.signature(queue_packet).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    if parameters[:4] != ["command", "packet", "mid", "qos"]:
+        logger.warning("paho-mqtt has no usable _packet_queue; acknowledging message by message")
+        return None
+    return queue_packet
+
+
 class MqttIngest:
     """Subscribes, batches and writes; `run()` blocks until `stop()` is called (e.g. on SIGTERM)."""
 
@@ -101,7 +118,6 @@ class MqttIngest:
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.stats = Stats()
-        self.bulk_acks = conf.get("MQTT_BULK_ACKS") != "off"
         self._cities: dict[str, City | None] = {}
         self._streams = StreamCache()
         self._cities_at = 0.0
@@ -119,6 +135,7 @@ class MqttIngest:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
+        self.bulk_acks = conf.get("MQTT_BULK_ACKS") != "off" and _private_packet_queue(self.client) is not None
 
     # --- network thread -----------------------------------------------------------------------
 
@@ -238,8 +255,8 @@ class MqttIngest:
             self._cities[slug] = City.objects.filter(slug=slug, is_active=True).first() if slug else None
         return self._cities[slug]
 
-    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed, set[int]]]:
-        """Parses a batch, grouped by the city of each topic (reads only the city table)."""
+    def prepare(self, batch: list[Message]) -> list[tuple[City | None, str, Parsed]]:
+        """Parses a batch into one parsed batch per city of the topics (reads only the city table)."""
         groups: dict[str, list[Message]] = defaultdict(list)
         for message in batch:
             groups[city_slug(message.topic)].append(message)
@@ -247,42 +264,32 @@ class MqttIngest:
         for slug, messages in groups.items():
             city = self._city(slug)
             source = f"mqtt:citypocket/{slug}" if slug else "mqtt"
-            redelivered: set[int] = set()
             if city is None:  # one dead letter per message, kept whole
                 reason = "unknown city in topic" if slug else "topic is not citypocket/<city>/..."
                 merged = Parsed(format="unknown")
                 for index, message in enumerate(messages):
                     text = message.payload.decode("utf-8", "replace")
                     merged.reject(index=index, reason=reason, payload=f"{message.topic}\n{text}")
-                    if message.dup:
-                        redelivered.add(index)
+                redelivered = [index for index, message in enumerate(messages) if message.dup]
+                if redelivered:
+                    merged.redelivered = frozenset(redelivered)
             else:
-                spans: list[range] = []
-                merged = merge(
-                    [parse_payload(message.payload, content_type=message.content_type) for message in messages],
-                    spans,
-                )
-                for message, span in zip(messages, spans, strict=True):
+                parts = []
+                for message in messages:
+                    part = parse_payload(message.payload, content_type=message.content_type)
                     if message.dup:
-                        redelivered.update(span)
-            prepared.append((city, source, merged, redelivered))
+                        part.mark_redelivered()
+                    parts.append(part)
+                merged = Parsed.merge(parts)
+            prepared.append((city, source, merged))
         return prepared
 
-    def store(self, prepared: list[tuple[City | None, str, Parsed, set[int]]]) -> None:
-        """Writes a parsed batch in one transaction (raises on a database error)."""
+    def store(self, prepared: list[tuple[City | None, str, Parsed]]) -> None:
+        """Writes the parsed batches in one transaction, through the ingest door (raises on a database error)."""
         accepted = duplicates = rejected = 0
         with transaction.atomic():
-            for city, source, merged, redelivered in prepared:
-                result = ingest_batch(
-                    city=city,
-                    readings=merged.readings,
-                    source=source,
-                    indices=merged.indices,
-                    payloads=merged.payloads,
-                    rejections=merged.rejections,
-                    stream_cache=self._streams,
-                    redelivered=redelivered,
-                )
+            for city, source, merged in prepared:
+                result = ingest_observations(city=city, batch=merged, source=source, streams=self._streams)
                 accepted += result.accepted
                 duplicates += result.duplicates
                 rejected += len(result.rejected)
@@ -301,10 +308,24 @@ class MqttIngest:
         costs more than the database write for one-reading messages. A PUBACK is 4 bytes
         (0x40, 2, packet id) and MQTT packets may follow one another in a TCP stream, so the
         batch's acknowledgements are queued as one buffer through paho's own packet queue.
+
+        That queue is private (`Client._packet_queue`) because paho-mqtt 2.x has no public call
+        for it: its only acknowledgement is `ack(mid, qos)`, one packet per call, and it offers no
+        way to queue several packets or raw bytes. Writing to `client.socket()` ourselves is no
+        way either: it would race with the network thread, which may be halfway through sending
+        another packet. The buffer is queued as `(command, packet, mid=0, qos=0)`: paho's writer
+        only sends the bytes, and looks at `command`/`qos` of a sent packet to report a QoS 0
+        PUBLISH or to close after a DISCONNECT, neither of which a PUBACK is.
+        If paho renames the method or changes its parameters, `_private_packet_queue` finds it
+        missing at start-up, logs it, and the public `ack()` is used per message (same
+        guarantees, more CPU). If paho changed what its writer does with a queued packet, PUBACKs
+        could be lost: the broker would redeliver (harmless for the data, thanks to the unique
+        key), and the broker tests, which check that nothing is left unacknowledged after a run,
+        would fail on the upgrade.
         """
         mids = [message.mid for message in batch if message.qos == 1]
-        queue_packet = getattr(self.client, "_packet_queue", None)
-        if mids and queue_packet is not None and self.bulk_acks:
+        queue_packet = getattr(self.client, "_packet_queue", None) if self.bulk_acks else None
+        if mids and queue_packet is not None:
             packet = b"".join(PUBACK_HEADER + mid.to_bytes(2, "big") for mid in mids)
             queue_packet(PUBACK_COMMAND, packet, 0, 0)
         else:
@@ -352,13 +373,16 @@ class MqttIngest:
                 self.write([message])
             except DatabaseError as error:
                 connection.close()
+                refused = Parsed(format="unknown")
+                refused.reject(
+                    index=0,
+                    reason=f"could not be stored: {type(error).__name__}",
+                    payload=message.payload.decode("utf-8", "replace"),
+                )
+                if message.dup:
+                    refused.mark_redelivered()
                 try:
-                    dead_letter(
-                        city=None,
-                        source=f"mqtt:{message.topic}"[:200],
-                        payload=message.payload.decode("utf-8", "replace"),
-                        reason=f"could not be stored: {type(error).__name__}",
-                    )
+                    ingest_observations(city=None, batch=refused, source=f"mqtt:{message.topic}")
                 except DatabaseError:
                     logger.exception("database unavailable; message left for redelivery")
                     continue

@@ -1,7 +1,9 @@
 """Feed pollers: an OpenDataSoft Explore v2.1 poller and a generic JSON-over-HTTP poller.
 
-Both turn records into `Reading`s through a per-feed field mapping and go through the same
-`ingest_batch` as every other transport (validation, idempotent writes, dead letters).
+Both fetch records and turn them, through a per-feed field mapping, into a parsed batch
+(`readings.Parsed`: readings and refused records with their reason); `poll_feed` hands it to the
+one ingest door, `ingest.ingest_observations`, like every other transport (validation,
+idempotent writes, dead letters).
 
 A feed is configured as a dict (setting or environment variable `SENSOR_FEEDS`, a JSON list):
 
@@ -21,7 +23,7 @@ A time without offset is read in the city's time zone (portals usually publish l
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,9 +33,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from citypocket.cities.models import City
-from citypocket.sensors.formats.base import BadItem, as_text, parse_number
-from citypocket.sensors.readings import IngestResult, Reading
-from citypocket.sensors.services import ItemRejection, dead_letter, ingest_batch
+from citypocket.sensors.formats.base import BadItem, parse_number
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import MAX_PAYLOAD_TEXT, IngestResult, Parsed, Reading, as_text
 
 logger = logging.getLogger(__name__)
 ODS_PAGE_MAX = 100
@@ -59,12 +61,6 @@ class FieldMapping:
         )
 
 
-@dataclass
-class Records:
-    items: list[Any] = field(default_factory=list)
-    rejections: list[ItemRejection] = field(default_factory=list)
-
-
 def _get(record: Any, path: str) -> Any:
     """A dotted path into nested dicts (`fields.places`), or None."""
     value = record
@@ -86,10 +82,10 @@ def _time(value: Any, *, zone: ZoneInfo) -> datetime:
 
 
 def records_to_readings(
-    records: list[Any], *, mapping: FieldMapping, zone: ZoneInfo, now: datetime, offset: int = 0
-) -> tuple[list[Reading], list[int], list[Any], list[ItemRejection]]:
-    """Readings (with their record index and record) and refusals; never raises."""
-    readings, indices, payloads, rejections = [], [], [], []
+    records: list[Any], *, mapping: FieldMapping, zone: ZoneInfo, now: datetime, batch: Parsed, offset: int = 0
+) -> Parsed:
+    """Adds to `batch` the mapped readings of `records` (item index = offset + position) and the refused
+    records with their reason; never raises."""
     for position, record in enumerate(records):
         index = offset + position
         try:
@@ -107,21 +103,23 @@ def records_to_readings(
                 try:
                     value = parse_number(raw, name=path)
                 except BadItem as error:
-                    rejections.append(ItemRejection(index, str(error), as_text(record)))
+                    batch.reject(index=index, reason=str(error), payload=as_text(record))
                     refused += 1
                     continue
-                readings.append(Reading(f"{mapping.sensor_prefix}{sensor}".strip(), prop, moment, value, unit))
-                indices.append(index)
-                payloads.append(record)
+                batch.add(
+                    Reading(f"{mapping.sensor_prefix}{sensor}".strip(), prop, moment, value, unit),
+                    index=index,
+                    payload=record,
+                )
                 made += 1
             if not made and not refused:
                 raise BadItem("record has none of the mapped values")
         except BadItem as error:
-            rejections.append(ItemRejection(index, str(error), as_text(record)))
-    return readings, indices, payloads, rejections
+            batch.reject(index=index, reason=str(error), payload=as_text(record))
+    return batch
 
 
-def poll_opendatasoft(
+def fetch_opendatasoft(
     *,
     city: City,
     base_url: str,
@@ -130,15 +128,17 @@ def poll_opendatasoft(
     where: str | None = None,
     client: httpx.Client | None = None,
     page_size: int = ODS_PAGE_MAX,
-    name: str = "",
-) -> IngestResult:
-    """Fetches every page of an ODS v2.1 dataset and ingests the mapped readings in one batch."""
+) -> Parsed:
+    """Fetches every page of an ODS v2.1 dataset: one parsed batch of the mapped readings.
+
+    An answer that is not ODS v2.1 ends the paging and is refused whole, with the index its first
+    record would have had. HTTP errors raise (httpx.HTTPError).
+    """
     page_size = max(1, min(page_size, ODS_PAGE_MAX))
     url = f"{base_url.rstrip('/')}/api/explore/v2.1/catalog/datasets/{dataset}/records"
     zone = ZoneInfo(city.timezone)
     now = timezone.now().replace(microsecond=0)
-    source = f"poll:{name or dataset}"
-    readings, indices, payloads, rejections = [], [], [], []
+    batch = Parsed(format="opendatasoft")
     offset = 0
     own = client is None
     client = client or httpx.Client(timeout=30, follow_redirects=True)
@@ -151,12 +151,10 @@ def poll_opendatasoft(
             response.raise_for_status()
             data = response.json()
             if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-                dead_letter(city=city, source=source, payload=response.text[:20_000], reason="not an ODS v2.1 answer")
+                batch.reject(index=offset, reason="not an ODS v2.1 answer", payload=response.text[:MAX_PAYLOAD_TEXT])
                 break
             page = data["results"]
-            got = records_to_readings(page, mapping=mapping, zone=zone, now=now, offset=offset)
-            for bucket, items in zip((readings, indices, payloads, rejections), got, strict=True):
-                bucket.extend(items)
+            records_to_readings(page, mapping=mapping, zone=zone, now=now, batch=batch, offset=offset)
             offset += len(page)
             total = data.get("total_count")
             if not page or not isinstance(total, int) or offset >= total:
@@ -164,22 +162,21 @@ def poll_opendatasoft(
     finally:
         if own:
             client.close()
-    return ingest_batch(
-        city=city, readings=readings, source=source, indices=indices, payloads=payloads, rejections=rejections
-    )
+    return batch
 
 
-def poll_json(
+def fetch_json(
     *,
     city: City,
     url: str,
     mapping: FieldMapping,
     records: str = "",
     client: httpx.Client | None = None,
-    name: str = "",
-) -> IngestResult:
-    """Fetches one JSON document and ingests the records found at the dotted path `records` ("" = the root)."""
-    source = f"poll:{name or url}"[:200]
+) -> Parsed:
+    """Fetches one JSON document: one parsed batch of the records found at the dotted path `records` ("" = the root).
+
+    A document that is not JSON, or has no list at `records`, is refused whole. HTTP errors raise.
+    """
     own = client is None
     client = client or httpx.Client(timeout=30, follow_redirects=True)
     try:
@@ -188,24 +185,19 @@ def poll_json(
     finally:
         if own:
             client.close()
+    batch = Parsed(format="json")
     try:
         data = response.json()
     except ValueError as error:
-        dead_letter(city=city, source=source, payload=response.text[:20_000], reason=f"malformed JSON: {error}")
-        return IngestResult(rejected=[])
+        batch.malformed = True
+        batch.reject(index=0, reason=f"malformed JSON: {error}", payload=response.text[:MAX_PAYLOAD_TEXT])
+        return batch
     items = _get(data, records) if records else data
     if not isinstance(items, list):
-        dead_letter(
-            city=city, source=source, payload=response.text[:20_000], reason=f"no list at {records or 'the root'}"
-        )
-        return IngestResult()
+        batch.reject(index=0, reason=f"no list at {records or 'the root'}", payload=response.text[:MAX_PAYLOAD_TEXT])
+        return batch
     now = timezone.now().replace(microsecond=0)
-    readings, indices, payloads, rejections = records_to_readings(
-        items, mapping=mapping, zone=ZoneInfo(city.timezone), now=now
-    )
-    return ingest_batch(
-        city=city, readings=readings, source=source, indices=indices, payloads=payloads, rejections=rejections
-    )
+    return records_to_readings(items, mapping=mapping, zone=ZoneInfo(city.timezone), now=now, batch=batch)
 
 
 def configured_feeds() -> list[dict]:
@@ -220,23 +212,20 @@ def configured_feeds() -> list[dict]:
 
 
 def poll_feed(feed: dict, *, client: httpx.Client | None = None) -> IngestResult:
+    """Fetches one configured feed and ingests its batch through the ingest door (source `poll:<name>`)."""
     city = City.objects.get(slug=feed["city"])
     mapping = FieldMapping.from_dict(feed["mapping"])
     if feed.get("kind", "opendatasoft") == "opendatasoft":
-        return poll_opendatasoft(
+        batch = fetch_opendatasoft(
             city=city,
             base_url=feed["base_url"],
             dataset=feed["dataset"],
             mapping=mapping,
             where=feed.get("where"),
             client=client,
-            name=feed.get("name", ""),
         )
-    return poll_json(
-        city=city,
-        url=feed["url"],
-        mapping=mapping,
-        records=feed.get("records", ""),
-        client=client,
-        name=feed.get("name", ""),
-    )
+        source = f"poll:{feed.get('name') or feed['dataset']}"
+    else:
+        batch = fetch_json(city=city, url=feed["url"], mapping=mapping, records=feed.get("records", ""), client=client)
+        source = f"poll:{feed.get('name') or feed['url']}"
+    return ingest_observations(city=city, batch=batch, source=source)

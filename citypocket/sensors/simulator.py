@@ -21,10 +21,10 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import LatestObservation
-from citypocket.sensors.readings import IngestResult, Reading
+from citypocket.sensors.readings import IngestResult, Parsed, Reading
 from citypocket.sensors.selectors import list_all_active_sensors
-from citypocket.sensors.services import ingest_readings
 
 
 def _bell(hour: float, centre: float, width: float) -> float:
@@ -88,7 +88,7 @@ def value_for(*, prop: str, sensor, local: datetime, capacity: float | None, see
 
 
 def simulate_once(*, now: datetime, interval: int = 60) -> dict[str, IngestResult]:
-    """One tick: a reading per simulated datastream of every active sensor, ingested per city."""
+    """One tick: a reading per simulated datastream of every active sensor, ingested per city through the door."""
     stamp = datetime.fromtimestamp((int(now.timestamp()) // interval) * interval, tz=UTC)
     sensors = list(list_all_active_sensors())
     totals = {
@@ -120,6 +120,8 @@ def simulate_once(*, now: datetime, interval: int = 60) -> dict[str, IngestResul
             by_city[sensor.city_id].append(Reading(sensor.external_id, stream.property, stamp, value, unit))
             cities[sensor.city_id] = sensor.city
     return {
-        cities[city_id].slug: ingest_readings(city=cities[city_id], readings=readings, source="simulator")
+        cities[city_id].slug: ingest_observations(
+            city=cities[city_id], batch=Parsed.from_readings(readings), source="simulator"
+        )
         for city_id, readings in by_city.items()
     }

@@ -22,8 +22,8 @@ from citypocket.air.official import import_official_indices
 from citypocket.air.services import local_today, on_readings_ingested
 from citypocket.air.tests.test_official import arcgis_payload, shifted
 from citypocket.core.testing import assert_problem, local_moment, login, pin_now
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def ingest_poor_day(city, *, pm10=60.0, hours=24, minutes=0):
     top = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(minutes=minutes)
     readings = [Reading(sensor="FR25036", property="pm10", time=top - timedelta(hours=h), value=pm10, unit="ug/m3")
                 for h in range(hours)]
-    ingest_readings(city=city, readings=readings, source="test")
+    ingest_observations(city=city, batch=Parsed.from_readings(readings), source="test")
 
 
 class PushService:

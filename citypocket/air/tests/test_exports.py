@@ -12,8 +12,8 @@ from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.exports import DATASETS
 from citypocket.air.services import local_today
 from citypocket.core.testing import assert_problem
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def ingest_two_hours(city):
         Reading(sensor="FR25036", property="pm10", time=top, value=30.0, unit="ug/m3"),
         Reading(sensor="FR25036", property="no2", time=top + timedelta(hours=1), value=40.0, unit="ug/m3"),
     ]
-    assert ingest_readings(city=city, readings=readings, source="test").accepted == 4
+    assert ingest_observations(city=city, batch=Parsed.from_readings(readings), source="test").accepted == 4
     return top
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily
 from citypocket.air.services import local_today
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
 
 
 def ingest_day(city, code="FR25036", *, pm10=60.0, no2=30.0, hours=24):
@@ -22,7 +22,7 @@ def ingest_day(city, code="FR25036", *, pm10=60.0, no2=30.0, hours=24):
         moment = top - timedelta(hours=step)
         readings.append(Reading(sensor=code, property="pm10", time=moment, value=pm10, unit="ug/m3"))
         readings.append(Reading(sensor=code, property="no2", time=moment, value=no2, unit="ug/m3"))
-    return ingest_readings(city=city, readings=readings, source="test")
+    return ingest_observations(city=city, batch=Parsed.from_readings(readings), source="test")
 
 
 @pytest.mark.django_db

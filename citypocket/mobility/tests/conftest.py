@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from citypocket.mobility import demo
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,8 @@ def push(city, sensor: str, value: float, *, at: datetime | None = None, prop: s
          unit: str = "1"):
     """Ingests one reading through the sensor engine, as a gateway would."""
     moment = (at or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    result = ingest_readings(city=city, readings=[Reading(sensor, prop, moment, value, unit)], source="test")
+    batch = Parsed.from_readings([Reading(sensor, prop, moment, value, unit)])
+    result = ingest_observations(city=city, batch=batch, source="test")
     assert result.accepted == 1, result
     return result
 

@@ -221,7 +221,7 @@ def test_ngsi_ld_push_through_ingest_makes_car_park_full(client, demo_parks):
     """An OffStreetParking entity with availableSpotNumber 0 sent to /api/v1/ingest makes the car park full."""
     from django.utils import timezone
 
-    from citypocket.sensors.services import create_ingest_token
+    from citypocket.sensors.tokens import create_ingest_token
 
     _row, token = create_ingest_token(city=demo_parks["aix"], name="semepa")
     listed = client.get("/api/v1/cities/aix-en-provence/car-parks?format=ngsi-ld")

@@ -1,55 +1,10 @@
-"""Shared pieces of the parsers: the result type, time parsing, format detection."""
+"""Shared pieces of the parsers: the per-item loop, time and number parsing."""
 
-import json
 import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ItemRejection
-
-MAX_PAYLOAD_TEXT = 20_000  # characters of an item kept in its dead letter
-
-
-@dataclass(slots=True)
-class Parsed:
-    """What a parser made of a payload: readings with their item index and text, and refused items."""
-
-    format: str = ""
-    readings: list[Reading] = field(default_factory=list)
-    indices: list[int] = field(default_factory=list)
-    payloads: list[Any] = field(default_factory=list)  # each reading's item, made text only if refused
-    rejections: list[ItemRejection] = field(default_factory=list)
-    malformed: bool = False  # the payload as a whole could not be decoded (HTTP answers 400)
-
-    def add(self, reading: Reading, *, index: int, payload: Any) -> None:
-        self.readings.append(reading)
-        self.indices.append(index)
-        self.payloads.append(payload)
-
-    def reject(self, *, index: int, reason: str, payload: str) -> None:
-        self.rejections.append(ItemRejection(index=index, reason=reason, payload=payload))
-
-    def add_items(self, items: list, parse_item, *, empty: str, whole: Any) -> "Parsed":
-        """Parses each item with `parse_item`, which returns a Reading or a list of Readings and
-        reasons (one attribute refused) and raises BadItem to refuse the whole item; an empty list
-        is refused with the reason `empty` and the whole payload `whole`."""
-        if not items:
-            self.reject(index=0, reason=empty, payload=as_text(whole))
-            return self
-        for index, item in enumerate(items):
-            try:
-                outcome = parse_item(item)
-            except BadItem as error:
-                self.reject(index=index, reason=str(error), payload=as_text(item))
-                continue
-            for reading in outcome if isinstance(outcome, list) else [outcome]:
-                if isinstance(reading, str):
-                    self.reject(index=index, reason=reading, payload=as_text(item))
-                else:
-                    self.add(reading, index=index, payload=item)
-        return self
+from citypocket.sensors.readings import Parsed, as_text
 
 
 class MalformedPayload(ValueError):
@@ -60,13 +15,25 @@ class BadItem(ValueError):
     """Raised inside a parser for one item; the message is the rejection reason."""
 
 
-def as_text(item: Any) -> str:
-    """The JSON text of an item, for its dead letter (never raises)."""
-    try:
-        text = json.dumps(item, ensure_ascii=False, allow_nan=True, default=str)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(item)
-    return text[:MAX_PAYLOAD_TEXT]
+def add_items(parsed: Parsed, items: list, parse_item, *, empty: str, whole: Any) -> Parsed:
+    """Parses each item with `parse_item`, which returns a Reading or a list of Readings and
+    reasons (one attribute refused) and raises BadItem to refuse the whole item; an empty list
+    is refused with the reason `empty` and the whole payload `whole`."""
+    if not items:
+        parsed.reject(index=0, reason=empty, payload=as_text(whole))
+        return parsed
+    for index, item in enumerate(items):
+        try:
+            outcome = parse_item(item)
+        except BadItem as error:
+            parsed.reject(index=index, reason=str(error), payload=as_text(item))
+            continue
+        for reading in outcome if isinstance(outcome, list) else [outcome]:
+            if isinstance(reading, str):
+                parsed.reject(index=index, reason=reading, payload=as_text(item))
+            else:
+                parsed.add(reading, index=index, payload=item)
+    return parsed
 
 
 def parse_time(value: Any, *, assume_utc: bool = False) -> datetime:

@@ -9,8 +9,8 @@ with its index and the rest of the batch is kept.
 
 from typing import Any
 
-from citypocket.sensors.formats.base import BadItem, Parsed, as_text, parse_number, parse_time
-from citypocket.sensors.readings import Reading
+from citypocket.sensors.formats.base import BadItem, add_items, parse_number, parse_time
+from citypocket.sensors.readings import Parsed, Reading, as_text
 
 FIELDS = ("sensor", "property", "time", "value", "unit")
 
@@ -20,7 +20,7 @@ def parse(data: Any) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("observations"), list):
         parsed.reject(index=0, reason="expected an object with an 'observations' list", payload=as_text(data))
         return parsed
-    return parsed.add_items(data["observations"], parse_item, empty="payload contains no observation", whole=data)
+    return add_items(parsed, data["observations"], parse_item, empty="payload contains no observation", whole=data)
 
 
 def parse_item(item: Any) -> Reading:

@@ -24,8 +24,8 @@ entity id without its `urn:ngsi-ld:<Type>:` prefix (e.g. `porto-ParkingLot-23889
 
 from typing import Any
 
-from citypocket.sensors.formats.base import BadItem, Parsed, parse_number, parse_time
-from citypocket.sensors.readings import Reading
+from citypocket.sensors.formats.base import BadItem, add_items, parse_number, parse_time
+from citypocket.sensors.readings import Parsed, Reading
 
 AIR = {
     "no2": "no2",
@@ -72,7 +72,7 @@ def parse(data: Any) -> Parsed:
     if isinstance(data, dict) and data.get("type") == "Notification":
         data = data.get("data")
     entities = data if isinstance(data, list) else [data]
-    return parsed.add_items(entities, parse_entity, empty="payload contains no entity", whole=data)
+    return add_items(parsed, entities, parse_entity, empty="payload contains no entity", whole=data)
 
 
 def _value(attribute: Any) -> Any:

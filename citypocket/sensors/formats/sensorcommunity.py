@@ -18,8 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from citypocket.sensors.formats.base import BadItem, Parsed, parse_number, parse_time
-from citypocket.sensors.readings import Reading
+from citypocket.sensors.formats.base import BadItem, add_items, parse_number, parse_time
+from citypocket.sensors.readings import Parsed, Reading
 
 VALUE_TYPES = {
     "P1": ("pm10", "ug/m3"),
@@ -33,7 +33,7 @@ VALUE_TYPES = {
 def parse(data: Any) -> Parsed:
     parsed = Parsed(format="sensor.community")
     records = data if isinstance(data, list) else [data]
-    return parsed.add_items(records, parse_record, empty="payload contains no record", whole=data)
+    return add_items(parsed, records, parse_record, empty="payload contains no record", whole=data)
 
 
 def _sensor_id(record: dict) -> str:

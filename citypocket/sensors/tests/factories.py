@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
+from citypocket.sensors.models import DeadLetter
 from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ensure_sensor
 
@@ -45,3 +46,10 @@ def recent(minutes: int = 0) -> datetime:
 
 def reading(sensor="FR25036", prop="no2", minutes=10, value=41.2, unit="ug/m3") -> Reading:
     return Reading(sensor=sensor, property=prop, time=recent(minutes), value=value, unit=unit)
+
+
+def dead_letter(*, city, source: str = "test", payload: str = "{}", reason: str = "refused") -> DeadLetter:
+    """A dead letter as the ingest door keeps one, for tests of what reads them (the admin)."""
+    return DeadLetter.objects.create(
+        city=city, source=source, payload=payload, reason=reason, received_at=timezone.now()
+    )

@@ -9,8 +9,7 @@ from django.test import Client
 from citypocket.cities.models import Role
 from citypocket.core.testing import login, make_staff
 from citypocket.sensors.models import DeadLetter, IngestToken
-from citypocket.sensors.services import dead_letter
-from citypocket.sensors.tests.factories import air_sensor
+from citypocket.sensors.tests.factories import air_sensor, dead_letter
 
 pytestmark = pytest.mark.django_db
 

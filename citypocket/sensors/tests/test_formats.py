@@ -208,3 +208,24 @@ def test_explicit_format_wins_and_unknown_format_is_refused():
     assert "unsupported entity type" in parse_payload(body, format="ngsi-ld").rejections[0].reason
     assert parse_payload(body, format="bogus").rejections[0].reason == "unknown format 'bogus'"
     assert detect_format(json.loads(body)) == "citypocket"
+
+
+def test_merged_payloads_keep_distinct_indices_and_redelivered_marks():
+    """Merging parsed payloads (one MQTT batch) renumbers items so they stay distinct; marks of a payload sent
+    again follow its items, readings and refusals alike."""
+    from citypocket.sensors.readings import Parsed
+
+    good = {"sensor": "S", "property": "no2", "time": "2026-11-25T10:00:00Z", "value": 1, "unit": "ug/m3"}
+    first = parse_payload(json.dumps({"observations": [good, {"sensor": "S"}, good]}))
+    malformed = parse_payload(b"{nope")
+    again = parse_payload(json.dumps({"observations": [{"value": 2}, good]}))
+    again.mark_redelivered()
+    merged = Parsed.merge([first, malformed, again])
+    assert merged.indices == [0, 2, 5]
+    assert [(r.index, r.reason.split(":")[0]) for r in merged.rejections] == [
+        (1, "missing field(s)"),
+        (3, "malformed JSON"),
+        (4, "missing field(s)"),
+    ]
+    assert merged.redelivered == {4, 5}
+    assert len(merged.readings) == len(merged.payloads) == 3

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citypocket.sensors.formats import parse_payload
-from citypocket.sensors.formats.base import Parsed
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import DeadLetter
-from citypocket.sensors.services import ingest_batch
+from citypocket.sensors.readings import Parsed
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
 any_json = st.recursive(
@@ -113,14 +113,7 @@ def test_every_refusal_becomes_a_dead_letter(rouen, body):
     air_sensor(rouen)
     before = DeadLetter.objects.count()
     parsed = parse_payload(body)
-    result = ingest_batch(
-        city=rouen,
-        readings=parsed.readings,
-        source="fuzz",
-        indices=parsed.indices,
-        payloads=parsed.payloads,
-        rejections=parsed.rejections,
-    )
+    result = ingest_observations(city=rouen, batch=parsed, source="fuzz")
     assert DeadLetter.objects.count() - before == len(result.rejected)
     assert result.accepted + result.duplicates + len(result.rejected) >= 1
     assert all(r.reason for r in result.rejected)

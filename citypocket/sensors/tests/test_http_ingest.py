@@ -245,7 +245,7 @@ def test_database_unavailable_503_with_retry_after(rouen, monkeypatch):
     def locked(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(api, "ingest_payload", locked)
+    monkeypatch.setattr(api, "ingest_observations", locked)
     response = post(token, batch(3))
     assert_problem(response, 503)
     assert response["Retry-After"] == "5"

@@ -151,3 +151,24 @@ def test_redelivered_messages_do_not_duplicate_dead_letters(rouen):
     assert Observation.objects.count() == 1
     assert DeadLetter.objects.filter(reason__startswith="malformed JSON").count() == 2
     assert DeadLetter.objects.filter(reason="negative concentration for no2").count() == 1
+
+
+def test_bulk_acks_go_through_paho_packet_queue_while_it_has_the_expected_shape():
+    """A batch's PUBACKs are queued as one buffer in paho's packet queue; a paho without that queue gets ack()."""
+    from citypocket.sensors.mqtt import _private_packet_queue
+
+    consumer = MqttIngest(url="mqtt://127.0.0.1:1")
+    assert consumer.bulk_acks, (
+        "this paho-mqtt no longer has _packet_queue(command, packet, mid, qos): see MqttIngest._ack"
+    )
+    queued = []
+    consumer.client._packet_queue = lambda command, packet, mid, qos: queued.append((command, packet, mid, qos))
+    consumer._ack([message(1, "citypocket/rouen/gw", b"{}"), message(258, "citypocket/rouen/gw", b"{}")])
+    assert queued == [(0x40, bytes([0x40, 2, 0, 1, 0x40, 2, 1, 2]), 0, 0)]
+
+    class OtherPaho:
+        def _packet_queue(self, packet):
+            raise AssertionError("never called")
+
+    assert _private_packet_queue(OtherPaho()) is None
+    assert _private_packet_queue(object()) is None

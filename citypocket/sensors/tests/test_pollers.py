@@ -1,4 +1,7 @@
-"""Feed pollers: OpenDataSoft Explore v2.1 (paged with limit <= 100 and offset) and generic JSON."""
+"""Feed pollers: OpenDataSoft Explore v2.1 (paged with limit <= 100 and offset) and generic JSON.
+
+The fetchers return a parsed batch; `poll_feed` hands it to the ingest door.
+"""
 
 import json
 from datetime import UTC, datetime
@@ -10,8 +13,9 @@ import pytest
 import respx
 from django.core.management import call_command
 
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import DeadLetter, LatestObservation, Observation
-from citypocket.sensors.pollers import FieldMapping, poll_json, poll_opendatasoft
+from citypocket.sensors.pollers import FieldMapping, fetch_json, fetch_opendatasoft, poll_feed
 from citypocket.sensors.services import ensure_sensor
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +55,7 @@ def test_opendatasoft_pages_through_and_maps_fields(rouen):
             httpx.Response(200, json=page("ods_v21_parkings_page2.json")),
         ]
     )
-    result = poll_opendatasoft(
+    batch = fetch_opendatasoft(
         city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING, page_size=2, where="etat='OUVERT'"
     )
     calls = [dict(call.request.url.params) for call in route.calls]
@@ -59,6 +63,8 @@ def test_opendatasoft_pages_through_and_maps_fields(rouen):
         {"limit": "2", "offset": "0", "where": "etat='OUVERT'"},
         {"limit": "2", "offset": "2", "where": "etat='OUVERT'"},
     ]
+    assert [(r.index, r.reason) for r in batch.rejections] == [(1, "places_libres is not a number")]
+    result = ingest_observations(city=rouen, batch=batch, source="poll:parkings")
     assert (result.accepted, result.duplicates) == (5, 0)
     assert [(r.index, r.reason) for r in result.rejected] == [(1, "places_libres is not a number")]
     latest = {
@@ -79,8 +85,10 @@ def test_opendatasoft_page_size_is_capped_and_polling_is_idempotent(rouen):
     route = respx.get(RECORDS).mock(
         return_value=httpx.Response(200, json=page("ods_v21_parkings_page2.json") | {"total_count": 1})
     )
-    first = poll_opendatasoft(city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING, page_size=500)
-    second = poll_opendatasoft(city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING)
+    batch = fetch_opendatasoft(city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING, page_size=500)
+    first = ingest_observations(city=rouen, batch=batch, source="poll:parkings")
+    batch = fetch_opendatasoft(city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING)
+    second = ingest_observations(city=rouen, batch=batch, source="poll:parkings")
     assert route.calls[0].request.url.params["limit"] == "100"
     assert (first.accepted, second.accepted, second.duplicates) == (2, 0, 2)
     assert Observation.objects.count() == 2
@@ -95,7 +103,8 @@ def test_generic_json_poller_and_command(rouen, settings):
     }
     respx.get("https://feeds.example.org/air.json").mock(return_value=httpx.Response(200, json=body))
     mapping = FieldMapping(sensor="station", time="at", values={"no2": ("no2", "mg/m3")})
-    result = poll_json(city=rouen, url="https://feeds.example.org/air.json", records="data.items", mapping=mapping)
+    batch = fetch_json(city=rouen, url="https://feeds.example.org/air.json", records="data.items", mapping=mapping)
+    result = ingest_observations(city=rouen, batch=batch, source="poll:air")
     assert result.accepted == 1 and [r.reason for r in result.rejected] == ["time is missing"]
     assert Observation.objects.get().value == pytest.approx(31.0)
     settings.SENSOR_FEEDS = [
@@ -115,8 +124,37 @@ def test_generic_json_poller_and_command(rouen, settings):
 
 @respx.mock
 def test_not_an_ods_answer_is_a_dead_letter(rouen):
-    """An answer without `results` is kept as a dead letter; nothing is written."""
+    """An answer without `results` is refused whole and kept as a dead letter named after the feed; nothing is written."""
     respx.get(RECORDS).mock(return_value=httpx.Response(200, json={"error": "dataset not found"}))
-    result = poll_opendatasoft(city=rouen, base_url=BASE, dataset="parkings", mapping=MAPPING)
+    feed = {
+        "name": "rouen-parkings",
+        "city": "rouen",
+        "kind": "opendatasoft",
+        "base_url": BASE,
+        "dataset": "parkings",
+        "mapping": {"sensor": "id_parking", "values": {"available_spots": ["places_libres", "1"]}},
+    }
+    result = poll_feed(feed)
     assert result.accepted == 0
-    assert DeadLetter.objects.get().reason == "not an ODS v2.1 answer"
+    assert [(r.index, r.reason) for r in result.rejected] == [(0, "not an ODS v2.1 answer")]
+    letter = DeadLetter.objects.get()
+    assert (letter.city, letter.source, letter.reason) == (rouen, "poll:rouen-parkings", "not an ODS v2.1 answer")
+    assert letter.payload == '{"error":"dataset not found"}'  # the answer's text, as received
+    assert Observation.objects.count() == 0
+
+
+@respx.mock
+def test_a_document_that_is_not_json_is_a_dead_letter(rouen):
+    """A JSON feed answering something that is not JSON is refused whole with the reason, like an HTTP push."""
+    respx.get("https://feeds.example.org/air.json").mock(return_value=httpx.Response(200, text="<html>oops"))
+    feed = {
+        "city": "rouen",
+        "kind": "json",
+        "url": "https://feeds.example.org/air.json",
+        "mapping": {"sensor": "station", "values": {"no2": ["no2", "ug/m3"]}},
+    }
+    result = poll_feed(feed)
+    assert result.accepted == 0 and [r.index for r in result.rejected] == [0]
+    letter = DeadLetter.objects.get()
+    assert letter.source == "poll:https://feeds.example.org/air.json"
+    assert letter.reason.startswith("malformed JSON") and letter.payload == "<html>oops"

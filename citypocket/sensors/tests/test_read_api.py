@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from citypocket.core.testing import assert_problem, assert_tenant_isolated
-from citypocket.sensors.readings import Reading
-from citypocket.sensors.services import ingest_readings
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
 from citypocket.sensors.tests.factories import air_sensor, parking_sensor, reading
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,11 @@ def test_sensors_feature_collection(rouen):
     """Each sensor is a Feature (id = external id, [lon, lat]) with its latest value per property."""
     air_sensor(rouen)
     parking_sensor(rouen)
-    ingest_readings(city=rouen, readings=[reading(minutes=5, value=30.0), reading(minutes=3, value=35.5)], source="t")
+    ingest_observations(
+        city=rouen,
+        batch=Parsed.from_readings([reading(minutes=5, value=30.0), reading(minutes=3, value=35.5)]),
+        source="t",
+    )
     response = Client().get("/api/v1/cities/rouen/sensors")
     assert response.status_code == 200
     assert "public" in response["Cache-Control"]
@@ -39,7 +43,9 @@ def test_sensors_feature_collection(rouen):
 def test_sensors_are_city_scoped(rouen, aix):
     """Another city's sensors never show, and its sensor's series is a 404 under the wrong city."""
     air_sensor(rouen, external_id="ROUEN-ONLY")
-    ingest_readings(city=rouen, readings=[reading(sensor="ROUEN-ONLY", minutes=5, value=12.0)], source="t")
+    ingest_observations(
+        city=rouen, batch=Parsed.from_readings([reading(sensor="ROUEN-ONLY", minutes=5, value=12.0)]), source="t"
+    )
     body = Client().get("/api/v1/cities/aix-en-provence/sensors").json()
     assert body["features"] == []
     assert_tenant_isolated(
@@ -59,9 +65,11 @@ def test_raw_series_is_half_open_and_paged_with_a_cursor(rouen):
     """`from` is included, `to` excluded; pages follow the `next` link to the end without overlap."""
     air_sensor(rouen)
     start = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
-    ingest_readings(
+    ingest_observations(
         city=rouen,
-        readings=[Reading("FR25036", "no2", start + timedelta(minutes=10 * i), float(i), "ug/m3") for i in range(25)],
+        batch=Parsed.from_readings(
+            [Reading("FR25036", "no2", start + timedelta(minutes=10 * i), float(i), "ug/m3") for i in range(25)]
+        ),
         source="t",
     )
     params = {
@@ -88,11 +96,11 @@ def test_hourly_and_daily_aggregates(rouen):
     air_sensor(rouen)
     start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     values = [10.0, 20.0, 30.0, 40.0]  # 08:00, 08:30, 09:00, 09:30 UTC
-    ingest_readings(
+    ingest_observations(
         city=rouen,
-        readings=[
-            Reading("FR25036", "no2", start + timedelta(minutes=30 * i), v, "ug/m3") for i, v in enumerate(values)
-        ],
+        batch=Parsed.from_readings(
+            [Reading("FR25036", "no2", start + timedelta(minutes=30 * i), v, "ug/m3") for i, v in enumerate(values)]
+        ),
         source="t",
     )
     window = {"property": "no2", "from": "2026-11-20T00:00:00Z", "to": "2026-11-21T00:00:00Z"}

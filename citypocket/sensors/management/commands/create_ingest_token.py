@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from citypocket.cities.models import City
-from citypocket.sensors.services import create_ingest_token
+from citypocket.sensors.tokens import create_ingest_token
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from citypocket.sensors.models import IngestToken
-from citypocket.sensors.services import hash_token, revoke_ingest_token
+from citypocket.sensors.tokens import hash_token, revoke_ingest_token
 
 
 class Command(BaseCommand):
