@@ -135,7 +135,7 @@ def poll_opendatasoft(
     """Fetches every page of an ODS v2.1 dataset and ingests the mapped readings in one batch."""
     page_size = max(1, min(page_size, ODS_PAGE_MAX))
     url = f"{base_url.rstrip('/')}/api/explore/v2.1/catalog/datasets/{dataset}/records"
-    zone = ZoneInfo(city.timezone)
+    zone = city.zone
     now = timezone.now().replace(microsecond=0)
     source = f"poll:{name or dataset}"
     readings, indices, payloads, rejections = [], [], [], []
@@ -201,7 +201,7 @@ def poll_json(
         return IngestResult()
     now = timezone.now().replace(microsecond=0)
     readings, indices, payloads, rejections = records_to_readings(
-        items, mapping=mapping, zone=ZoneInfo(city.timezone), now=now
+        items, mapping=mapping, zone=city.zone, now=now
     )
     return ingest_batch(
         city=city, readings=readings, source=source, indices=indices, payloads=payloads, rejections=rejections
