@@ -19,7 +19,7 @@ from py_vapid import Vapid02
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
 from citypocket.air.official import import_official_indices
-from citypocket.air.services import local_today, on_readings_ingested
+from citypocket.air.services import on_readings_ingested
 from citypocket.air.tests.test_official import arcgis_payload, shifted
 from citypocket.core.testing import assert_problem, local_moment, login, pin_now
 from citypocket.sensors.readings import Reading
@@ -147,7 +147,7 @@ def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
     token = response.json()["token"]
     assert AlertSubscription.objects.get(token=token).channel == Channel.WEBPUSH
 
-    today = local_today(city=rouen)
+    today = rouen.local_today()
     with django_capture_on_commit_callbacks(execute=True):
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=today))
 
@@ -209,7 +209,7 @@ def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_
     AlertSubscription.objects.create(city=rouen, channel=Channel.WEBPUSH, endpoint="https://push.example.org/1",
                                      p256dh="k", auth="a", token="11111111-1111-4111-8111-111111111111")
     with django_capture_on_commit_callbacks(execute=True):
-        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     assert AlertDelivery.objects.get().status == "skipped"
 
 
@@ -218,7 +218,7 @@ def test_admin_lists_only_the_staff_citys_indices(rouen, aix):
     from citypocket.cities.models import Role
     from citypocket.core.testing import make_staff
 
-    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     staff = make_staff(rouen, Role.DATA_PUBLISHER)
     staff.is_staff = True
     staff.save()
