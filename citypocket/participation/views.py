@@ -416,3 +416,8 @@ def meeting_document(request, city: str, meeting_id: int, document_id: int):
                            document_id=document_id)
     return FileResponse(document.file.open("rb"), as_attachment=False,
                         filename=document.file.name.rsplit("/", 1)[-1])
+
+
+def tile_context(city) -> dict:
+    """What is open for participation now, for the city-home tile."""
+    return {"open_now": list_open_now(city=city)[:3]}

@@ -21,6 +21,7 @@ from citypocket.participation.models import (
     Support,
     Tier,
 )
+from citypocket.participation.services.accountability import announce_proposal_answer
 
 
 def _require_proposals_phase(process: Process) -> None:
@@ -85,8 +86,6 @@ def answer_proposal(*, proposal: Proposal, status: str, text: str = "") -> Propo
                             errors=[{"field": "text", "message": _("A rejection needs a reason.")}])
     proposal.answer_status, proposal.answer_text, proposal.answered_at = status, text.strip(), timezone.now()
     proposal.save(update_fields=["answer_status", "answer_text", "answered_at"])
-    from citypocket.participation.services.accountability import announce_proposal_answer
-
     announce_proposal_answer(proposal=proposal)
     return proposal
 
