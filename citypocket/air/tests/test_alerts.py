@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from py_vapid import Vapid02
 
 from citypocket.air.demo import ensure_demo_stations
@@ -21,7 +21,7 @@ from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Ch
 from citypocket.air.official import import_official_indices
 from citypocket.air.services import on_readings_ingested
 from citypocket.air.tests.test_official import arcgis_payload, shifted
-from citypocket.core.testing import assert_problem, local_moment, login, pin_now
+from citypocket.core.testing import UserFactory, assert_problem, local_moment, login, pin_now
 from citypocket.sensors.readings import Reading
 from citypocket.sensors.services import ingest_readings
 
@@ -113,6 +113,22 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
     assert "Mauvais" in mail.outbox[0].body
     assert AirAlert.objects.filter(city=rouen).count() == 1
     assert AlertDelivery.objects.get().status == "sent"
+
+
+def test_each_subscriber_gets_the_alert_in_their_own_language(rouen, django_capture_on_commit_callbacks):
+    """In one delivery run an English subscriber gets English and a French one French, whatever the worker speaks."""
+    english, french = UserFactory(), UserFactory()
+    for person, language in ((english, "en"), (french, "fr")):
+        response = login(Client(), person, mfa=False).post("/rouen/air/alerts/email/", {"action": "start"},
+                                                            HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 302
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert mails[english.email].subject == "Air pollution forecast in Rouen"
+    assert "Poor" in mails[english.email].body and "unsubscribe from the air page" in mails[english.email].body
+    assert mails[french.email].subject == "Prévision de pollution de l'air à Rouen"
+    assert "Mauvais" in mails[french.email].body and "désabonnez-vous" in mails[french.email].body
 
 
 def test_anonymous_email_subscription_goes_to_sign_in(rouen):

@@ -1,8 +1,11 @@
 """Accountability and follows: results progress, followers notified in-app and, after commit, by e-mail.
 
-The e-mails leave through `tasks.deliver_participation_notifications`, which runs
-`services/delivery.py` (unless the person chose the daily digest).
+Each follower hears in the language they used when they followed (`Follow.language`): the notice is
+written once per language, and `tasks.deliver_participation_notifications` e-mails it (see
+`services/delivery.py`), unless the person chose the daily digest.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,16 +25,31 @@ from citypocket.participation.models import (
 from citypocket.participation.tasks import deliver_participation_notifications
 
 
-def follow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None) -> Follow:
-    """Follows a result or a proposal (idempotent)."""
+def supported_language(language: str | None) -> str:
+    """`language` if the site speaks it (settings.LANGUAGES, "en-gb" → "en"), else the default one."""
+    try:
+        return translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def follow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None,
+           language: str | None = None) -> Follow:
+    """Follows a result or a proposal (idempotent); news will be written in `language`."""
     target = result or proposal
     require_tier(user=user, city=target.city, tier=Tier.ACCOUNT)
     lookup = {"result": result} if result is not None else {"proposal": proposal}
+    language = supported_language(language)
     try:
         with transaction.atomic():
-            return Follow.objects.get_or_create(user=user, **lookup, defaults={"city": target.city})[0]
+            followed, created = Follow.objects.get_or_create(
+                user=user, **lookup, defaults={"city": target.city, "language": language})
     except IntegrityError:
-        return Follow.objects.get(user=user, **lookup)
+        followed, created = Follow.objects.get(user=user, **lookup), False
+    if not created and followed.language != language:  # following again in another language switches
+        followed.language = language
+        followed.save(update_fields=["language"])
+    return followed
 
 
 def unfollow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None) -> None:
@@ -48,11 +66,19 @@ def set_daily_digest(*, user, daily_digest: bool) -> NotificationPreference:
     return preference
 
 
-def notify_followers(*, city, follows, message: str, url: str) -> list[Notification]:
-    """One in-app notification per follower; e-mails leave after commit (digest users wait)."""
-    user_ids = sorted(set(follows.values_list("user_id", flat=True)))
+def notify_followers(*, city, follows, render: Callable[[], str], url: str) -> list[Notification]:
+    """One in-app notification per follower, written by `render()` in their language; e-mails leave
+    after commit (digest users wait)."""
+    languages: dict[int, str] = {}
+    for user_id, language in follows.order_by("created_at", "pk").values_list("user_id", "language"):
+        languages[user_id] = language  # someone following twice hears in the language of the latest follow
+    messages = {}
+    for language in sorted(set(languages.values())):
+        with translation.override(language):
+            messages[language] = str(render())[:300]
     notifications = Notification.objects.bulk_create(
-        [Notification(city=city, user_id=user_id, message=message[:300], url=url) for user_id in user_ids])
+        [Notification(city=city, user_id=user_id, message=messages[language], language=language, url=url)
+         for user_id, language in sorted(languages.items())])
     ids = [n.pk for n in notifications]
     if ids:
         transaction.on_commit(lambda: deliver_participation_notifications.enqueue(notification_ids=ids))
@@ -61,18 +87,20 @@ def notify_followers(*, city, follows, message: str, url: str) -> list[Notificat
 
 def announce_result_change(*, result: ActionResult) -> list[Notification]:
     """Tells the followers of a result, and of the proposals it comes from, about its new state."""
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("%(title)s: %(status)s, %(progress)s %% done.") % {
+    def render() -> str:
+        return _("%(title)s: %(status)s, %(progress)s %% done.") % {
             "title": result.title, "status": result.get_status_display(), "progress": result.progress}
+
     url = reverse("participation:result", kwargs={"city": result.city.slug, "result_id": result.pk})
     follows = Follow.objects.filter(result=result) | Follow.objects.filter(proposal__in=result.proposals.all())
-    return notify_followers(city=result.city, follows=follows, message=message, url=url)
+    return notify_followers(city=result.city, follows=follows, render=render, url=url)
 
 
 def announce_proposal_answer(*, proposal: Proposal) -> list[Notification]:
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("The city answered the proposal \"%(title)s\": %(status)s.") % {
+    def render() -> str:
+        return _("The city answered the proposal \"%(title)s\": %(status)s.") % {
             "title": proposal.title, "status": proposal.get_answer_status_display()}
+
     url = reverse("participation:proposal", kwargs={"city": proposal.city.slug, "proposal_id": proposal.pk})
-    return notify_followers(city=proposal.city, follows=Follow.objects.filter(proposal=proposal), message=message,
+    return notify_followers(city=proposal.city, follows=Follow.objects.filter(proposal=proposal), render=render,
                             url=url)

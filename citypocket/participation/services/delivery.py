@@ -1,4 +1,8 @@
-"""Sends participation notifications by e-mail: each one alone, or a daily digest."""
+"""Sends participation notifications by e-mail: each one alone, or a daily digest.
+
+Every e-mail is written in the language of its notifications (`Notification.language`, the
+follower's), whatever language the worker or the cron job runs in.
+"""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -23,7 +27,7 @@ def email_notifications(*, notification_ids: list[int]) -> dict[str, int]:
     for notification in pending:
         if notification.user_id in digest_users:
             continue
-        with translation.override(notification.user.language):
+        with translation.override(notification.language):
             subject = _("News from a participation you follow")
         send_mail(subject=subject, message=f"{notification.message}\n\n{_site_url()}{notification.url}",
                   from_email=None, recipient_list=[notification.user.email])
@@ -43,7 +47,8 @@ def send_daily_digests(*, now=None) -> int:
     for notification in pending:
         by_user[notification.user].append(notification)
     for user, notifications in by_user.items():
-        with translation.override(user.language):
+        # The digest speaks the language of the person's latest notification (their latest follow).
+        with translation.override(notifications[-1].language):
             subject = _("Your daily participation digest")
         body = "\n\n".join(f"- {n.message}\n  {_site_url()}{n.url}" for n in notifications)
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
