@@ -19,7 +19,15 @@ from django.utils import timezone
 from citypocket.cities.models import City
 from citypocket.sensors import units
 from citypocket.sensors.hooks import notify_after_commit
-from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, Sensor, SensorKind
+from citypocket.sensors.models import (
+    Datastream,
+    DeadLetter,
+    IngestToken,
+    LatestObservation,
+    Observation,
+    Sensor,
+    SensorKind,
+)
 from citypocket.sensors.readings import IngestResult, Reading, Rejection
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -324,14 +332,10 @@ class StreamCache:
 
 
 def _observation_table() -> str:
-    from citypocket.sensors.models import Observation
-
     return connection.ops.quote_name(Observation._meta.db_table)
 
 
 def _latest_table() -> str:
-    from citypocket.sensors.models import LatestObservation
-
     return connection.ops.quote_name(LatestObservation._meta.db_table)
 
 
