@@ -1,10 +1,8 @@
-"""Pollution episode alerts: subscriptions (e-mail, web push with VAPID) and one alert per episode and day.
+"""Pollution episode alerts: subscriptions (e-mail, web push with VAPID) and sending an alert to them.
 
-An episode day is a day whose city index is Mauvais (4) or worse — computed from the stations
-today, or announced by the official feed for today or tomorrow (code 7, "Événement", counts too).
-`check_episodes` creates at most one AirAlert per city and day (a database constraint) and
-delivers it after commit through a task; each subscription gets it at most once (another
-constraint), in the subscriber's language.
+`episodes.check_episodes` creates the AirAlert of an episode day; the task `deliver_air_alert` then
+runs `deliver_alert` here: each subscription gets it at most once (a database constraint), in the
+language the subscriber chose when subscribing.
 
 Web push needs `WEBPUSH_VAPID_PRIVATE_KEY` (PEM or base64url raw key) and
 `WEBPUSH_VAPID_SUBJECT` (mailto: or https:), in settings or the environment; without a key the
@@ -17,7 +15,6 @@ import json
 import logging
 import os
 import uuid
-from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,13 +26,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from citypocket.air import indices
-from citypocket.air.models import AirAlert, AirIndexDaily, AlertDelivery, AlertSubscription, Channel, Source
+from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
 from citypocket.cities.models import City
 from citypocket.core.problems import InvalidValues, NotFound
 
 logger = logging.getLogger(__name__)
 
-EPISODE_LEVEL = 4
 LANGUAGES = ("fr", "en")
 
 
@@ -114,51 +110,6 @@ def unsubscribe(*, token: uuid.UUID) -> AlertSubscription:
     subscription.is_active = False
     subscription.save(update_fields=["is_active"])
     return subscription
-
-
-# --- Episodes -----------------------------------------------------------------------------------
-
-
-def _episode_days(*, city: City, today: date) -> dict[date, AirIndexDaily]:
-    """The worst index of each day (today, tomorrow) that reaches an episode, computed or official."""
-    rows = AirIndexDaily.objects.filter(
-        city=city, station__isnull=True, date__in=[today, today + timedelta(days=1)], level__gte=EPISODE_LEVEL
-    ).filter(source__in=[Source.COMPUTED, Source.OFFICIAL])
-    codes = set(city.insee_codes or [])
-    worst: dict[date, AirIndexDaily] = {}
-    for row in rows:
-        if row.source == Source.COMPUTED and row.date != today:
-            continue
-        if row.source == Source.OFFICIAL and codes and row.zone_code not in codes:
-            continue
-        if row.date not in worst or row.level > worst[row.date].level:
-            worst[row.date] = row
-    return worst
-
-
-def check_episodes(*, city: City, now: datetime | None = None) -> list[AirAlert]:
-    """Creates today's / tomorrow's episode alert if there is one and none yet; delivers it after commit."""
-    from citypocket.air.tasks import deliver_air_alert
-
-    now = now or timezone.now()
-    today = timezone.localdate(now, timezone=_zone(city))
-    created_alerts = []
-    for day, row in sorted(_episode_days(city=city, today=today).items()):
-        with transaction.atomic():
-            alert, created = AirAlert.objects.get_or_create(
-                city=city, date=day,
-                defaults={"level": row.level, "source": row.source, "forecast": row.forecast or day > today},
-            )
-        if created:
-            created_alerts.append(alert)
-            transaction.on_commit(lambda alert_id=alert.pk: deliver_air_alert.enqueue(alert_id=alert_id))
-    return created_alerts
-
-
-def _zone(city: City):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(city.timezone)
 
 
 def alert_message(alert: AirAlert, language: str) -> dict:

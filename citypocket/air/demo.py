@@ -17,10 +17,10 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from citypocket.air.services import refresh_city_day
 from citypocket.cities.models import City
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
@@ -115,7 +115,7 @@ def backfill_history(*, sensors: list, days: int = HISTORY_DAYS, now: datetime |
         by_city.setdefault(sensor.city_id, []).append(sensor)
     for city_sensors in by_city.values():
         city = city_sensors[0].city
-        zone = ZoneInfo(city.timezone)
+        zone = city.zone
         readings = []
         for sensor in city_sensors:
             for datastream in sensor.datastreams.all():
@@ -132,11 +132,9 @@ def backfill_history(*, sensors: list, days: int = HISTORY_DAYS, now: datetime |
 
 def compute_history(*, sensors: list, days: int = HISTORY_DAYS) -> int:
     """Stores the daily ATMO indices of the demo week (stations and city-wide)."""
-    from citypocket.air.services import local_today, refresh_city_day
-
     count = 0
     for city in {sensor.city_id: sensor.city for sensor in sensors}.values():
-        today = local_today(city=city)
+        today = city.local_today()
         for offset in range(days, -1, -1):
             refresh_city_day(city=city, day=today - timedelta(days=offset))
             count += 1

@@ -13,7 +13,7 @@ Only the communes of the city (`City.insee_codes`) are kept.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -22,11 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from citypocket.air import indices
+from citypocket.air.episodes import EPISODE_LEVEL, check_episodes
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.cities.models import City
 
 SUB_INDEX_FIELDS = {"no2": "code_no2", "o3": "code_o3", "pm10": "code_pm10", "pm25": "code_pm25", "so2": "code_so2"}
 MAX_CODE = indices.EVENT
+PARIS = ZoneInfo("Europe/Paris")  # every Atmo association publishes in metropolitan French time
 
 
 class FeedError(ValueError):
@@ -63,7 +65,7 @@ def _records(payload) -> list[dict]:
     raise FeedError("no features, results or records in the payload")
 
 
-def _day(value, zone: ZoneInfo) -> date | None:
+def _day(value, zone: tzinfo) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)):
@@ -90,9 +92,8 @@ def _code(value) -> int | None:
     return code
 
 
-def parse_official(payload, *, time_zone: str = "Europe/Paris") -> list[OfficialIndex]:
-    """Reads every commune-day of the payload (raises FeedError on an unreadable one)."""
-    zone = ZoneInfo(time_zone)
+def parse_official(payload, *, zone: tzinfo = PARIS) -> list[OfficialIndex]:
+    """Reads every commune-day of the payload, epoch dates in `zone` (raises FeedError on an unreadable one)."""
     parsed = []
     for record in _records(payload):
         level = _code(record.get("code_qual"))
@@ -126,11 +127,11 @@ def import_official_indices(*, city: City, payload, now: datetime | None = None)
     communes = set(city.insee_codes or [])
     version = indices.get_scale(indices.ATMO).version
     rows = []
-    for item in parse_official(payload, time_zone=city.timezone):
+    for item in parse_official(payload, zone=city.zone):
         if communes and item.zone_code not in communes:
             continue
         dominant = [p for p in indices.POLLUTANTS if 1 <= item.level <= 6 and item.sub_indices.get(p) == item.level]
-        published = item.published or now.astimezone(ZoneInfo(city.timezone)).date()
+        published = item.published or city.local_today(now)
         row, _created = AirIndexDaily.objects.update_or_create(
             city=city,
             station=None,
@@ -151,9 +152,7 @@ def import_official_indices(*, city: City, payload, now: datetime | None = None)
             },
         )
         rows.append(row)
-    if any(row.level >= 4 for row in rows):
-        from citypocket.air.alerts import check_episodes
-
+    if any(row.level >= EPISODE_LEVEL for row in rows):
         check_episodes(city=city, now=now)
     return rows
 

@@ -1,14 +1,20 @@
-"""Reads of the air app: a city's "air now", its stations with their latest values, and history."""
+"""Reads of the air app: a city's "air now", its stations with their latest values, and history.
 
+Nothing here writes: the stored daily values are brought up to date by `services.refresh_air_now`
+(or `refresh_city_day`) before a page or the API reads them here.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, Source
-from citypocket.air.services import day_bounds, hourly_means, hours_elapsed, local_today, refresh_city_day
 from citypocket.cities.models import City
 from citypocket.sensors.models import Sensor
 from citypocket.sensors.selectors import get_sensor, list_latest, list_observations
@@ -17,6 +23,21 @@ STALE_AFTER = timedelta(hours=3)
 # The EAQI is hourly: a station's current EAQI uses the values measured within the hour before
 # its most recent measurement.
 EAQI_WINDOW = timedelta(hours=1)
+HOUR = timedelta(hours=1)
+
+
+def hours_elapsed(*, start: datetime, now: datetime) -> int:
+    """Hours begun since `start` (at least one): the hourly values a day in progress can have."""
+    return max(1, math.ceil((now - start) / HOUR))
+
+
+def hourly_means(observations: Iterable) -> list[tuple[datetime, float]]:
+    """Observations folded into hourly means (by the hour that starts at or before each time)."""
+    buckets: dict[datetime, list[float]] = defaultdict(list)
+    for observation in observations:
+        moment = observation.phenomenon_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        buckets[moment].append(observation.value)
+    return [(moment, sum(values) / len(values)) for moment, values in sorted(buckets.items())]
 
 
 @dataclass(frozen=True)
@@ -73,7 +94,7 @@ def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime |
 def list_stations_now(*, city: City, now: datetime | None = None, day: date | None = None) -> list[StationNow]:
     """Every air station of the city with its latest values, EAQI, today's ATMO value and staleness."""
     now = now or timezone.now()
-    day = day or local_today(city=city, now=now)
+    day = day or city.local_today(now)
     stations = {sensor.pk: StationNow(sensor=sensor) for sensor in list_air_stations(city=city)}
     for row in list_latest(city=city, kind="air"):
         item = stations.get(row.datastream.sensor_id)
@@ -105,13 +126,10 @@ def get_official(*, city: City, day: date, forecast: bool | None = None) -> AirI
     return main or rows.order_by("zone_code").first()
 
 
-def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
-    """Today's computed ATMO value (refreshed if new data arrived), the official ones, and the stations."""
-    now = now or timezone.now()
-    today = local_today(city=city, now=now)
-    # Yesterday's stored value may still be the provisional one of a day in progress: complete it.
-    refresh_city_day(city=city, day=today - timedelta(days=1), now=now)
-    computed = refresh_city_day(city=city, day=today, now=now)
+def get_air_now(*, city: City, computed: AirIndexDaily, now: datetime | None = None) -> AirNow:
+    """The city's air on the day of `computed` (today's city row, as `services.refresh_air_now` stored
+    it): that value, the official ones of the day and the next, and the stations."""
+    today = computed.date
     return AirNow(
         city=city,
         date=today,
@@ -120,11 +138,6 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
         official_tomorrow=get_official(city=city, day=today + timedelta(days=1)),
         stations=list_stations_now(city=city, now=now, day=today),
     )
-
-
-def get_today_index(*, city: City, now: datetime | None = None) -> AirIndexDaily:
-    """The computed city value of today (for the city-home tile)."""
-    return refresh_city_day(city=city, now=now)
 
 
 @dataclass(frozen=True)
@@ -144,17 +157,17 @@ def list_daily_series(
     now = now or timezone.now()
     sensor = get_sensor(city=city, external_id=station_code)
     datastream = next((d for d in sensor.datastreams.all() if d.property == pollutant), None)
-    today = local_today(city=city, now=now)
+    today = city.local_today(now)
     first = today - timedelta(days=days - 1)
     points = []
     if datastream is None:
         return [DailyPoint(day=first + timedelta(days=i), value=None, hours=0, level=0) for i in range(days)]
-    start, _ = day_bounds(city=city, day=first)
-    _, end = day_bounds(city=city, day=today)
+    start, _ = city.day_bounds(first)
+    _, end = city.day_bounds(today)
     hourly = hourly_means(list_observations(datastream=datastream, start=start, end=end))
     for offset in range(days):
         day = first + timedelta(days=offset)
-        day_start, day_end = day_bounds(city=city, day=day)
+        day_start, day_end = city.day_bounds(day)
         values = [value for moment, value in hourly if day_start <= moment < day_end]
         elapsed = hours_elapsed(start=day_start, now=now) if day == today else None
         stats = indices.atmo_daily_concentrations({pollutant: values}, hours_elapsed=elapsed)

@@ -1,54 +1,25 @@
-"""Writes of the air app: demo stations, and the daily indices computed from the sensor engine.
+"""Writes of the air app: the daily indices computed from the sensor engine, stored per station and city.
 
 Freshness choice: the sensor engine knows nothing of the air app, so indices are *computed on
 read and stored*: `refresh_city_day` recomputes a station's row only when the station has a
 measurement newer than the one the stored row used (`data_until`), which one query on the latest
-values tells; otherwise the stored row is served. `on_readings_ingested` is the same refresh for a
-caller that knows readings have just arrived (the ingest pipeline or a task can call it).
+values tells; otherwise the stored row is served. Pages and the API call `refresh_air_now` before
+they read through the selectors; `on_readings_ingested` is the forced refresh the ingest listener's
+task runs (see `listeners.py`). A city value at an episode level is handed to `episodes`.
 """
 
-import math
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from citypocket.air import indices
+from citypocket.air.episodes import EPISODE_LEVEL, check_episodes
 from citypocket.air.models import AirIndexDaily, Source
+from citypocket.air.selectors import HOUR, hourly_means, hours_elapsed
 from citypocket.cities.models import City
 from citypocket.sensors.models import Observation, Sensor
 from citypocket.sensors.selectors import list_latest, list_observations
-
-HOUR = timedelta(hours=1)
-
-
-def day_bounds(*, city: City, day: date) -> tuple[datetime, datetime]:
-    """The UTC instants [start, end) of a local calendar day in the city's time zone."""
-    zone = ZoneInfo(city.timezone)
-    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
-def local_today(*, city: City, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(city.timezone)).date()
-
-
-def hours_elapsed(*, start: datetime, now: datetime) -> int:
-    """Hours begun since `start` (at least one): the hourly values a day in progress can have."""
-    return max(1, math.ceil((now - start) / HOUR))
-
-
-def hourly_means(observations: Iterable) -> list[tuple[datetime, float]]:
-    """Observations folded into hourly means (by the hour that starts at or before each time)."""
-    buckets: dict[datetime, list[float]] = defaultdict(list)
-    for observation in observations:
-        moment = observation.phenomenon_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        buckets[moment].append(observation.value)
-    return [(moment, sum(values) / len(values)) for moment, values in sorted(buckets.items())]
 
 
 def station_hourly(*, station: Sensor, start: datetime, end: datetime) -> dict[str, list[tuple[datetime, float]]]:
@@ -79,7 +50,7 @@ def compute_station_day(*, station: Sensor, day: date, now: datetime | None = No
     """Computes and stores the ATMO index of one station for one local day (see indices for the rules)."""
     now = now or timezone.now()
     city = station.city
-    start, end = day_bounds(city=city, day=day)
+    start, end = city.day_bounds(day)
     hourly = station_hourly(station=station, start=start, end=min(end, now + HOUR))
     in_progress = start <= now < end
     elapsed = hours_elapsed(start=start, now=now) if in_progress else None
@@ -156,8 +127,8 @@ def refresh_city_day(
 ) -> AirIndexDaily:
     """Brings the stored station and city values of a day up to date; recomputes only what changed."""
     now = now or timezone.now()
-    day = day or local_today(city=city, now=now)
-    start, end = day_bounds(city=city, day=day)
+    day = day or city.local_today(now)
+    start, end = city.day_bounds(day)
     latest = _latest_times(city=city)
     stations = Sensor.objects.filter(city=city, kind="air", is_active=True).prefetch_related("datastreams")
     stored = {
@@ -185,13 +156,20 @@ def refresh_city_day(
     ).first()
     if changed or city_row is None:
         city_row = compute_city_day(city=city, day=day, now=now)
-        if city_row.level >= 4:
-            from citypocket.air.alerts import check_episodes
-
+        if city_row.level >= EPISODE_LEVEL:
             check_episodes(city=city, now=now)
     return city_row
 
 
+def refresh_air_now(*, city: City, now: datetime | None = None) -> AirIndexDaily:
+    """Brings today's stored values up to date (and completes yesterday's provisional one); today's city row."""
+    now = now or timezone.now()
+    today = city.local_today(now)
+    # Yesterday's stored value may still be the provisional one of a day in progress: complete it.
+    refresh_city_day(city=city, day=today - timedelta(days=1), now=now)
+    return refresh_city_day(city=city, day=today, now=now)
+
+
 def on_readings_ingested(*, city: City, now: datetime | None = None) -> AirIndexDaily:
-    """Hook for the ingest side: recompute today's indices of `city` after new readings."""
+    """Recomputes today's indices of `city` after new readings (late, back-dated ones included)."""
     return refresh_city_day(city=city, now=now, force=True)

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.core.demo import register_demo_loader
+from citypocket.core.privacy import register_personal_data
+
 
 class CitiesConfig(AppConfig):
     name = "citypocket.cities"
@@ -8,9 +11,9 @@ class CitiesConfig(AppConfig):
     verbose_name = _("Cities")
 
     def ready(self) -> None:
+        # Here, not at the top: apps.py is imported while the app registry loads, and the demo
+        # imports models, which cannot be imported before the registry is ready.
         from citypocket.cities.demo import load_demo_cities
-        from citypocket.core.demo import register_demo_loader
-        from citypocket.core.privacy import register_personal_data
 
         register_demo_loader("cities", load_demo_cities, order=0)
         register_personal_data(

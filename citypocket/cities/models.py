@@ -1,9 +1,13 @@
 """Cities (the tenants) and the staff who work for them."""
 
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("A colour such as #A1002B."))
@@ -59,6 +63,33 @@ class City(models.Model):
 
     def contains(self, lat: float, lon: float) -> bool:
         return self.bbox_south <= lat <= self.bbox_north and self.bbox_west <= lon <= self.bbox_east
+
+    # --- City time: every "today", "this morning" and opening hour is the city's, not the server's.
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The city's time zone.
+
+        Cached by `ZoneInfo` itself (one instance per zone name), so it costs a dictionary look-up
+        and never goes stale when `timezone` is edited on this instance.
+        """
+        return ZoneInfo(self.timezone)
+
+    def local_today(self, moment: datetime | None = None) -> date:
+        """The city's calendar date at `moment` (an aware datetime; now by default)."""
+        return localdate(moment, timezone=self.zone)
+
+    def day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        """The instants [start, end) of the local calendar day `day`, in UTC.
+
+        Computed from the two local midnights, so a day is 23 or 25 hours long when the clocks
+        change. UTC rather than local datetimes because Python subtracts two datetimes of the same
+        zone by their wall clocks (the DST day would come out as 24 hours); when a midnight does not
+        exist (a zone that changes at 00:00), the day starts at the first instant after the gap.
+        """
+        start = datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone).astimezone(UTC)
+        return start, end
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from citypocket.accounts.models import User
+from citypocket.cities.demo import DEMO_CITIES
 from citypocket.cities.models import City, Role
 from citypocket.cities.services import grant_role
 
@@ -61,8 +62,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def demo_city(slug: str) -> City:
     """One of the two demo cities (Rouen, Aix-en-Provence) with its real facts."""
-    from citypocket.cities.demo import DEMO_CITIES
-
     facts = next(f for f in DEMO_CITIES if f["slug"] == slug)
     city, _created = City.objects.update_or_create(slug=slug, defaults=facts)
     return city

@@ -1,5 +1,6 @@
 """The app shell: choose a city, a city's home, health, manifest, service worker, offline page."""
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from citypocket import __version__
 from citypocket.cities.models import City
 from citypocket.cities.selectors import get_city, list_cities
 from citypocket.core.capabilities import list_capabilities
@@ -118,10 +120,6 @@ def service_worker(request):
 
 
 def _shell_version(shell: list[str]) -> str:
-    import hashlib
-
-    from citypocket import __version__
-
     return hashlib.sha256(("|".join(shell) + __version__).encode()).hexdigest()[:12]
 
 

@@ -1,11 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.core import edge
+from citypocket.core.capabilities import Capability, register_capability
+from citypocket.core.demo import register_demo_loader
+
 
 def _tile_context(city) -> dict:
     """Free spaces in the car parks within 1 km of the city centre, now."""
     from django.utils import timezone
 
+    # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
     from citypocket.mobility import geo, selectors
 
     south, west, north, east = geo.bbox_around(city.centre_lat, city.centre_lon, 1000)
@@ -21,9 +26,8 @@ class MobilityConfig(AppConfig):
     verbose_name = _("Mobility")
 
     def ready(self) -> None:
-        from citypocket.core import edge
-        from citypocket.core.capabilities import Capability, register_capability
-        from citypocket.core.demo import register_demo_loader
+        # Here, not at the top: apps.py is imported while the app registry loads, and the demo
+        # imports models, which cannot be imported before the registry is ready.
         from citypocket.mobility import conf, demo
 
         register_capability(

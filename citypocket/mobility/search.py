@@ -129,9 +129,7 @@ def search(
     limit: int = 10,
 ) -> SearchOutcome:
     """Ranks the city's car parks for a destination; see the module docstring for the score."""
-    from zoneinfo import ZoneInfo
-
-    arrive_label = arrive_at.astimezone(ZoneInfo(city.timezone)).strftime("%H:%M")
+    arrive_label = arrive_at.astimezone(city.zone).strftime("%H:%M")
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
     # One read for both kinds of candidates: the walking reach (city, lat, lon index) or the city's
     # park-and-rides (partial index); PostgreSQL ORs the two index scans.

@@ -1,12 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def tile_context(city) -> dict:
-    """What is open for participation now, for the city-home tile."""
-    from citypocket.participation.selectors.processes import list_open_now
-
-    return {"open_now": list_open_now(city=city)[:3]}
+from citypocket.core.capabilities import Capability, register_capability
+from citypocket.core.demo import register_demo_loader
 
 
 class ParticipationConfig(AppConfig):
@@ -15,10 +11,11 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
-        from citypocket.core.capabilities import Capability, register_capability
-        from citypocket.core.demo import register_demo_loader
+        # Here, not at the top: apps.py is imported while the app registry loads, and these
+        # modules import models, which cannot be imported before the registry is ready.
         from citypocket.participation import verifiers  # noqa: F401 (registers the verifiers)
         from citypocket.participation.demo import load_demo
+        from citypocket.participation.views import tile_context
 
         register_capability(Capability(
             slug="participate", label=_("Have your say"), url_name="participation:page", order=40,

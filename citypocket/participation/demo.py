@@ -29,6 +29,7 @@ from citypocket.participation.models import (
     Proposal,
     Question,
     QuestionKind,
+    ResidentVerification,
     ResultStatus,
     Support,
     Survey,
@@ -78,8 +79,6 @@ def _demo_people(count: int) -> list[User]:
 
 
 def _load_city(city: City, facts: dict, people: list[User]) -> None:
-    from citypocket.participation.models import ResidentVerification
-
     now = timezone.now()
     slug, title, description = facts["process"]
     process, _created = Process.objects.update_or_create(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -206,7 +207,7 @@ def proposal_new(request, city: str):
             return proposal_services.submit_proposal(
                 process=process, author=request.user, title=request.POST.get("title", ""),
                 body=request.POST.get("body", ""),
-                category_id=int(category) if category and category.isdigit() else None)
+                category_id=int(category) if category and category.isdigit() else None, language=get_language())
         try:
             proposal, error = _attempt(request, submit)
         except AuthenticationRequired:
@@ -369,10 +370,14 @@ def result_page(request, city: str, result_id: int):
     result = _get_or_404(get_result, city=city_obj, result_id=result_id)
     if request.method == "POST":
         stop = request.POST.get("unfollow") == "1"
+
+        def change():
+            if stop:
+                return accountability_services.unfollow(user=request.user, result=result)
+            return accountability_services.follow(user=request.user, result=result, language=get_language())
+
         try:
-            _done, error = _attempt(request, lambda: (accountability_services.unfollow if stop
-                                                      else accountability_services.follow)(
-                user=request.user, result=result))
+            _done, error = _attempt(request, change)
         except AuthenticationRequired:
             return _login_redirect(request)
         if error:
@@ -418,3 +423,8 @@ def meeting_document(request, city: str, meeting_id: int, document_id: int):
                            document_id=document_id)
     return FileResponse(document.file.open("rb"), as_attachment=False,
                         filename=document.file.name.rsplit("/", 1)[-1])
+
+
+def tile_context(city) -> dict:
+    """What is open for participation now, for the city-home tile."""
+    return {"open_now": list_open_now(city=city)[:3]}

@@ -1,9 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.core.capabilities import Capability, register_capability
+from citypocket.core.demo import register_demo_loader
+from citypocket.core.privacy import register_personal_data
+
 
 def tile_context(city) -> dict:
     """The city-home tile: a link to help now and how many safe places are open now."""
+    # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
     from citypocket.safety.selectors import list_safe_places_by_distance
 
     open_places = sum(1 for place in list_safe_places_by_distance(city=city) if place.open_now)
@@ -23,6 +28,7 @@ def export_staff_access(user) -> list[dict]:
     Nothing is erased on account deletion: the audit log is the city's record of who read what
     (the user link is cut by SET_NULL, the e-mail at the time stays).
     """
+    # Imported on call: apps.py loads before the app registry is ready, when models cannot be imported.
     from citypocket.safety.models import SensitiveAccessLog
 
     return [
@@ -37,9 +43,8 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety")
 
     def ready(self) -> None:
-        from citypocket.core.capabilities import Capability, register_capability
-        from citypocket.core.demo import register_demo_loader
-        from citypocket.core.privacy import register_personal_data
+        # Here, not at the top: apps.py is imported while the app registry loads, and the demo
+        # imports models, which cannot be imported before the registry is ready.
         from citypocket.safety.demo import load_demo
 
         register_capability(Capability(

@@ -4,7 +4,6 @@ awareness articles, filmed zones."""
 import datetime as dt
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -92,7 +91,7 @@ def list_safe_places_by_distance(
     """Active safe places sorted by distance from a point (the city centre by default), open ones first."""
     lat = city.centre_lat if lat is None else lat
     lon = city.centre_lon if lon is None else lon
-    local = timezone.localtime(now or timezone.now(), timezone=ZoneInfo(city.timezone))
+    local = timezone.localtime(now or timezone.now(), timezone=city.zone)
     items = [
         PlaceNearby(place, round(haversine_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local))
         for place in list_safe_places(city=city)

@@ -82,7 +82,7 @@ def submit_report(
     if errors:
         raise InvalidValues(_("Some values are invalid."), errors=errors)
 
-    local = timezone.localtime(occurred_at, timezone=_zone(city))
+    local = timezone.localtime(occurred_at, timezone=city.zone)
     code = new_receipt_code()
     report = HarassmentReport.objects.create(
         city=city,
@@ -99,12 +99,6 @@ def submit_report(
         contact_enc=crypto.encrypt_text((contact or "").strip()),
     )
     return SubmittedReport(report=report, receipt_code=code)
-
-
-def _zone(city: City):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(city.timezone)
 
 
 def access_report_by_receipt(*, city: City, receipt_code: str) -> HarassmentReport:

@@ -1,8 +1,6 @@
 """Citizen pages of the safety app: overview with safe places, help now, report, follow-up,
 awareness articles, video-protection register. Staff triage lives in the admin (see admin.py)."""
 
-from zoneinfo import ZoneInfo
-
 from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -70,7 +68,7 @@ def report(request, city: str):
         try:
             submitted = services.submit_report(
                 city=city_obj, category=data["category"], reporter_role=data["role"],
-                occurred_at=form.occurred_at(ZoneInfo(city_obj.timezone)), lat=data.get("lat"), lon=data.get("lon"),
+                occurred_at=form.occurred_at(city_obj.zone), lat=data.get("lat"), lon=data.get("lon"),
                 place_name=data.get("place_name", ""), description=data.get("description", ""),
                 contact=data.get("contact", ""),
             )

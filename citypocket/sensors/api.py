@@ -3,7 +3,6 @@
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from django.db import OperationalError
 from django.db.models import Avg, Count, Max, Min
@@ -199,7 +198,7 @@ def list_observations(
             "The interval is too long for this resolution.",
             errors=[{"field": "from", "message": f"at most {MAX_AGGREGATE_SPAN[resolution].days} days"}],
         )
-    zone = ZoneInfo(place.timezone)
+    zone = place.zone
     trunc = TruncHour if resolution == "hour" else TruncDay
     buckets = (
         selectors.list_observations(datastream=stream, start=start, end=end)

@@ -136,7 +136,7 @@ def fetch_opendatasoft(
     """
     page_size = max(1, min(page_size, ODS_PAGE_MAX))
     url = f"{base_url.rstrip('/')}/api/explore/v2.1/catalog/datasets/{dataset}/records"
-    zone = ZoneInfo(city.timezone)
+    zone = city.zone
     now = timezone.now().replace(microsecond=0)
     batch = Parsed(format="opendatasoft")
     offset = 0
@@ -197,7 +197,7 @@ def fetch_json(
         batch.reject(index=0, reason=f"no list at {records or 'the root'}", payload=response.text[:MAX_PAYLOAD_TEXT])
         return batch
     now = timezone.now().replace(microsecond=0)
-    return records_to_readings(items, mapping=mapping, zone=ZoneInfo(city.timezone), now=now, batch=batch)
+    return records_to_readings(items, mapping=mapping, zone=city.zone, now=now, batch=batch)
 
 
 def configured_feeds() -> list[dict]:

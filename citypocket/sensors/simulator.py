@@ -19,7 +19,6 @@ import math
 import random
 from collections import defaultdict
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import LatestObservation
@@ -100,7 +99,7 @@ def simulate_once(*, now: datetime, interval: int = 60) -> dict[str, IngestResul
     by_city: dict = defaultdict(list)
     cities = {}
     for sensor in sensors:
-        local = stamp.astimezone(ZoneInfo(sensor.city.timezone))
+        local = stamp.astimezone(sensor.city.zone)
         capacity = sensor.metadata.get("capacity") or totals.get(sensor.pk)
         try:
             capacity = float(capacity) if capacity else None

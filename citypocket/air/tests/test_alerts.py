@@ -13,15 +13,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from py_vapid import Vapid02
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
 from citypocket.air.official import import_official_indices
-from citypocket.air.services import local_today, on_readings_ingested
+from citypocket.air.services import on_readings_ingested
 from citypocket.air.tests.test_official import arcgis_payload, shifted
-from citypocket.core.testing import assert_problem, local_moment, login, pin_now
+from citypocket.core.testing import UserFactory, assert_problem, local_moment, login, pin_now
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 
@@ -115,6 +115,22 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
     assert AlertDelivery.objects.get().status == "sent"
 
 
+def test_each_subscriber_gets_the_alert_in_their_own_language(rouen, django_capture_on_commit_callbacks):
+    """In one delivery run an English subscriber gets English and a French one French, whatever the worker speaks."""
+    english, french = UserFactory(), UserFactory()
+    for person, language in ((english, "en"), (french, "fr")):
+        response = login(Client(), person, mfa=False).post("/rouen/air/alerts/email/", {"action": "start"},
+                                                            HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 302
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert mails[english.email].subject == "Air pollution forecast in Rouen"
+    assert "Poor" in mails[english.email].body and "unsubscribe from the air page" in mails[english.email].body
+    assert mails[french.email].subject == "Prévision de pollution de l'air à Rouen"
+    assert "Mauvais" in mails[french.email].body and "désabonnez-vous" in mails[french.email].body
+
+
 def test_anonymous_email_subscription_goes_to_sign_in(rouen):
     """Without an account the page form leads to the sign-in page; nothing is stored."""
     response = Client().post("/rouen/air/alerts/email/", {"action": "start"})
@@ -147,7 +163,7 @@ def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
     token = response.json()["token"]
     assert AlertSubscription.objects.get(token=token).channel == Channel.WEBPUSH
 
-    today = local_today(city=rouen)
+    today = rouen.local_today()
     with django_capture_on_commit_callbacks(execute=True):
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=today))
 
@@ -209,7 +225,7 @@ def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_
     AlertSubscription.objects.create(city=rouen, channel=Channel.WEBPUSH, endpoint="https://push.example.org/1",
                                      p256dh="k", auth="a", token="11111111-1111-4111-8111-111111111111")
     with django_capture_on_commit_callbacks(execute=True):
-        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+        import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     assert AlertDelivery.objects.get().status == "skipped"
 
 
@@ -218,7 +234,7 @@ def test_admin_lists_only_the_staff_citys_indices(rouen, aix):
     from citypocket.cities.models import Role
     from citypocket.core.testing import make_staff
 
-    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     staff = make_staff(rouen, Role.DATA_PUBLISHER)
     staff.is_staff = True
     staff.save()

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
-from citypocket.air.services import local_today
 from citypocket.cities.models import Role
 from citypocket.core.testing import assert_problem, assert_tenant_isolated, local_moment, login, make_staff, pin_now
 from citypocket.sensors.models import LatestObservation, Observation
@@ -127,7 +126,7 @@ def test_air_now_after_a_day_of_http_ingest_shows_the_implied_atmo_level(rouen):
     assert palais["values"]["pm10"]["value"] == 60.0
     assert stations["FR25053"]["stale"] is True
     assert stations["FR25053"]["eaqi"]["level"] == 0
-    today = local_today(city=rouen)
+    today = rouen.local_today()
     stored = AirIndexDaily.objects.get(city=rouen, station__isnull=True, source=Source.COMPUTED, date=today)
     assert (stored.level, stored.scale, stored.version) == (4, "atmo-2021", "2021 (arrêté 10/07/2020)")
     assert AirIndexDaily.objects.get(station__external_id="FR25036", date=today).level == 4
@@ -165,7 +164,7 @@ def test_air_now_without_data_is_unavailable_not_good(rouen):
     assert body["atmo"]["level"] == 0
     assert body["atmo"]["label"] == "Indisponible"
     assert all(item["stale"] for item in body["stations"])
-    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=local_today(city=rouen)).level == 0
+    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=rouen.local_today()).level == 0
 
 
 def test_air_now_of_an_unknown_city_is_a_404_problem(db):
@@ -230,7 +229,7 @@ def test_daily_indices_list_stored_rows_of_the_city(rouen, aix):
     ingest_over_http(rouen, day_of_readings())
     Client().get("/api/v1/cities/rouen/air/now")
     body = Client().get("/api/v1/cities/rouen/air/indices", {"lang": "en"}).json()
-    today = local_today(city=rouen).isoformat()
+    today = rouen.local_today().isoformat()
     todays = [item for item in body["items"] if item["date"] == today]
     assert len(todays) == 7  # six stations and the city-wide value of today (yesterday's are listed too)
     city_row = next(item for item in todays if item["station"] is None)
@@ -261,7 +260,7 @@ def test_ingest_recomputes_and_stores_todays_index_without_anyone_reading_it(rou
     assert not AirIndexDaily.objects.filter(city=rouen, station__isnull=True, source="computed").exists()
     ingest_over_http(rouen, day_of_readings(no2=100.0, o3=40.0, pm10=60.0, pm25=15.0))
     city_row = AirIndexDaily.objects.get(
-        city=rouen, station__isnull=True, source="computed", date=local_today(city=rouen)
+        city=rouen, station__isnull=True, source="computed", date=rouen.local_today()
     )
     assert city_row.level == 4
 
@@ -271,12 +270,11 @@ def test_parking_readings_do_not_trigger_an_air_refresh(rouen, monkeypatch):
     """Only pollutant properties wake the air listener, at most once a minute per city."""
     from types import SimpleNamespace
 
-    from citypocket.air import tasks
-    from citypocket.air.apps import on_ingest
+    from citypocket.air import listeners
 
     calls = []
-    monkeypatch.setattr(tasks, "refresh_air_after_ingest", SimpleNamespace(enqueue=calls.append))
-    on_ingest(city=rouen, properties=frozenset({"available_spots"}))
-    on_ingest(city=rouen, properties=frozenset({"no2"}))
-    on_ingest(city=rouen, properties=frozenset({"pm10"}))  # throttled
+    monkeypatch.setattr(listeners, "refresh_air_after_ingest", SimpleNamespace(enqueue=calls.append))
+    listeners.on_ingest(city=rouen, properties=frozenset({"available_spots"}))
+    listeners.on_ingest(city=rouen, properties=frozenset({"no2"}))
+    listeners.on_ingest(city=rouen, properties=frozenset({"pm10"}))  # throttled
     assert calls == [rouen.pk]

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.exports import DATASETS
-from citypocket.air.services import local_today
 from citypocket.core.testing import assert_problem
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
@@ -73,7 +72,7 @@ def test_daily_indices_export_as_csv_and_geojson(rouen):
     ingest_two_hours(rouen)
     Client().get("/api/v1/cities/rouen/air/now")
     text = Client().get("/api/v1/cities/rouen/air/indices", {"format": "csv"}).content.decode()
-    today = local_today(city=rouen).isoformat()
+    today = rouen.local_today().isoformat()
     rows = [row for row in csv.DictReader(io.StringIO(text)) if row["date"] == today]
     assert len(rows) == 7
     city_row = next(row for row in rows if row["station_code"] == "")

@@ -14,7 +14,6 @@ from django.test import Client
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.air.official import FeedError, fetch_official_indices, import_official_indices, parse_official
-from citypocket.air.services import local_today
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -116,7 +115,7 @@ def test_command_reads_a_saved_payload(rouen, tmp_path):
 def test_air_now_and_page_show_the_official_index_and_tomorrow(rouen):
     """With today's feed, air/now has `official` and `official_tomorrow`; the page shows both beside the computed."""
     ensure_demo_stations()
-    today = local_today(city=rouen)
+    today = rouen.local_today()
     import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=today))
     body = Client().get("/api/v1/cities/rouen/air/now", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert body["official"]["level"] == 3 and body["official"]["label"] == "Dégradé"
@@ -134,7 +133,7 @@ def test_check_air_episodes_command_refreshes_and_alerts_once(rouen, django_capt
     """`check_air_episodes rouen` refreshes today's index and creates the day's alert only once."""
     from citypocket.air.models import AirAlert
 
-    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=local_today(city=rouen)))
+    import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("check_air_episodes", "rouen", stdout=out)

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily
-from citypocket.air.services import local_today
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 
@@ -40,7 +39,7 @@ def test_air_page_shows_todays_index_in_words_advice_stations_and_chart(rouen):
     assert "<desc id=\"air-chart-desc\">" in html
     assert "<table>" in html
     assert "style=" not in html.split("<main", 1)[1]
-    today = local_today(city=rouen)
+    today = rouen.local_today()
     assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=today).level == 4
 
 

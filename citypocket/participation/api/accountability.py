@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -95,7 +96,8 @@ def get_one(request, city: str, result_id: int):
             throttle=write_throttle())
 def follow_result(request, city: str, result_id: int):
     enforce_csrf(request)
-    services.follow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id))
+    services.follow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id),
+                    language=get_language())
     return {"following": True}
 
 
@@ -113,7 +115,7 @@ def unfollow_result(request, city: str, result_id: int):
 def follow_proposal(request, city: str, proposal_id: uuid.UUID):
     enforce_csrf(request)
     proposal = proposal_selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
-    services.follow(user=request.user, proposal=proposal)
+    services.follow(user=request.user, proposal=proposal, language=get_language())
     return {"following": True}
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -64,7 +65,7 @@ def submit(request, city: str, payload: ProposalIn):
     process = get_process(city=get_city(slug=city), slug=payload.process)
     proposal = services.submit_proposal(process=process, author=request.user, title=payload.title,
                                         body=payload.body, category_id=payload.category_id,
-                                        lat=payload.lat, lon=payload.lon)
+                                        lat=payload.lat, lon=payload.lon, language=get_language())
     return 201, proposal_out(selectors.get_proposal(city=process.city, proposal_id=proposal.pk))
 
 

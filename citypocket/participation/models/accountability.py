@@ -61,12 +61,16 @@ class Milestone(models.Model):
 
 
 class Follow(models.Model):
-    """`user` wants to hear about changes to a result or a proposal (exactly one of them)."""
+    """`user` wants to hear about changes to a result or a proposal (exactly one of them), in `language`.
+
+    The language is the one the person used when they followed: notifications are written in it.
+    """
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     result = models.ForeignKey(ActionResult, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
+    language = models.CharField(_("language"), max_length=8, default="fr")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,11 +98,12 @@ class NotificationPreference(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice; `emailed_at` is set once it left by e-mail (alone or in a digest)."""
+    """An in-app notice written in `language`; `emailed_at` is set once it left by e-mail (alone or in a digest)."""
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     message = models.CharField(max_length=300)
+    language = models.CharField(_("language"), max_length=8, default="fr")
     url = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from citypocket.core.problems import NotFound
-from citypocket.participation.models import Meeting
+from citypocket.participation.models import Meeting, MeetingDocument
 
 
 def list_meetings(*, city, upcoming_only: bool = False) -> QuerySet[Meeting]:
@@ -24,8 +24,6 @@ def get_meeting(*, city, meeting_id: int) -> Meeting:
 
 def get_meeting_document(*, city, meeting_id: int, document_id: int):
     """An uploaded document of a published meeting of `city`, or NotFound."""
-    from citypocket.participation.models import MeetingDocument
-
     document = (MeetingDocument.objects.filter(pk=document_id, meeting_id=meeting_id, meeting__city=city,
                                                meeting__is_published=True).exclude(file="").first())
     if document is None:

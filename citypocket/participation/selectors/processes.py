@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from citypocket.core.problems import NotFound
-from citypocket.participation.models import Phase, Process
+from citypocket.participation.models import ActionResult, Notification, Phase, Process
 
 
 def list_processes(*, city) -> QuerySet[Process]:
@@ -40,8 +40,6 @@ def list_open_now(*, city, when=None) -> list[OpenNow]:
 
 def list_results(*, city, process=None):
     """Accountability results with their milestones and origins (a fixed number of queries)."""
-    from citypocket.participation.models import ActionResult
-
     results = (ActionResult.objects.filter(city=city, process__is_published=True)
                .select_related("process").prefetch_related("milestones", "proposals", "projects"))
     if process is not None:
@@ -58,6 +56,4 @@ def get_result(*, city, result_id: int):
 
 def list_notifications(*, user, city):
     """The user's notifications in this city, newest first."""
-    from citypocket.participation.models import Notification
-
     return Notification.objects.filter(user=user, city=city).order_by("-created_at", "-id")

@@ -1,13 +1,16 @@
-"""Accountability and follows: results progress, followers notified in-app and by e-mail (or digest)."""
+"""Accountability and follows: results progress, followers notified in-app and, after commit, by e-mail.
 
-from collections import defaultdict
-from datetime import timedelta
+Each follower hears in the language they used when they followed (`Follow.language`): the notice is
+written once per language, and `tasks.deliver_participation_notifications` e-mails it (see
+`services/delivery.py`), unless the person chose the daily digest.
+"""
+
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citypocket.participation.access import require_tier
@@ -19,18 +22,34 @@ from citypocket.participation.models import (
     Proposal,
     Tier,
 )
+from citypocket.participation.tasks import deliver_participation_notifications
 
 
-def follow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None) -> Follow:
-    """Follows a result or a proposal (idempotent)."""
+def supported_language(language: str | None) -> str:
+    """`language` if the site speaks it (settings.LANGUAGES, "en-gb" → "en"), else the default one."""
+    try:
+        return translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def follow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None,
+           language: str | None = None) -> Follow:
+    """Follows a result or a proposal (idempotent); news will be written in `language`."""
     target = result or proposal
     require_tier(user=user, city=target.city, tier=Tier.ACCOUNT)
     lookup = {"result": result} if result is not None else {"proposal": proposal}
+    language = supported_language(language)
     try:
         with transaction.atomic():
-            return Follow.objects.get_or_create(user=user, **lookup, defaults={"city": target.city})[0]
+            followed, created = Follow.objects.get_or_create(
+                user=user, **lookup, defaults={"city": target.city, "language": language})
     except IntegrityError:
-        return Follow.objects.get(user=user, **lookup)
+        followed, created = Follow.objects.get(user=user, **lookup), False
+    if not created and followed.language != language:  # following again in another language switches
+        followed.language = language
+        followed.save(update_fields=["language"])
+    return followed
 
 
 def unfollow(*, user, result: ActionResult | None = None, proposal: Proposal | None = None) -> None:
@@ -47,13 +66,19 @@ def set_daily_digest(*, user, daily_digest: bool) -> NotificationPreference:
     return preference
 
 
-def notify_followers(*, city, follows, message: str, url: str) -> list[Notification]:
-    """One in-app notification per follower; e-mails leave after commit (digest users wait)."""
-    from citypocket.participation.tasks import deliver_participation_notifications
-
-    user_ids = sorted(set(follows.values_list("user_id", flat=True)))
+def notify_followers(*, city, follows, render: Callable[[], str], url: str) -> list[Notification]:
+    """One in-app notification per follower, written by `render()` in their language; e-mails leave
+    after commit (digest users wait)."""
+    languages: dict[int, str] = {}
+    for user_id, language in follows.order_by("created_at", "pk").values_list("user_id", "language"):
+        languages[user_id] = language  # someone following twice hears in the language of the latest follow
+    messages = {}
+    for language in sorted(set(languages.values())):
+        with translation.override(language):
+            messages[language] = str(render())[:300]
     notifications = Notification.objects.bulk_create(
-        [Notification(city=city, user_id=user_id, message=message[:300], url=url) for user_id in user_ids])
+        [Notification(city=city, user_id=user_id, message=messages[language], language=language, url=url)
+         for user_id, language in sorted(languages.items())])
     ids = [n.pk for n in notifications]
     if ids:
         transaction.on_commit(lambda: deliver_participation_notifications.enqueue(notification_ids=ids))
@@ -62,58 +87,20 @@ def notify_followers(*, city, follows, message: str, url: str) -> list[Notificat
 
 def announce_result_change(*, result: ActionResult) -> list[Notification]:
     """Tells the followers of a result, and of the proposals it comes from, about its new state."""
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("%(title)s: %(status)s, %(progress)s %% done.") % {
+    def render() -> str:
+        return _("%(title)s: %(status)s, %(progress)s %% done.") % {
             "title": result.title, "status": result.get_status_display(), "progress": result.progress}
+
     url = reverse("participation:result", kwargs={"city": result.city.slug, "result_id": result.pk})
     follows = Follow.objects.filter(result=result) | Follow.objects.filter(proposal__in=result.proposals.all())
-    return notify_followers(city=result.city, follows=follows, message=message, url=url)
+    return notify_followers(city=result.city, follows=follows, render=render, url=url)
 
 
 def announce_proposal_answer(*, proposal: Proposal) -> list[Notification]:
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("The city answered the proposal \"%(title)s\": %(status)s.") % {
+    def render() -> str:
+        return _("The city answered the proposal \"%(title)s\": %(status)s.") % {
             "title": proposal.title, "status": proposal.get_answer_status_display()}
+
     url = reverse("participation:proposal", kwargs={"city": proposal.city.slug, "proposal_id": proposal.pk})
-    return notify_followers(city=proposal.city, follows=Follow.objects.filter(proposal=proposal), message=message,
+    return notify_followers(city=proposal.city, follows=Follow.objects.filter(proposal=proposal), render=render,
                             url=url)
-
-
-def _site_url() -> str:
-    return getattr(settings, "SITE_URL", "").rstrip("/")
-
-
-def email_notifications(*, notification_ids: list[int]) -> dict[str, int]:
-    """Sends each notification alone to people without the daily digest; marks it e-mailed."""
-    digest_users = set(NotificationPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
-    sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user")
-    for notification in pending:
-        if notification.user_id in digest_users:
-            continue
-        with translation.override(notification.user.language):
-            subject = _("News from a participation you follow")
-        send_mail(subject=subject, message=f"{notification.message}\n\n{_site_url()}{notification.url}",
-                  from_email=None, recipient_list=[notification.user.email])
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return {"sent": sent}
-
-
-def send_daily_digests(*, now=None) -> int:
-    """One e-mail per digest user with what they have not been e-mailed in the last 7 days."""
-    now = now or timezone.now()
-    pending = (Notification.objects.filter(emailed_at__isnull=True, created_at__gte=now - timedelta(days=7),
-                                           user__in=NotificationPreference.objects.filter(daily_digest=True)
-                                           .values("user"))
-               .select_related("user").order_by("created_at", "pk"))
-    by_user = defaultdict(list)
-    for notification in pending:
-        by_user[notification.user].append(notification)
-    for user, notifications in by_user.items():
-        with translation.override(user.language):
-            subject = _("Your daily participation digest")
-        body = "\n\n".join(f"- {n.message}\n  {_site_url()}{n.url}" for n in notifications)
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
-        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
-    return len(by_user)

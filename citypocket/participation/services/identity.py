@@ -4,7 +4,6 @@ import csv
 import io
 import secrets
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -72,7 +71,7 @@ def generate_letter_codes(*, city, count: int, created_by=None, valid_days: int 
 
 def _attempts_key(*, city, user) -> str:
     """Failed attempts are counted per day of the city's calendar (the limit ends at local midnight)."""
-    today = timezone.localdate(timezone=ZoneInfo(city.timezone))
+    today = city.local_today()
     return f"participation:verify:{city.pk}:{user.pk}:{today:%Y-%m-%d}"
 
 

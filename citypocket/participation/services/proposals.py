@@ -21,6 +21,7 @@ from citypocket.participation.models import (
     Support,
     Tier,
 )
+from citypocket.participation.services.accountability import announce_proposal_answer, supported_language
 
 
 def _require_proposals_phase(process: Process) -> None:
@@ -30,7 +31,8 @@ def _require_proposals_phase(process: Process) -> None:
 
 @transaction.atomic
 def submit_proposal(*, process: Process, author, title: str, body: str, category_id: int | None = None,
-                    lat: float | None = None, lon: float | None = None) -> Proposal:
+                    lat: float | None = None, lon: float | None = None, language: str | None = None) -> Proposal:
+    """Publishes a proposal; its author follows it and hears of the answer in `language`."""
     require_tier(user=author, city=process.city, tier=process.tier_for(Action.PROPOSE))
     _require_proposals_phase(process)
     errors = []
@@ -50,7 +52,7 @@ def submit_proposal(*, process: Process, author, title: str, body: str, category
     proposal = Proposal.objects.create(city=process.city, process=process, author=author, title=title.strip(),
                                        body=body.strip(), category=category, lat=lat, lon=lon)
     # Authors follow their proposal: they hear of the city's answer and of the results it leads to.
-    Follow.objects.create(city=process.city, user=author, proposal=proposal)
+    Follow.objects.create(city=process.city, user=author, proposal=proposal, language=supported_language(language))
     return proposal
 
 
@@ -85,8 +87,6 @@ def answer_proposal(*, proposal: Proposal, status: str, text: str = "") -> Propo
                             errors=[{"field": "text", "message": _("A rejection needs a reason.")}])
     proposal.answer_status, proposal.answer_text, proposal.answered_at = status, text.strip(), timezone.now()
     proposal.save(update_fields=["answer_status", "answer_text", "answered_at"])
-    from citypocket.participation.services.accountability import announce_proposal_answer
-
     announce_proposal_answer(proposal=proposal)
     return proposal
 

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from citypocket.cities.models import Role
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
@@ -152,3 +153,45 @@ def test_result_and_notification_pages(client, rouen, result):
     assert Notification.objects.get(user=user).read_at is not None
     client.post(f"/{rouen.slug}/participate/notifications/", {"daily_digest": "1"})
     assert NotificationPreference.objects.get(user=user).daily_digest is True
+
+
+def test_each_follower_hears_in_the_language_they_followed_in(client, rouen, result,
+                                                              django_capture_on_commit_callbacks):
+    """In one run, a follower who followed in English gets English and one who followed in French gets French."""
+    english, french = UserFactory(), UserFactory()
+    for person, language in ((english, "en"), (french, "fr")):
+        login(client, person, mfa=False)
+        response = client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow",
+                              HTTP_ACCEPT_LANGUAGE=language)
+        assert response.json() == {"following": True}
+    result.progress, result.status = 60, "in_progress"
+    result.save()
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):  # a French worker
+        announce_result_change(result=result)
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert mails[english.email].subject == "News from a participation you follow"
+    assert mails[english.email].body.startswith("Abris vélos en gare: In progress, 60 % done.\n")
+    assert mails[french.email].subject == "Du nouveau sur une participation que vous suivez"
+    assert mails[french.email].body.startswith("Abris vélos en gare : En cours, avancement 60 %.\n")
+    assert Notification.objects.get(user=english).message == "Abris vélos en gare: In progress, 60 % done."
+    assert Notification.objects.get(user=french).language == "fr"
+    assert dict(Follow.objects.values_list("user_id", "language")) == {english.pk: "en", french.pk: "fr"}
+
+
+def test_authors_and_digest_readers_hear_in_their_language(client, rouen, django_capture_on_commit_callbacks):
+    """An author who wrote in English hears the answer in English, in the daily digest too."""
+    process = make_process(rouen, slug="ideas", open_phase=PhaseKind.PROPOSALS)
+    author = UserFactory()
+    NotificationPreference.objects.create(user=author, daily_digest=True)
+    login(client, author, mfa=False)
+    response = client.post(f"/api/v1/cities/{rouen.slug}/proposals", content_type="application/json",
+                           data=json.dumps({"process": process.slug, "title": "Benches", "body": "More benches"}),
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 201, response.content
+    proposal = Proposal.objects.get(pk=response.json()["id"])
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        answer_proposal(proposal=proposal, status="accepted", text="Planned for 2027.")
+        call_command("send_participation_digest", stdout=io.StringIO())
+    [digest] = mail.outbox
+    assert digest.subject == "Your daily participation digest"
+    assert 'The city answered the proposal "Benches": Accepted.' in digest.body

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from citypocket.air.alerts import check_episodes
+from citypocket.air.episodes import check_episodes
 from citypocket.air.services import refresh_city_day
 from citypocket.cities.selectors import list_cities
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from citypocket.participation.services.accountability import send_daily_digests
+from citypocket.participation.services.delivery import send_daily_digests
 
 
 class Command(BaseCommand):

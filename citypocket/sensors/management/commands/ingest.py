@@ -16,6 +16,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from citypocket.sensors import conf
+from citypocket.sensors.mqtt import MqttIngest
+from citypocket.sensors.simulator import simulate_once
 
 logger = logging.getLogger("citypocket.sensors.ingest")
 
@@ -45,8 +47,6 @@ class Command(BaseCommand):
     def serve(self, *, once: bool, interval: int | None) -> None:
         url = getattr(settings, "MQTT_URL", "") or conf.get("MQTT_URL")
         if url:
-            from citypocket.sensors.mqtt import MqttIngest
-
             self.consumer = MqttIngest(url=url)
             stats = self.consumer.run()
             logger.info(
@@ -55,8 +55,6 @@ class Command(BaseCommand):
             )
             return
         if conf.simulator_on():
-            from citypocket.sensors.simulator import simulate_once
-
             tick = interval or conf.get("SIMULATOR_INTERVAL")
             logger.info("simulator running", extra={"interval": tick})
             while True:
