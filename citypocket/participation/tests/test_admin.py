@@ -5,9 +5,15 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import login, make_staff
-from citypocket.participation.models import Budget, PhaseKind, Proposal
-from citypocket.participation.tests.conftest import make_process
+from citypocket.core.testing import admin_form_data, login, make_staff
+from citypocket.participation.models import (
+    Budget,
+    District,
+    PhaseKind,
+    Project,
+    Proposal,
+)
+from citypocket.participation.tests.conftest import make_budget, make_process
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +53,36 @@ def test_rejecting_in_the_admin_needs_a_reason_and_notifies_the_author(rouen):
     proposal.refresh_from_db()
     assert proposal.answer_status == "rejected" and proposal.answered_at is not None
     assert Notification.objects.filter(user=author).count() == 1
+
+
+def test_an_editor_adds_a_project_to_a_budget_through_the_inline(rouen):
+    """The budget's inlines are shown to its city's editors (not only to superusers) and save with the budget's city."""
+    budget, _projects = make_budget(rouen, costs=())
+    client = login(Client(), make_staff(rouen, Role.EDITOR))
+    url = f"/admin/participation/budget/{budget.pk}/change/"
+    data = admin_form_data(client.get(url))
+    assert data["projects-TOTAL_FORMS"] == ["0"]
+
+    response = client.post(url, {**data, "projects-TOTAL_FORMS": ["1"], "projects-0-title": ["Bancs du parc"],
+                                 "projects-0-cost": ["4000"]})
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    project = Project.objects.get(budget=budget)
+    assert (project.title, project.cost, project.city) == ("Bancs du parc", 4000, rouen)
+
+
+def test_a_project_cannot_join_another_citys_district(rouen, aix):
+    """An inline row is held to its parent's city: a district of Aix is refused on a Rouen budget's project."""
+    budget, projects = make_budget(rouen, costs=(("A", 60),))
+    aix_budget, _p = make_budget(aix)
+    aix_district = District.objects.create(city=aix, budget=aix_budget, name="Jas de Bouffan", amount=10)
+    client = login(Client(), make_staff(rouen, Role.EDITOR))
+    url = f"/admin/participation/budget/{budget.pk}/change/"
+    data = admin_form_data(client.get(url))
+
+    response = client.post(url, {**data, "projects-0-district": [str(aix_district.pk)]})
+
+    assert response.status_code == 200
+    [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "projects"]
+    assert "district" in formset.formset.forms[0].errors
+    assert Project.objects.get(pk=projects["A"].pk).district is None
