@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import City, Role
 from citypocket.participation import models
+from citypocket.participation.selectors import identity as identity_selectors
 from citypocket.participation.services import accountability as accountability_services
 from citypocket.participation.services import budgets as budget_services
 from citypocket.participation.services import identity as identity_services
@@ -160,12 +161,31 @@ class LetterCodesForm(forms.Form):
 
 @admin.register(models.ResidentVerification)
 class ResidentVerificationAdmin(CityScopedAdmin):
-    """Verifications, plus the two staff tools: census upload and letter codes (city admins only)."""
+    """Verifications, plus the two staff tools: census upload and letter codes (city admins only).
+
+    A verification by hand records what a city agent checked with the person (at the town hall's
+    desk, by mail) for an account that already took part in the city's participation. The account
+    field offers only `list_city_participants` of the admin's cities — accounts with a
+    verification, a proposal, a comment, a support, a follow, a meeting registration, a survey
+    answer or a ballot there — never a superuser nor the staff of another city: a city admin does
+    not read the platform's whole address book, nor make just anybody a resident. A person with no
+    trace in the city verifies with the census or a letter code. A request made by the person on
+    the residency page would be the narrower start; it does not exist yet and would count as a
+    trace. Who and which city a verification is for are not changed afterwards.
+    """
 
     staff_roles = (Role.CITY_ADMIN,)
     list_display = ["user", "city", "method", "verified_at"]
     list_filter = ["method", "city"]
     change_list_template = "participation/admin/verifications.html"
+
+    def scope_accounts(self, request, db_field, queryset, city_ids):
+        if city_ids is None:
+            return queryset
+        return queryset.filter(pk__in=identity_selectors.list_city_participants(city_ids=city_ids).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "city"] if obj is not None else []
 
     def get_urls(self):
         return [

@@ -9,9 +9,11 @@ from citypocket.core.testing import admin_form_data, login, make_staff
 from citypocket.participation.models import (
     Budget,
     District,
+    Follow,
     PhaseKind,
     Project,
     Proposal,
+    ResidentVerification,
 )
 from citypocket.participation.tests.conftest import make_budget, make_process
 
@@ -53,6 +55,40 @@ def test_rejecting_in_the_admin_needs_a_reason_and_notifies_the_author(rouen):
     proposal.refresh_from_db()
     assert proposal.answer_status == "rejected" and proposal.answered_at is not None
     assert Notification.objects.filter(user=author).count() == 1
+
+
+def _proposal_by(user, city, slug):
+    process = make_process(city, slug=slug, open_phase=PhaseKind.PROPOSALS)
+    return Proposal.objects.create(city=city, process=process, title="Bancs", body="Des bancs", author=user)
+
+
+def test_the_resident_form_offers_a_city_admin_only_their_citys_accounts(rouen, aix):
+    """Rouen's admin picks among Rouen's participants: no Aix account, staff of Aix or superuser is offered."""
+    from citypocket.core.testing import UserFactory
+
+    participant = UserFactory(email="rouennais@example.org")
+    _proposal_by(participant, rouen, "idees")
+    aix_citizen = UserFactory(email="aixois@example.org")
+    _proposal_by(aix_citizen, aix, "idees")
+    aix_editor = make_staff(aix, Role.EDITOR, user=UserFactory(email="redaction-aix@example.org"))
+    Follow.objects.create(city=rouen, user=aix_editor, proposal=Proposal.objects.get(city=rouen))
+    superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
+    stranger = UserFactory(email="inconnu@example.org")
+    client = login(Client(), make_staff(rouen, Role.CITY_ADMIN))
+    url = "/admin/participation/residentverification/add/"
+
+    html = client.get(url).content.decode()
+
+    assert participant.email in html
+    for other in (aix_citizen, aix_editor, superuser, stranger):
+        assert other.email not in html, other.email
+    data = {"city": rouen.pk, "method": "census", "verified_at_0": "2026-03-02", "verified_at_1": "10:00"}
+    for other in (aix_citizen, aix_editor, superuser, stranger):
+        response = client.post(url, {**data, "user": other.pk})
+        assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    assert not ResidentVerification.objects.exists()
+    assert client.post(url, {**data, "user": participant.pk}).status_code == 302
+    assert ResidentVerification.objects.get().user == participant
 
 
 def test_an_editor_adds_a_project_to_a_budget_through_the_inline(rouen):
