@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
@@ -99,12 +98,10 @@ class ProposalAdmin(CityScopedAdmin):
     readonly_fields = ["author", "title", "body", "lat", "lon", "process", "city", "category"]
 
     def save_model(self, request, obj, form, change):
-        answered = "answer_status" in form.changed_data and bool(obj.answer_status)
-        if answered:
-            obj.answered_at = timezone.now()
         super().save_model(request, obj, form, change)
-        if answered:
-            accountability_services.announce_proposal_answer(proposal=obj)
+        if "answer_status" in form.changed_data and obj.answer_status != models.AnswerStatus.NONE:
+            # The answer itself (its time, the followers' notifications) is the service's.
+            proposal_services.answer_proposal(proposal=obj, status=obj.answer_status, text=obj.answer_text)
 
 
 @admin.register(models.Comment)

@@ -122,3 +122,26 @@ def test_a_project_cannot_join_another_citys_district(rouen, aix):
     [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "projects"]
     assert "district" in formset.formset.forms[0].errors
     assert Project.objects.get(pk=projects["A"].pk).district is None
+
+
+def test_answering_in_the_admin_goes_through_the_service(rouen):
+    """An accepted answer gets its time and notifies the followers once, as `answer_proposal` does."""
+    from citypocket.core.testing import UserFactory
+    from citypocket.participation.models import Notification
+
+    author = UserFactory()
+    proposal = _proposal_by(author, rouen, "idees")
+    Follow.objects.create(city=rouen, user=author, proposal=proposal)
+    moderator = login(Client(), make_staff(rouen, Role.MODERATOR))
+    url = f"/admin/participation/proposal/{proposal.pk}/change/"
+    data = admin_form_data(moderator.get(url))
+
+    response = moderator.post(url, {**data, "answer_status": "accepted", "answer_text": "Prévu en 2027."})
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.answer_status == "accepted" and proposal.answered_at is not None
+    assert Notification.objects.filter(user=author).count() == 1
+    assert moderator.post(url, {**data, "answer_status": "accepted", "answer_text": "Prévu en 2027.",
+                                "is_hidden": "on"}).status_code == 302
+    assert Notification.objects.filter(user=author).count() == 1  # not answered again
