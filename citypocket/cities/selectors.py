@@ -1,5 +1,6 @@
 """Reads about cities and who may act for them. Every other app resolves its city here."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from citypocket.cities.models import City, Role, StaffMembership
@@ -49,3 +50,10 @@ def is_city_staff(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser or user.is_staff or StaffMembership.objects.filter(user=user).exists()
+
+
+def list_staff_accounts(*, city_ids) -> QuerySet:
+    """Accounts holding a staff role in one of `city_ids` (never a superuser): whom a city's staff may pick."""
+    return get_user_model().objects.filter(
+        is_superuser=False, pk__in=StaffMembership.objects.filter(city_id__in=city_ids).values("user_id")
+    )

@@ -2,12 +2,14 @@
 
 Tenant isolation is checked the same way on every endpoint: `assert_tenant_isolated` replays a
 request as staff (and as citizens) of *another* city and demands the answer a stranger gets — a
-problem+json 404 that gives nothing away — and that the object is unchanged.
+problem+json 404 that gives nothing away (a redirect or 403 in the admin) — and that the object is
+unchanged. `admin_form_data` reads back what an admin form would post, to replay it altered.
 """
 
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import factory
 from allauth.account.internal.flows.login import record_authentication
@@ -142,6 +144,73 @@ def assert_tenant_isolated(
             assert secret not in body, (role, secret)
         if check_unchanged is not None:
             check_unchanged()
+
+
+class _AdminFormParser(HTMLParser):
+    """Collects what a browser would post from the admin's object form (`<form id="…_form">`)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, list[str]] = {}
+        self.in_form = False
+        self.select: dict | None = None
+        self.option: dict | None = None
+        self.textarea: dict | None = None
+
+    def _add(self, name, value):
+        if name and "__prefix__" not in name:
+            self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = (attrs.get("id") or "").endswith("_form")
+        if not self.in_form or "disabled" in attrs:
+            return
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._add(attrs.get("name"), attrs.get("value") or ("on" if kind in ("checkbox", "radio") else ""))
+        elif tag == "select":
+            self.select = {"name": attrs.get("name"), "multiple": "multiple" in attrs, "options": [], "chosen": []}
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": attrs.get("value"), "text": ""}
+            self.select["options"].append(self.option)
+            if "selected" in attrs:
+                self.select["chosen"].append(self.option)
+        elif tag == "textarea":
+            self.textarea = {"name": attrs.get("name"), "text": ""}
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option["text"] += data
+        if self.textarea is not None:
+            self.textarea["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "option":
+            self.option = None
+        elif tag == "textarea" and self.textarea is not None:
+            text = self.textarea["text"]
+            self._add(self.textarea["name"], text[1:] if text.startswith("\n") else text)
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"] or ([] if self.select["multiple"] else self.select["options"][:1])
+            for option in chosen:
+                self._add(self.select["name"], option["value"] if option["value"] is not None else option["text"])
+            self.select = None
+
+
+def admin_form_data(response) -> dict[str, list[str]]:
+    """The fields an admin add or change page would post back unchanged, as a browser sends them."""
+    parser = _AdminFormParser()
+    parser.feed(response.content.decode())
+    return parser.data
 
 
 def pin_now(monkeypatch, moment: datetime) -> datetime:

@@ -7,12 +7,12 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from citypocket.cities.admin import CityScopedAdmin
+from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import City, Role
 from citypocket.participation import models
+from citypocket.participation.selectors import identity as identity_selectors
 from citypocket.participation.services import accountability as accountability_services
 from citypocket.participation.services import budgets as budget_services
 from citypocket.participation.services import identity as identity_services
@@ -22,41 +22,13 @@ EDITORS = (Role.EDITOR,)
 MODERATORS = (Role.MODERATOR,)
 
 
-def _city_path(model) -> str | None:
-    """The ORM path from `model` to its city, for filtering form choices (None: not city-owned)."""
-    names = {field.name for field in model._meta.get_fields()}
-    if "city" in names:
-        return "city_id__in"
-    if "survey" in names:
-        return "survey__city_id__in"
-    return None
-
-
-class ParticipationAdmin(CityScopedAdmin):
-    """Every choice offered in a form (process, survey, proposal, project…) belongs to the staff's cities."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        path_ = _city_path(db_field.related_model)
-        if city_ids is not None and path_ and db_field.related_model is not City:
-            kwargs["queryset"] = db_field.related_model.objects.filter(**{path_: city_ids})
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        path_ = _city_path(db_field.related_model)
-        if city_ids is not None and path_:
-            kwargs["queryset"] = db_field.related_model.objects.filter(**{path_: city_ids})
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class PhaseInline(admin.TabularInline):
+class PhaseInline(CityScopedInline, admin.TabularInline):
     model = models.Phase
     extra = 0
 
 
 @admin.register(models.Process)
-class ProcessAdmin(ParticipationAdmin):
+class ProcessAdmin(CityScopedAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "slug", "is_published", "created_at"]
     list_filter = ["is_published", "city"]
@@ -64,32 +36,25 @@ class ProcessAdmin(ParticipationAdmin):
     inlines = [PhaseInline]
 
 
-class DistrictInline(admin.TabularInline):
+class DistrictInline(CityScopedInline, admin.TabularInline):
     model = models.District
     extra = 0
     exclude = ["city"]
 
 
-class ProjectInline(admin.TabularInline):
+class ProjectInline(CityScopedInline, admin.TabularInline):
     model = models.Project
     extra = 0
     exclude = ["city"]
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(ParticipationAdmin):
+class BudgetAdmin(CityScopedAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "amount", "voting_rule", "counting_method", "status"]
     list_filter = ["status", "voting_rule", "city"]
     inlines = [DistrictInline, ProjectInline]
     actions = ["count_and_publish"]
-
-    def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            instance.city = form.instance.city
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
 
     @admin.action(description=_("Count the votes and publish the results"))
     def count_and_publish(self, request, queryset):
@@ -99,34 +64,33 @@ class BudgetAdmin(ParticipationAdmin):
                 "budget": budget.title, "n": result.ballots_count}, messages.SUCCESS)
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(CityScopedInline, admin.StackedInline):
     model = models.Question
     extra = 0
     show_change_link = True
 
 
 @admin.register(models.Survey)
-class SurveyAdmin(ParticipationAdmin):
+class SurveyAdmin(CityScopedAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "opens_at", "closes_at", "is_anonymous"]
     inlines = [QuestionInline]
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(CityScopedInline, admin.TabularInline):
     model = models.Choice
     extra = 0
 
 
 @admin.register(models.Question)
-class QuestionAdmin(ParticipationAdmin):
+class QuestionAdmin(CityScopedAdmin):
     staff_roles = EDITORS
-    city_lookup = "survey__city"
     list_display = ["prompt", "survey", "kind"]
     inlines = [ChoiceInline]
 
 
 @admin.register(models.Proposal)
-class ProposalAdmin(ParticipationAdmin):
+class ProposalAdmin(CityScopedAdmin):
     staff_roles = EDITORS + MODERATORS
     list_display = ["title", "city", "process", "answer_status", "is_hidden", "created_at"]
     list_filter = ["answer_status", "is_hidden", "city"]
@@ -134,16 +98,14 @@ class ProposalAdmin(ParticipationAdmin):
     readonly_fields = ["author", "title", "body", "lat", "lon", "process", "city", "category"]
 
     def save_model(self, request, obj, form, change):
-        answered = "answer_status" in form.changed_data and bool(obj.answer_status)
-        if answered:
-            obj.answered_at = timezone.now()
         super().save_model(request, obj, form, change)
-        if answered:
-            accountability_services.announce_proposal_answer(proposal=obj)
+        if "answer_status" in form.changed_data and obj.answer_status != models.AnswerStatus.NONE:
+            # The answer itself (its time, the followers' notifications) is the service's.
+            proposal_services.answer_proposal(proposal=obj, status=obj.answer_status, text=obj.answer_text)
 
 
 @admin.register(models.Comment)
-class CommentAdmin(ParticipationAdmin):
+class CommentAdmin(CityScopedAdmin):
     staff_roles = MODERATORS
     list_display = ["body", "city", "proposal", "state", "created_at"]
     list_filter = ["state", "city"]
@@ -161,18 +123,18 @@ class CommentAdmin(ParticipationAdmin):
             proposal_services.moderate_comment(comment=comment, keep=False)
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(CityScopedInline, admin.TabularInline):
     model = models.AgendaItem
     extra = 0
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(CityScopedInline, admin.TabularInline):
     model = models.MeetingDocument
     extra = 0
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(ParticipationAdmin):
+class MeetingAdmin(CityScopedAdmin):
     staff_roles = EDITORS
     list_display = ["title", "city", "kind", "starts_at", "capacity"]
     list_filter = ["kind", "city"]
@@ -180,7 +142,7 @@ class MeetingAdmin(ParticipationAdmin):
 
 
 @admin.register(models.Category)
-class CategoryAdmin(ParticipationAdmin):
+class CategoryAdmin(CityScopedAdmin):
     staff_roles = EDITORS
 
 
@@ -195,13 +157,32 @@ class LetterCodesForm(forms.Form):
 
 
 @admin.register(models.ResidentVerification)
-class ResidentVerificationAdmin(ParticipationAdmin):
-    """Verifications, plus the two staff tools: census upload and letter codes (city admins only)."""
+class ResidentVerificationAdmin(CityScopedAdmin):
+    """Verifications, plus the two staff tools: census upload and letter codes (city admins only).
+
+    A verification by hand records what a city agent checked with the person (at the town hall's
+    desk, by mail) for an account that already took part in the city's participation. The account
+    field offers only `list_city_participants` of the admin's cities — accounts with a
+    verification, a proposal, a comment, a support, a follow, a meeting registration, a survey
+    answer or a ballot there — never a superuser nor the staff of another city: a city admin does
+    not read the platform's whole address book, nor make just anybody a resident. A person with no
+    trace in the city verifies with the census or a letter code. A request made by the person on
+    the residency page would be the narrower start; it does not exist yet and would count as a
+    trace. Who and which city a verification is for are not changed afterwards.
+    """
 
     staff_roles = (Role.CITY_ADMIN,)
     list_display = ["user", "city", "method", "verified_at"]
     list_filter = ["method", "city"]
     change_list_template = "participation/admin/verifications.html"
+
+    def scope_accounts(self, request, db_field, queryset, city_ids):
+        if city_ids is None:
+            return queryset
+        return queryset.filter(pk__in=identity_selectors.list_city_participants(city_ids=city_ids).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "city"] if obj is not None else []
 
     def get_urls(self):
         return [
@@ -210,15 +191,11 @@ class ResidentVerificationAdmin(ParticipationAdmin):
             *super().get_urls(),
         ]
 
-    def _cities(self, request):
-        city_ids = self.staff_city_ids(request)
-        return City.objects.all() if city_ids is None else City.objects.filter(id__in=city_ids)
-
     def census_view(self, request):
         if not self.has_add_permission(request):
             return redirect("admin:index")
         form = CensusForm(request.POST or None, request.FILES or None)
-        form.fields["city"].queryset = self._cities(request)
+        form.fields["city"].queryset = self.staff_cities(request)
         if request.method == "POST" and form.is_valid():
             upload = identity_services.import_census(city=form.cleaned_data["city"], file=form.cleaned_data["file"],
                                                      uploaded_by=request.user)
@@ -232,7 +209,7 @@ class ResidentVerificationAdmin(ParticipationAdmin):
         if not self.has_add_permission(request):
             return redirect("admin:index")
         form = LetterCodesForm(request.POST or None)
-        form.fields["city"].queryset = self._cities(request)
+        form.fields["city"].queryset = self.staff_cities(request)
         if request.method == "POST" and form.is_valid():
             codes = identity_services.generate_letter_codes(city=form.cleaned_data["city"],
                                                             count=form.cleaned_data["count"], created_by=request.user)
@@ -248,13 +225,13 @@ class ResidentVerificationAdmin(ParticipationAdmin):
                        "title": _("Generate letter codes (shown once)")})
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(CityScopedInline, admin.TabularInline):
     model = models.Milestone
     extra = 0
 
 
 @admin.register(models.ActionResult)
-class ActionResultAdmin(ParticipationAdmin):
+class ActionResultAdmin(CityScopedAdmin):
     """Results: every saved change (status, progress, milestones) is announced to the followers."""
 
     staff_roles = EDITORS

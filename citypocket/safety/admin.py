@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.admin import CityScopedAdmin
-from citypocket.cities.models import City, Role, StaffMembership
+from citypocket.cities.models import Role, StaffMembership
 from citypocket.safety import selectors, services
 from citypocket.safety.models import (
     AwarenessArticle,
@@ -102,12 +102,9 @@ class HarassmentReportAdmin(CityScopedAdmin):
         ]
         return urls + super().get_urls()
 
-    def _officer_cities(self, request):
-        return City.objects.filter(id__in=officer_city_ids(request.user)).order_by("name")
-
     def figures_view(self, request):
         """Monthly figures per category and status, for each city the officer serves."""
-        cities = self._officer_cities(request)
+        cities = self.staff_cities(request).order_by("name")
         if not cities:
             return render(request, "admin/safety/harassmentreport/forbidden.html", status=403)
         blocks = [{"city": city, "months": selectors.compute_monthly_figures(city=city)} for city in cities]
@@ -117,7 +114,7 @@ class HarassmentReportAdmin(CityScopedAdmin):
 
     def exact_map_view(self, request):
         """Exact points of the open reports of one month, for the officer's city; every point read is audited."""
-        cities = self._officer_cities(request)
+        cities = self.staff_cities(request).order_by("name")
         city = cities.filter(slug=request.GET.get("city", "")).first() or cities.first()
         if city is None:
             return render(request, "admin/safety/harassmentreport/forbidden.html", status=403)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from citypocket.cities.admin import CityScopedAdmin
+from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import Role
 from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, LatestObservation, Sensor
 from citypocket.sensors.tokens import create_ingest_token
@@ -13,7 +13,7 @@ from citypocket.sensors.tokens import create_ingest_token
 PUBLISHERS = (Role.DATA_PUBLISHER,)
 
 
-class DatastreamInline(admin.TabularInline):
+class DatastreamInline(CityScopedInline, admin.TabularInline):
     model = Datastream
     extra = 0
     fields = ["property", "unit", "latest_value", "latest_time"]
@@ -41,18 +41,11 @@ class SensorAdmin(CityScopedAdmin):
 
 @admin.register(Datastream)
 class DatastreamAdmin(CityScopedAdmin):
-    city_lookup = "sensor__city"
     staff_roles = PUBLISHERS
     list_display = ["sensor", "property", "unit"]
     list_filter = ["property", "sensor__city"]
     search_fields = ["sensor__external_id", "sensor__name", "property"]
     list_select_related = ["sensor"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        city_ids = self.staff_city_ids(request)
-        if db_field.name == "sensor" and city_ids is not None:
-            kwargs["queryset"] = Sensor.objects.filter(city_id__in=city_ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(DeadLetter)
