@@ -11,6 +11,8 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from allauth.socialaccount.signals import social_account_added
 
+        # Here, not at the top: apps.py is imported while the app registry loads, and these
+        # modules import models (allauth's and ours), which cannot load before it is ready.
         from citypocket.accounts.franceconnect.personal_data import export_franceconnect
         from citypocket.accounts.franceconnect.views import remember_sign_in
         from citypocket.core.privacy import register_personal_data
