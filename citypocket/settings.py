@@ -5,6 +5,7 @@ cache, demo simulator); production fails loudly when a required value is missing
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -250,6 +251,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies under our control in front of the web process: with N, the client address is the
+# Nth entry of X-Forwarded-For from the right; with 0, REMOTE_ADDR and the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_CLASS = "citypocket.core.pagination.LimitOffset"
@@ -323,3 +327,43 @@ if FRANCECONNECT_CLIENT_ID:
 
     _franceconnect = urlsplit(FRANCECONNECT_SERVER_URL)
     SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_franceconnect.scheme}://{_franceconnect.netloc}"]
+
+# --- Sign-in defence and sessions (docs/accounts.md) ------------------------------------------
+# django-axes counts failed passwords in the database (shared by every process): per account, per
+# client address and per known device, each with its own budget over AXES_COOLOFF_TIME. Addresses
+# and devices are stored as pseudonyms only (citypocket.accounts.defence).
+INSTALLED_APPS += ["axes", "allauth.usersessions"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += [
+    "citypocket.accounts.middleware.SessionActivityMiddleware",
+    "citypocket.accounts.middleware.KnownDeviceMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into the lockout page
+]
+SIGNIN_FAILURE_LIMITS = {"account": 10, "address": 50, "device": 5}  # failures per AXES_COOLOFF_TIME
+SIGNIN_STAFF_ALERT_FAILURES = 5  # a staff account is e-mailed at this many failures, and when locked
+KNOWN_DEVICE_COOKIE_AGE = 180 * 24 * 3600
+AXES_HANDLER = "citypocket.accounts.defence.SignInDefenceHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_FAILURE_LIMIT = "citypocket.accounts.defence.failure_limit"
+AXES_LOCKOUT_PARAMETERS = "citypocket.accounts.defence.lockout_parameters"
+AXES_USERNAME_CALLABLE = "citypocket.accounts.defence.login_key"
+AXES_CLIENT_IP_CALLABLE = "citypocket.accounts.defence.address_key"  # resolves with TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "citypocket.accounts.defence.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong a lock
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are the person's sessions (usersessions), not a log
+AXES_ENABLE_ADMIN = False  # unlock with `citypocket axes_reset_username <e-mail>`
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "email", "csrfmiddlewaretoken"]
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # one masked line per failure; no INFO chatter
+# allauth sees the same pseudonym as its client address (rate limits, sessions) and leaves failed
+# passwords to axes; its login_failed limit keeps guarding the second-factor step, per account.
+ACCOUNT_ADAPTER = "citypocket.accounts.adapter.AccountAdapter"
+ACCOUNT_RATE_LIMITS["login_failed"] = "10/5m/key"
+USERSESSIONS_TRACK_ACTIVITY = True  # "last seen", written at most every 5 minutes per session
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes made before Argon2 still verify, and are rehashed with Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
