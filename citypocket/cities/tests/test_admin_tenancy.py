@@ -47,6 +47,10 @@ GLOBAL_ADMINS = {
     "account.EmailAddress": "allauth's e-mail addresses belong to accounts, platform-wide; superusers only",
     "mfa.Authenticator": "second factors belong to accounts, platform-wide; superusers only",
     "django_tasks_database.DBTaskResult": "the task queue is the platform's; superusers only",
+    "socialaccount.SocialApp": "sign-in providers (FranceConnect) are configured for the platform; superusers only",
+    "socialaccount.SocialAccount": "a person's FranceConnect link belongs to the account, platform-wide; superusers only",
+    "socialaccount.SocialToken": "provider tokens belong to accounts (none are kept); superusers only",
+    "usersessions.UserSession": "a person's signed-in browsers belong to the account, platform-wide; superusers only",
 }
 SCOPED_ADMINS = sorted(model._meta.label for model in admin.site._registry if model._meta.label not in GLOBAL_ADMINS)
 
