@@ -6,7 +6,6 @@ day, so yesterday's keys cannot be linked to today's and nothing identifies a pe
 
 import hashlib
 import hmac
-import os
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -27,8 +26,8 @@ def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:
 
 
 def configured_rate(setting: str, default: str) -> str:
-    """A rate such as "5/h": the Django setting if set, else the environment variable, else `default`."""
-    return getattr(settings, setting, "") or os.environ.get(setting, "") or default
+    """A rate such as "5/h": the Django setting (read from the environment and checked at start-up)."""
+    return getattr(settings, setting, "") or default
 
 
 class ClientRateThrottle(SimpleRateThrottle):

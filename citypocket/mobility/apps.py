@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,7 +25,7 @@ class MobilityConfig(AppConfig):
         from citypocket.core import edge
         from citypocket.core.capabilities import Capability, register_capability
         from citypocket.core.demo import register_demo_loader
-        from citypocket.mobility import conf, demo
+        from citypocket.mobility import demo
 
         register_capability(
             Capability(
@@ -43,5 +44,5 @@ class MobilityConfig(AppConfig):
             edge.register(
                 f"api/v1/cities/<city>/{route}",
                 rf"/api/v1/cities/[-\w]+/{route}",
-                seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"),
+                seconds=lambda: settings.MOBILITY_RESPONSE_CACHE_SECONDS,
             )

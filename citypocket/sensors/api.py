@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import OperationalError
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
@@ -18,7 +19,7 @@ from ninja import Query, Router
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
-from citypocket.sensors import conf, selectors
+from citypocket.sensors import selectors
 from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
 from citypocket.sensors.pipeline import ingest_payload
 from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
@@ -84,7 +85,7 @@ INGEST_BODY = {
 )
 def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "sensor.community"] | None = None):
     token = request.auth
-    limit = conf.get("INGEST_MAX_BYTES")
+    limit = settings.INGEST_MAX_BYTES
     declared = request.META.get("CONTENT_LENGTH") or "0"
     try:
         declared_size = int(declared)
