@@ -3,7 +3,7 @@
 Every environment variable of the platform is read here, once, typed and validated at start-up
 (citypocket.environment): a value that does not parse stops the process with an error naming the
 variable. Apps read `django.conf.settings`, never the environment. Every variable is listed in
-docs/configuration.md (a test holds the two together). Defaults suit a laptop (SQLite, local memory
+docs/configuration.md (a test holds the two together). Defaults suit a laptop (SQLite, database
 cache, demo simulator); production fails loudly when a required value is missing.
 """
 
@@ -127,11 +127,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
+# The cache holds what every process must see alike: rate-limit counters (core.throttling),
+# allauth's login limits and its record of used TOTP codes. A per-process memory cache would give
+# each web worker its own limits and let a one-time code work once per worker, so without Redis
+# the cache is a table of the database (created by `migrate`, see core.apps), shared by every
+# process of the install, the laptop's included.
 REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "citypocket"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "citypocket.core.cache.DatabaseCache",
+            "LOCATION": "citypocket_cache",
+            # Counters of one window for every client must fit: culling would forget live limits.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env.text("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -254,7 +266,8 @@ if env.flag("BEHIND_TLS_PROXY", False):
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
-# Rates are "count/period" strings (citypocket.environment.parse_rate), checked here.
+# Rates are "count/period" strings (citypocket.environment.parse_rate), checked here and counted by
+# core.throttling in the shared cache.
 API_READ_RATE = env.rate("API_READ_RATE", "1200/min")
 API_WRITE_RATE = env.rate("API_WRITE_RATE", "60/min")
 

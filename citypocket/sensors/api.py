@@ -20,7 +20,7 @@ from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import selectors
-from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
+from citypocket.sensors.auth import INGEST, IngestTokenAuth
 from citypocket.sensors.pipeline import ingest_payload
 from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
 
@@ -70,7 +70,7 @@ INGEST_BODY = {
 @router.post(
     "/ingest",
     auth=IngestTokenAuth(),
-    throttle=[IngestTokenThrottle()],
+    throttle=[INGEST],
     response=responses({202: IngestOut}, 400, 401, 413, 422, 429, 503),
     operation_id="ingest_observations",
     summary="Push observations (machines, bearer token)",

@@ -89,10 +89,11 @@ def test_no_module_but_settings_reads_the_environment():
 
 
 def test_defaults_suit_a_laptop(monkeypatch):
-    """With nothing set: DEBUG, SQLite, the documented rates."""
+    """With nothing set: DEBUG, SQLite, the database cache, the documented rates."""
     loaded = load_settings(monkeypatch)
     assert loaded["DEBUG"] is True
     assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded["CACHES"]["default"]["BACKEND"] == "citypocket.core.cache.DatabaseCache"
     assert (loaded["API_READ_RATE"], loaded["API_WRITE_RATE"], loaded["INGEST_RATE"]) == ("1200/min", "60/min", "600/min")
     assert (loaded["SAFETY_REPORT_RATE"], loaded["SAFETY_FOLLOW_RATE"], loaded["SAFETY_HOTSPOT_K"]) == ("5/h", "30/h", 11)
     assert loaded["SENSOR_FEEDS"] == [] and loaded["AIR_ATMO_FEEDS"] == {} and loaded["SAFETY_ENCRYPTION_KEYS"] == []
