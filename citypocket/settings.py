@@ -260,8 +260,15 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD = _hsts
-if env.flag("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env.flag("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client address (rate limits, allauth's login limits) comes from X-Forwarded-For only when
+# proxies are declared: with N trusted proxies, the Nth address from the right is the one the
+# outermost of them saw; anything further left was written by the client and is ignored. Without a
+# declared proxy, REMOTE_ADDR. The TLS proxy above is trusted at depth 1 unless told otherwise.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0, maximum=10)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

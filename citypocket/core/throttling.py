@@ -11,7 +11,9 @@ case a request costs one cache read and that increment. Rates are "count/period"
 settings, validated at start-up by the same parser (citypocket.environment.parse_rate).
 
 Clients are keyed by a salted, daily-rotating hash of their address: the address itself is never
-stored, yesterday's keys cannot be linked to today's, and nothing identifies a person.
+stored, yesterday's keys cannot be linked to today's, and nothing identifies a person. The address
+is the one the outermost trusted proxy saw (TRUSTED_PROXY_COUNT), the same rule allauth's login
+limits use (ALLAUTH_TRUSTED_PROXY_COUNT in settings).
 """
 
 import hashlib
@@ -34,13 +36,15 @@ from citypocket.environment import Rate, parse_rate
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: behind our reverse proxy, the last X-Forwarded-For entry (the one it appended)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[-1].strip()
-    return address
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT = N proxies the Nth address of
+    X-Forwarded-For from the right (the one the outermost trusted proxy saw; what lies further left
+    was written by the client). A header shorter than N did not come through the proxies: REMOTE_ADDR."""
+    depth = settings.TRUSTED_PROXY_COUNT
+    if depth:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= depth and forwarded[-depth]:
+            return forwarded[-depth]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:

@@ -89,13 +89,14 @@ def test_no_module_but_settings_reads_the_environment():
 
 
 def test_defaults_suit_a_laptop(monkeypatch):
-    """With nothing set: DEBUG, SQLite, the database cache, the documented rates."""
+    """With nothing set: DEBUG, SQLite, the database cache, the documented rates and no trusted proxy."""
     loaded = load_settings(monkeypatch)
     assert loaded["DEBUG"] is True
     assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert loaded["CACHES"]["default"]["BACKEND"] == "citypocket.core.cache.DatabaseCache"
     assert (loaded["API_READ_RATE"], loaded["API_WRITE_RATE"], loaded["INGEST_RATE"]) == ("1200/min", "60/min", "600/min")
     assert (loaded["SAFETY_REPORT_RATE"], loaded["SAFETY_FOLLOW_RATE"], loaded["SAFETY_HOTSPOT_K"]) == ("5/h", "30/h", 11)
+    assert loaded["TRUSTED_PROXY_COUNT"] == loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
     assert loaded["SENSOR_FEEDS"] == [] and loaded["AIR_ATMO_FEEDS"] == {} and loaded["SAFETY_ENCRYPTION_KEYS"] == []
     assert (loaded["WEB_HOST"], loaded["WEB_PORT"], loaded["WEB_WORKERS"]) == ("127.0.0.1", 8000, 2)
 
@@ -169,6 +170,7 @@ def _clean_environ() -> dict:
         ("MQTT_BULK_ACKS", "sometimes", "one of on, off"),
         ("REDIS_URL", "cache:6379", "an absolute URL starting with redis://"),
         ("MAP_TILE_ORIGINS", "tile.openstreetmap.org", "comma-separated origins"),
+        ("TRUSTED_PROXY_COUNT", "-1", "an integer from 0 to 10"),
         ("SAFETY_ENCRYPTION_KEYS", "not-a-fernet-key", "comma-separated Fernet keys"),
     ],
 )
@@ -200,6 +202,14 @@ def test_production_needs_the_safety_keys(monkeypatch):
     keys = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
     loaded = load_settings(monkeypatch, **production, SAFETY_ENCRYPTION_KEYS=keys)
     assert loaded["SAFETY_ENCRYPTION_KEYS"] == keys.split(",")
+
+
+def test_the_trusted_proxy_depth_is_shared_with_allauth(monkeypatch):
+    """One rule for the client address: TRUSTED_PROXY_COUNT is also allauth's; the TLS proxy counts as one."""
+    assert load_settings(monkeypatch, TRUSTED_PROXY_COUNT="2")["ALLAUTH_TRUSTED_PROXY_COUNT"] == 2
+    behind = load_settings(monkeypatch, BEHIND_TLS_PROXY="true")
+    assert behind["TRUSTED_PROXY_COUNT"] == behind["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+    assert load_settings(monkeypatch, BEHIND_TLS_PROXY="true", TRUSTED_PROXY_COUNT="0")["TRUSTED_PROXY_COUNT"] == 0
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """The one limiter: windows, atomic counts shared by every process, one-time codes used once across
-processes."""
+processes, and the client address taken from a proxy only when the proxy is declared."""
 
 import subprocess
 import sys
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from citypocket.core import throttling
-from citypocket.core.testing import UserFactory, demo_city, enrol_totp
+from citypocket.core.testing import PASSWORD, UserFactory, demo_city, enrol_totp
 from citypocket.environment import Rate
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -202,6 +202,74 @@ def test_a_totp_code_is_accepted_once_across_processes():
     code = format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), int(time.time() // 30)))
     processes = [start_process(TOTP_CHECK, str(authenticator.pk), code) for _ in range(2)]
     assert sorted(outputs(*processes)) == ["False", "True"]
+
+
+# --- Client address ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("depth", "forwarded", "address"),
+    [
+        (0, "198.51.100.7", "10.0.0.2"),  # no declared proxy: the header is the client's own words
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # the client wrote 1.2.3.4; the proxy appended the rest
+        (2, "1.2.3.4, 198.51.100.7, 10.0.0.9", "198.51.100.7"),
+        (2, "198.51.100.7", "10.0.0.2"),  # shorter than the chain: it did not come through the proxies
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_client_address_follows_the_declared_proxies(settings, depth, forwarded, address):
+    """The Nth address from the right of X-Forwarded-For behind N trusted proxies, else REMOTE_ADDR; allauth's
+    login limits see the same address (settings give it the same depth)."""
+    from allauth.account.adapter import get_adapter
+
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = depth
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert throttling.client_address(request) == address
+    if len(forwarded.split(",")) >= depth:  # allauth refuses a shorter header (ImproperlyConfigured) instead
+        assert get_adapter(request).get_client_ip(request) == address
+
+
+def api_client(forwarded: str) -> Client:
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@pytest.mark.django_db
+def test_behind_a_declared_proxy_each_forwarded_address_has_its_own_api_limit(rouen, settings):
+    """Depth 1: one client over the read limit does not stop another behind the same proxy."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.API_READ_RATE = "3/min"
+    noisy = api_client("198.51.100.1")
+    for _ in range(3):
+        assert noisy.get("/api/v1/cities").status_code == 200
+    assert noisy.get("/api/v1/cities").status_code == 429
+    assert api_client("198.51.100.2").get("/api/v1/cities").status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_a_declared_proxy_a_forged_header_does_not_escape_the_limit(rouen, settings):
+    """Depth 0: a new X-Forwarded-For on every request is ignored; the peer's address is limited."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.API_READ_RATE = "3/min"
+    statuses = [api_client(f"198.51.100.{i}").get("/api/v1/cities").status_code for i in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def sign_in(forwarded: str, email: str, password: str) -> bool:
+    """A password sign-in through allauth's form from behind the proxy; True when it opened a session."""
+    response = api_client(forwarded).post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code in (200, 302)
+    return "_auth_user_id" in response.wsgi_request.session
+
+
+@pytest.mark.django_db
+def test_behind_a_declared_proxy_failed_logins_of_one_address_do_not_lock_out_another(settings):
+    """Depth 1: 12 failed logins from one forwarded address; a resident behind the same proxy (another
+    forwarded address) still signs in, while the attacker's address is refused."""
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    resident = UserFactory()
+    assert not any(sign_in("198.51.100.66", f"victim{i}@example.org", "wrong password") for i in range(12))
+    assert sign_in("203.0.113.20", resident.email, PASSWORD)
 
 
 def test_rates_are_parsed_once_per_value():
