@@ -48,7 +48,8 @@ def client_address(request: HttpRequest) -> str:
 
 
 def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:
-    """A short-lived pseudonym of the client address, for rate limiting only (never persisted)."""
+    """A short-lived pseudonym of the client address, for rate limiting only (kept in the cache for the
+    window, never with the address)."""
     salt = f"{settings.SECRET_KEY}:{purpose}:{timezone.now():%Y-%m-%d}".encode()
     return hmac.new(salt, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
 
