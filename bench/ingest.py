@@ -22,6 +22,7 @@ and its observations are reset at each phase, nothing else is touched.
 """
 
 import argparse
+import base64
 import json
 import multiprocessing
 import os
@@ -361,6 +362,7 @@ def phase_http(city, database_url, seconds) -> dict:
         "DATABASE_URL": database_url,
         "DEBUG": "off",
         "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+        "SAFETY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),  # DEBUG off needs one
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_MANIFEST": "off",
         "SECURE_SSL_REDIRECT": "off",

@@ -14,6 +14,7 @@ is touched.
 """
 
 import argparse
+import base64
 import os
 import random
 import re
@@ -162,7 +163,8 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path) -> dict:
     port, dport = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "off", "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
            "ALLOWED_HOSTS": "127.0.0.1", "STATIC_MANIFEST": "off", "SECURE_SSL_REDIRECT": "off",
-           "API_READ_RATE": "100000000/min", "SIMULATOR": "off", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "600"}
+           "API_READ_RATE": "100000000/min", "SIMULATOR": "off", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "600",
+           "SAFETY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode()}  # DEBUG off needs one
     # The production web process, as `citypocket run` starts it (2 workers x 4 threads).
     uport = free_port()
 

@@ -33,12 +33,31 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
+def _clear_cache(request):
+    """Every test that uses the database starts with an empty cache (rate-limit counters, used codes).
 
-    cache.clear()
-    yield
-    cache.clear()
+    Without Redis the cache is a table of the database (see settings.CACHES): a test's own entries
+    are rolled back with its transaction, but transactional tests (live server, browser) commit
+    theirs, and a flush of the database does not empty the cache's table.
+    """
+    database = {"_django_db_helper", "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if database or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cache_outside_query_budgets(request, settings):
+    """Query budgets (`django_assert_num_queries`) count the app's own queries. Without Redis the
+    limiter's counters live in a database table and would add theirs, so these tests count in memory."""
+    if {"django_assert_num_queries", "django_assert_max_num_queries"} & set(request.fixturenames):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "query-budget"}}
+        from django.core.cache import cache
+
+        cache.clear()
 
 
 @pytest.fixture

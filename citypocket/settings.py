@@ -1,10 +1,14 @@
 """CityPocket settings, read from the environment (12-factor).
 
-Every variable is listed in docs/configuration.md. Defaults suit a laptop (SQLite, local memory
+Every environment variable of the platform is read here, once, typed and validated at start-up
+(citypocket.environment): a value that does not parse stops the process with an error naming the
+variable. Apps read `django.conf.settings`, never the environment. Every variable is listed in
+docs/configuration.md (a test holds the two together). Defaults suit a laptop (SQLite, database
 cache, demo simulator); production fails loudly when a required value is missing.
 """
 
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,43 +17,29 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.environment import Environment, is_url
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
+env = Environment(os.environ)
 
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+DEBUG = env.flag("DEBUG", True)
+VAR_DIR = Path(env.text("CITYPOCKET_VAR_DIR", str(PROJECT_DIR / "var")))
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", True)
-VAR_DIR = Path(env("CITYPOCKET_VAR_DIR", str(PROJECT_DIR / "var")))
-
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env.text("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-laptop-only-" + "x" * 40
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not is_url(_origin):
+        raise env.error("CSRF_TRUSTED_ORIGINS", "comma-separated origins such as https://app.example.org", _origin)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,8 +110,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite (WAL) is the embedded default; PostgreSQL through DATABASE_URL in production and CI.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'citypocket.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASE_URL = env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'citypocket.sqlite3'}"
+DB_CONN_MAX_AGE = env.integer("DB_CONN_MAX_AGE", 0, minimum=0)
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)}
+except ValueError:  # never echo the URL: it holds the password
+    raise env.error("DATABASE_URL", "a database URL such as postgres://user:pass@host:5432/citypocket or "
+                    "sqlite:///path/to/file.sqlite3") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run while the ingest process writes; IMMEDIATE avoids the
@@ -134,14 +129,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = env("REDIS_URL")
+# The cache holds what every process must see alike: rate-limit counters (core.throttling),
+# allauth's login limits and its record of used TOTP codes. A per-process memory cache would give
+# each web worker its own limits and let a one-time code work once per worker, so without Redis
+# the cache is a table of the database (created by `migrate`, see core.apps), shared by every
+# process of the install, the laptop's included.
+REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "citypocket"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "citypocket.core.cache.DatabaseCache",
+            "LOCATION": "citypocket_cache",
+            # Counters of one window for every client must fit: culling would forget live limits.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # --- Background tasks -----------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {"default": {"BACKEND": env.text("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -167,24 +174,23 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CityPocket"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
-STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
+STAFF_MFA_REQUIRED = env.flag("STAFF_MFA_REQUIRED", True)
 
 # Django 6.1 mailers. EMAIL_URL-style pieces keep the table in docs/configuration.md short.
-_mail_backend = env(
+_mail_backend = env.text(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
-_mail_options = {}
-if _mail_backend.endswith("smtp.EmailBackend"):
-    _mail_options = {
-        "host": env("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 25),
-        "username": env("EMAIL_HOST_USER") or None,
-        "password": env("EMAIL_HOST_PASSWORD") or None,
-        "use_tls": env_bool("EMAIL_USE_TLS", False),
-    }
+_smtp = {
+    "host": env.text("EMAIL_HOST", "localhost"),
+    "port": env.integer("EMAIL_PORT", 25, minimum=1, maximum=65535),
+    "username": env.text("EMAIL_HOST_USER") or None,
+    "password": env.text("EMAIL_HOST_PASSWORD") or None,
+    "use_tls": env.flag("EMAIL_USE_TLS", False),
+}
+_mail_options = _smtp if _mail_backend.endswith("smtp.EmailBackend") else {}
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CityPocket <no-reply@citypocket.localhost>")
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "CityPocket <no-reply@citypocket.localhost>")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -196,7 +202,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
+STATIC_ROOT = Path(env.text("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = []
 try:  # Leaflet comes from the xstatic-leaflet package at install time, never copied in the repo.
     import xstatic.pkg.leaflet as _leaflet
@@ -208,19 +214,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("STATIC_MANIFEST", not DEBUG)
+        if env.flag("STATIC_MANIFEST", not DEBUG)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at start-up when it is missing
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # --- Security -------------------------------------------------------------------------------
 # A strict policy: no inline script or style without the per-request nonce, no third-party
 # origin except the map tile servers.
-MAP_TILE_ORIGINS = env_list("MAP_TILE_ORIGINS", "https://tile.openstreetmap.org")
+MAP_TILE_ORIGINS = env.items("MAP_TILE_ORIGINS", "https://tile.openstreetmap.org")
+for _origin in MAP_TILE_ORIGINS:
+    if not is_url(_origin):
+        raise env.error("MAP_TILE_ORIGINS", "comma-separated origins such as https://tile.openstreetmap.org", _origin)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -241,35 +250,124 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+_ssl_redirect = env.flag("SECURE_SSL_REDIRECT", True)
+_hsts = (
+    env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0),
+    env.flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True),
+    env.flag("SECURE_HSTS_PRELOAD", True),
+)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = _ssl_redirect
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD = _hsts
+BEHIND_TLS_PROXY = env.flag("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Reverse proxies under our control in front of the web process: with N, the client address is the
-# Nth entry of X-Forwarded-For from the right; with 0, REMOTE_ADDR and the header is ignored.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The client address (rate limits, allauth's login limits) comes from X-Forwarded-For only when
+# proxies are declared: with N trusted proxies, the Nth address from the right is the one the
+# outermost of them saw; anything further left was written by the client and is ignored. Without a
+# declared proxy, REMOTE_ADDR. The TLS proxy above is trusted at depth 1 unless told otherwise.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0, maximum=10)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_CLASS = "citypocket.core.pagination.LimitOffset"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
-API_READ_RATE = env("API_READ_RATE", "1200/min")
-API_WRITE_RATE = env("API_WRITE_RATE", "60/min")
+# Rates are "count/period" strings (citypocket.environment.parse_rate), checked here and counted by
+# core.throttling in the shared cache.
+API_READ_RATE = env.rate("API_READ_RATE", "1200/min")
+API_WRITE_RATE = env.rate("API_WRITE_RATE", "60/min")
 
-# --- Sensor engine and demo -----------------------------------------------------------------
-SIMULATOR = env("SIMULATOR", "on").lower() not in {"off", "0", "false", "no"}
-MQTT_URL = env("MQTT_URL")
+# --- Processes (`citypocket run`) -----------------------------------------------------------
+WEB_HOST = env.text("HOST", "127.0.0.1")
+WEB_PORT = env.integer("PORT", 8000, minimum=1, maximum=65535)
+WEB_WORKERS = env.integer("WEB_WORKERS", 2, minimum=1)
+
+# --- Sensor engine and demo (docs/sensors.md) -------------------------------------------------
+SIMULATOR = env.flag("SIMULATOR", True)
+SIMULATOR_INTERVAL = env.integer("SIMULATOR_INTERVAL", 60, minimum=1)
+INGEST_MAX_BYTES = env.integer("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+INGEST_RATE = env.rate("INGEST_RATE", "600/min")
+MQTT_URL = env.url("MQTT_URL", schemes=("mqtt", "mqtts", "tcp", "ssl"))  # as sensors.mqtt parses it
+# One fixed client id per replica: the broker keeps its persistent session (and queued messages).
+MQTT_CLIENT_ID = env.text("MQTT_CLIENT_ID") or f"citypocket-ingest-{socket.gethostname()}"[:64]
+MQTT_TOPIC = env.text("MQTT_TOPIC", "$share/citypocket/citypocket/+/#")
+MQTT_SESSION_EXPIRY = env.integer("MQTT_SESSION_EXPIRY", 3600, minimum=0)
+MQTT_RECEIVE_MAXIMUM = env.integer("MQTT_RECEIVE_MAXIMUM", 65535, minimum=1, maximum=65535)
+MQTT_BULK_ACKS = env.choice("MQTT_BULK_ACKS", "on", ("on", "off"))
+INGEST_BATCH_SIZE = env.integer("INGEST_BATCH_SIZE", 500, minimum=1)
+INGEST_BATCH_MS = env.integer("INGEST_BATCH_MS", 200, minimum=1)
+INGEST_QUEUE_SIZE = env.integer("INGEST_QUEUE_SIZE", 5000, minimum=1)
+
+
+def _sensor_feeds() -> list[dict]:
+    """SENSOR_FEEDS: a list of feed objects, each with its city, mapping and where to poll."""
+    feeds = env.json("SENSOR_FEEDS", [], expected=list, what="a list of feed objects")
+    needs = {"opendatasoft": ("city", "mapping", "base_url", "dataset"), "json": ("city", "mapping", "url")}
+    for index, feed in enumerate(feeds):
+        kind = feed.get("kind", "opendatasoft") if isinstance(feed, dict) else None
+        if (kind not in needs or any(feed.get(key) in (None, "") for key in needs[kind])
+                or not isinstance(feed["mapping"], dict) or not is_url(feed.get("base_url") or feed.get("url"))):
+            raise env.error("SENSOR_FEEDS", f"a list of feed objects; feed {index} needs kind opendatasoft (city, "
+                            "mapping, base_url, dataset) or json (city, mapping, url), an http(s) URL and a mapping "
+                            "object")
+    return feeds
+
+
+SENSOR_FEEDS = _sensor_feeds()
+
+# --- Air quality (docs/air.md) ----------------------------------------------------------------
+AIR_ATMO_FEEDS = env.json("AIR_ATMO_FEEDS", {}, expected=dict, what='an object of feed URLs by city slug, '
+                          '{"rouen": "https://…"}')
+if not all(isinstance(slug, str) and is_url(url) for slug, url in AIR_ATMO_FEEDS.items()):
+    raise env.error("AIR_ATMO_FEEDS", 'an object of http(s) feed URLs by city slug, {"rouen": "https://…"}')
+WEBPUSH_VAPID_PRIVATE_KEY = env.text("WEBPUSH_VAPID_PRIVATE_KEY")
+WEBPUSH_VAPID_SUBJECT = env.text("WEBPUSH_VAPID_SUBJECT")
+if WEBPUSH_VAPID_SUBJECT and not WEBPUSH_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise env.error("WEBPUSH_VAPID_SUBJECT", "a mailto: or https:// address", WEBPUSH_VAPID_SUBJECT)
+SITE_URL = env.url("SITE_URL")
+
+# --- Mobility (docs/mobility.md) --------------------------------------------------------------
+# A car park without a reading for this long is `stale`: no number is shown, status unknown.
+MOBILITY_STALE_MINUTES = env.integer("MOBILITY_STALE_MINUTES", 15, minimum=1)
+# Free share under which an open car park is `almost_full` (10 %).
+MOBILITY_ALMOST_FULL_SHARE = env.number("MOBILITY_ALMOST_FULL_SHARE", 0.10, minimum=0, maximum=1)
+# A counting point without a reading for this long gives no congestion state.
+MOBILITY_TRAFFIC_STALE_MINUTES = env.integer("MOBILITY_TRAFFIC_STALE_MINUTES", 15, minimum=1)
+# The edge cache of the public list, search and traffic answers (seconds; 0 = off). The answers
+# are already public for 30 s (Cache-Control); this only spares the database under load.
+MOBILITY_RESPONSE_CACHE_SECONDS = env.integer("MOBILITY_RESPONSE_CACHE_SECONDS", 5, minimum=0)
+
+# --- Safety (docs/safety.md) ------------------------------------------------------------------
+# Fernet keys of the report fields, first = current. Without them a DEBUG install derives a
+# development key from SECRET_KEY (safety.crypto warns); production refuses to start, so that no
+# production row is ever encrypted with a key derived from something else.
+SAFETY_ENCRYPTION_KEYS = env.items("SAFETY_ENCRYPTION_KEYS")
+if not SAFETY_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "SAFETY_ENCRYPTION_KEYS must be set when DEBUG is off (comma-separated Fernet keys). "
+        "See docs/configuration.md."
+    )
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in SAFETY_ENCRYPTION_KEYS:
+        Fernet(_key)
+except (ValueError, TypeError):  # never echo a key
+    raise env.error("SAFETY_ENCRYPTION_KEYS", "comma-separated Fernet keys (Fernet.generate_key())") from None
+SAFETY_RECEIPT_PEPPER = env.text("SAFETY_RECEIPT_PEPPER")
+SAFETY_REPORT_RATE = env.rate("SAFETY_REPORT_RATE", "5/h")
+SAFETY_FOLLOW_RATE = env.rate("SAFETY_FOLLOW_RATE", "30/h")
+# Minimum reports of a published hotspot cell (safety.hotspots); below 5 a cell could single people out.
+SAFETY_HOTSPOT_K = env.integer("SAFETY_HOTSPOT_K", 11, minimum=5)
 
 # --- Logging --------------------------------------------------------------------------------
 # JSON lines on stdout. Request logs carry the route pattern, never the query string, the
 # client address or the user: see core.middleware.RequestLogMiddleware.
-LOG_LEVEL = env("LOG_LEVEL", "INFO")
+LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -294,13 +392,11 @@ LOGGING = {
 # --- FranceConnect --------------------------------------------------------------------------
 # Sign-in with FranceConnect (OpenID Connect, allauth provider in citypocket/accounts/franceconnect).
 # Off unless FRANCECONNECT_CLIENT_ID is set: no button, and its URLs answer 404. docs/accounts.md.
-FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID")
-FRANCECONNECT_SECRET = env("FRANCECONNECT_SECRET")
+FRANCECONNECT_CLIENT_ID = env.text("FRANCECONNECT_CLIENT_ID")
+FRANCECONNECT_SECRET = env.text("FRANCECONNECT_SECRET")
 # The issuer (its /.well-known/openid-configuration is read); default: the integration platform.
-FRANCECONNECT_SERVER_URL = env("FRANCECONNECT_SERVER_URL", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
-FRANCECONNECT_EIDAS_LEVEL = env("FRANCECONNECT_EIDAS_LEVEL", "eidas1")
-if FRANCECONNECT_EIDAS_LEVEL not in {"eidas1", "eidas2", "eidas3"}:
-    raise ImproperlyConfigured("FRANCECONNECT_EIDAS_LEVEL must be eidas1, eidas2 or eidas3.")
+FRANCECONNECT_SERVER_URL = env.url("FRANCECONNECT_SERVER_URL", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
+FRANCECONNECT_EIDAS_LEVEL = env.choice("FRANCECONNECT_EIDAS_LEVEL", "eidas1", ("eidas1", "eidas2", "eidas3"))
 if FRANCECONNECT_CLIENT_ID and not FRANCECONNECT_SECRET:
     raise ImproperlyConfigured("FRANCECONNECT_SECRET must be set with FRANCECONNECT_CLIENT_ID.")
 SOCIALACCOUNT_ADAPTER = "citypocket.accounts.franceconnect.adapter.SocialAccountAdapter"

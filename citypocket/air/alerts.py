@@ -13,7 +13,6 @@ that the server cannot be made to post to the local network (tests set AIR_PUSH_
 import ipaddress
 import json
 import logging
-import os
 import uuid
 from urllib.parse import urlsplit
 
@@ -36,7 +35,8 @@ LANGUAGES = ("fr", "en")
 
 
 def _setting(name: str, default: str = "") -> str:
-    return getattr(settings, name, None) or os.environ.get(name, default)
+    """A setting of the alerts (read from the environment at start-up, see settings.py), else `default`."""
+    return getattr(settings, name) or default
 
 
 def _language(language: str | None) -> str:

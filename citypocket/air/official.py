@@ -159,7 +159,7 @@ def import_official_indices(*, city: City, payload, now: datetime | None = None)
 
 def feed_url(city: City) -> str:
     """The configured feed URL of a city (`AIR_ATMO_FEEDS = {"rouen": "https://…"}`), or ""."""
-    return (getattr(settings, "AIR_ATMO_FEEDS", None) or {}).get(city.slug, "")
+    return settings.AIR_ATMO_FEEDS.get(city.slug, "")
 
 
 def fetch_official_indices(*, city: City, url: str | None = None, timeout: float = 20.0) -> list[AirIndexDaily]:

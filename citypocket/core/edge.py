@@ -4,7 +4,7 @@ An app registers a public read (one answer for everyone, `Cache-Control: public`
 seconds its answer may be reused, read at each request:
 
     edge.register("api/v1/cities/<city>/car-parks", r"/api/v1/cities/[-\\w]+/car-parks",
-                  seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"))
+                  seconds=lambda: settings.MOBILITY_RESPONSE_CACHE_SECONDS)
 
 Under the production server (`citypocket.wsgi`), a GET of a registered path goes through Django as
 usual the first time; its successful answer is kept in the worker's memory for those seconds and

@@ -235,3 +235,14 @@ def local_moment(tz: str, *, hour: int, minute: int = 0, days_ago: int = 1, day:
     if day is not None:
         local = local.replace(day=day)
     return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def cache_keys() -> list[str]:
+    """The keys in the shared cache (the database cache's table when no Redis is configured)."""
+    from django.conf import settings
+    from django.db import connection
+
+    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {table}")  # noqa: S608 (a setting, quoted)
+        return [row[0] for row in cursor.fetchall()]

@@ -1,97 +1,182 @@
-"""API rate limits keyed on a salted, daily-rotating hash of the client address.
+"""Rate limits: the one limiter of the API, the HTML forms, ingest, safety and failed-attempt counters.
 
-The address itself is never stored: the cache key holds an HMAC of it with the secret key and the
-day, so yesterday's keys cannot be linked to today's and nothing identifies a person.
+Counts live in the default cache, which every process of an install shares (Redis, or else the
+database cache: see settings.CACHES) and which increments atomically, so that "5 per hour" means 5
+per hour for the install, not per web worker.
+
+A limit of N per period opens a window at a client's first request; the window lasts the period
+and accepts N requests, and a refused request is told (Retry-After) when the window closes. The
+count is one atomic increment, so N means N however many processes count at once; in the common
+case a request costs one cache read and that increment. Rates are "count/period" strings from
+settings, validated at start-up by the same parser (citypocket.environment.parse_rate).
+
+Clients are keyed by a salted, daily-rotating hash of their address: the address itself is never
+stored, yesterday's keys cannot be linked to today's, and nothing identifies a person. The address
+is the one the outermost trusted proxy saw (TRUSTED_PROXY_COUNT), the same rule allauth's login
+limits use (ALLAUTH_TRUSTED_PROXY_COUNT in settings).
 """
 
 import hashlib
 import hmac
-import os
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils import timezone
-from ninja.throttling import SimpleRateThrottle
+from django.utils.http import url_has_allowed_host_and_scheme
+from ninja.throttling import BaseThrottle
+
+from citypocket.environment import Rate, parse_rate
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT = N proxies the Nth address of
+    X-Forwarded-For from the right (the one the outermost trusted proxy saw; what lies further left
+    was written by the client). A header shorter than N did not come through the proxies: REMOTE_ADDR."""
+    depth = settings.TRUSTED_PROXY_COUNT
+    if depth:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= depth and forwarded[-depth]:
+            return forwarded[-depth]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:
-    """A short-lived pseudonym of the client address, for rate limiting only (never persisted)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        # Behind our reverse proxy, the last X-Forwarded-For entry is the one it appended.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[-1].strip()
+    """A short-lived pseudonym of the client address, for rate limiting only (kept in the cache for the
+    window, never with the address)."""
     salt = f"{settings.SECRET_KEY}:{purpose}:{timezone.now():%Y-%m-%d}".encode()
-    return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(salt, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def configured_rate(setting: str, default: str) -> str:
-    """A rate such as "5/h": the Django setting if set, else the environment variable, else `default`."""
-    return getattr(settings, setting, "") or os.environ.get(setting, "") or default
+@lru_cache(maxsize=64)
+def rate_of(value: str) -> Rate:
+    """The parsed rate of a setting's value (validated at start-up; cached, settings rarely change)."""
+    return parse_rate(value)
 
 
-class ClientRateThrottle(SimpleRateThrottle):
-    """Limits requests per client with the rate named by a setting (read at each request)."""
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0  # seconds, when refused
 
-    def __init__(self, setting: str, scope: str, default: str = ""):
+
+def consume(key: str, rate: Rate, *, now: float | None = None) -> Decision:
+    """Counts one request under `key`; refused when the window already holds `rate.count` of them."""
+    now = time.time() if now is None else now
+    opened = f"limit:{key}"
+    start = cache.get(opened)
+    known = start is not None
+    if not known and not cache.add(opened, now, timeout=rate.seconds):
+        start = cache.get(opened)  # another request opened the window meanwhile
+        known = start is not None
+    if start is None:
+        start = now
+    # The window's start names its counter: a counter never outlives its window.
+    used = _increment(f"{opened}:{start:.6f}", timeout=rate.seconds + 1, exists=known)
+    if used <= rate.count:
+        return Decision(True)
+    return Decision(False, max(1, math.ceil(start + rate.seconds - now)))
+
+
+def count(key: str, *, timeout: int) -> int:
+    """Adds one to the counter `key` (which lives `timeout` seconds from its first count) and returns
+    the total, atomically across processes: for failed-attempt counters."""
+    return _increment(f"count:{key}", timeout=timeout, exists=False)
+
+
+def _increment(key: str, *, timeout: int, exists: bool) -> int:
+    for _attempt in range(3):
+        if not exists:
+            cache.add(key, 0, timeout=timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired or evicted between the two calls: create it again
+            exists = False
+    raise RuntimeError(f"The cache keeps losing the counter {key!r}.")
+
+
+class Limit(BaseThrottle):
+    """The limit whose rate the setting `setting` holds, per client; `scope` names its counters.
+
+    A ninja throttle (`throttle=[LIMIT]`) and, through `check`, the limit of any other view. One
+    instance serves every thread: the wait of the last refusal is kept per thread.
+    """
+
+    def __init__(self, setting: str, *, scope: str):
         self.setting = setting
         self.scope = scope
-        self.default = default
-        super().__init__(rate=configured_rate(setting, default))
+        self._local = threading.local()
 
-    def get_cache_key(self, request: HttpRequest) -> str:
-        # The scope is also the salt's purpose: keys of two limits cannot be linked to each other.
-        return self.cache_format % {"scope": self.scope, "ident": client_fingerprint(request, purpose=self.scope)}
+    def ident(self, request: HttpRequest) -> str | None:
+        """Whose requests count together (None: not limited). The scope salts the hash, so that the
+        keys of two limits cannot be linked to each other."""
+        return client_fingerprint(request, purpose=self.scope)
+
+    def check(self, request: HttpRequest) -> Decision:
+        ident = self.ident(request)
+        if ident is None:
+            return Decision(True)
+        return consume(f"{self.scope}:{ident}", rate_of(getattr(settings, self.setting)))
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = configured_rate(self.setting, self.default)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        decision = self.check(request)
+        self._local.wait = decision.retry_after
+        return decision.allowed
+
+    def wait(self) -> float:
+        return getattr(self._local, "wait", 0) or 1
 
 
-def read_throttle() -> list[ClientRateThrottle]:
-    return [ClientRateThrottle("API_READ_RATE", "read")]
+class AccountLimit(Limit):
+    """Per signed-in account (many residents may share a town hall's Wi-Fi or a carrier's address
+    during a vote), per client address otherwise."""
 
-
-def write_throttle() -> list[ClientRateThrottle]:
-    """For every write operation: `@router.post(..., throttle=write_throttle())`."""
-    return [ClientRateThrottle("API_WRITE_RATE", "write")]
-
-
-class FormRateThrottle(ClientRateThrottle):
-    """The write limit for HTML forms: per signed-in account (many residents may share a town hall's
-    Wi-Fi or a carrier's address during a vote), per client address otherwise."""
-
-    def get_cache_key(self, request: HttpRequest) -> str:
+    def ident(self, request: HttpRequest) -> str | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            return super().get_cache_key(request)
+            return super().ident(request)
         salt = f"{settings.SECRET_KEY}:{self.scope}:account".encode()
-        ident = hmac.new(salt, str(user.pk).encode(), hashlib.sha256).hexdigest()[:32]
-        return self.cache_format % {"scope": f"{self.scope}-account", "ident": ident}
+        return "account-" + hmac.new(salt, str(user.pk).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# The limits of the platform. The HTML forms of safety share the counters of its API.
+API_READ = Limit("API_READ_RATE", scope="read")
+API_WRITE = Limit("API_WRITE_RATE", scope="write")
+FORM_WRITE = AccountLimit("API_WRITE_RATE", scope="form")
+SAFETY_REPORT = Limit("SAFETY_REPORT_RATE", scope="safety-report")
+SAFETY_FOLLOW = Limit("SAFETY_FOLLOW_RATE", scope="safety-follow")
+
+
+def read_throttle() -> list[Limit]:
+    return [API_READ]
+
+
+def write_throttle() -> list[Limit]:
+    """For every write operation: `@router.post(..., throttle=write_throttle())`."""
+    return [API_WRITE]
 
 
 def throttle_form_posts(view):
     """API_WRITE_RATE on an HTML form view: a POST over the limit gets a 429 page with Retry-After
     and a way back, and nothing is written."""
-    from functools import wraps
-
-    from django.shortcuts import render
-    from django.utils.http import url_has_allowed_host_and_scheme
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method == "POST":
-            throttle = FormRateThrottle("API_WRITE_RATE", "form")
-            if not throttle.allow_request(request):
-                wait = max(1, int(throttle.wait() or 60))
+            decision = FORM_WRITE.check(request)
+            if not decision.allowed:
                 back = request.META.get("HTTP_REFERER", "")
                 if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
                     back = f"/{kwargs['city']}/" if "city" in kwargs else "/"  # the page the form was on is unknown
-                response = render(request, "core/429.html", {"retry_minutes": -(-wait // 60), "back": back},
-                                  status=429)
-                response["Retry-After"] = str(wait)
+                response = render(request, "core/429.html",
+                                  {"retry_minutes": -(-decision.retry_after // 60), "back": back}, status=429)
+                response["Retry-After"] = str(decision.retry_after)
                 return response
         return view(request, *args, **kwargs)
 

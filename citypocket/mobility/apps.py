@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.core import edge
@@ -28,7 +29,7 @@ class MobilityConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported while the app registry loads, and the demo
         # imports models, which cannot be imported before the registry is ready.
-        from citypocket.mobility import conf, demo
+        from citypocket.mobility import demo
 
         register_capability(
             Capability(
@@ -47,5 +48,5 @@ class MobilityConfig(AppConfig):
             edge.register(
                 f"api/v1/cities/<city>/{route}",
                 rf"/api/v1/cities/[-\w]+/{route}",
-                seconds=lambda: conf.get("MOBILITY_RESPONSE_CACHE_SECONDS"),
+                seconds=lambda: settings.MOBILITY_RESPONSE_CACHE_SECONDS,
             )

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
-from citypocket.mobility import conf, traffic
+from citypocket.mobility import traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.status import LiveStatus, live_status
 from citypocket.sensors.models import LatestObservation, Sensor, SensorKind
@@ -108,7 +109,7 @@ def list_counting_points(*, city: City, now: datetime) -> list[CountingPoint]:
     latest: dict[int, dict[str, tuple[float, datetime]]] = {}
     for sensor_id, prop, value, moment in rows:
         latest.setdefault(sensor_id, {})[prop] = (value, moment)
-    stale_after = timedelta(minutes=conf.get("MOBILITY_TRAFFIC_STALE_MINUTES"))
+    stale_after = timedelta(minutes=settings.MOBILITY_TRAFFIC_STALE_MINUTES)
     points = []
     for sensor in sensors:
         values = latest.get(sensor.pk, {})

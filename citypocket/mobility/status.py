@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-from citypocket.mobility import conf
 
 OPEN = "open"
 ALMOST_FULL = "almost_full"
@@ -87,7 +86,7 @@ def live_status(
     now: datetime,
 ) -> LiveStatus:
     """The status of a car park at `now` from its latest reading (see the module docstring)."""
-    stale_after = timedelta(minutes=conf.get("MOBILITY_STALE_MINUTES"))
+    stale_after = timedelta(minutes=settings.MOBILITY_STALE_MINUTES)
     stale = reading_time is None or now - reading_time > stale_after
     available = None if stale or reading_value is None else max(0, round(reading_value))
     if not is_open_at(opening_hours, now, tz):
@@ -96,6 +95,6 @@ def live_status(
         return LiveStatus(UNKNOWN, None, reading_time, stale)
     if available == 0:
         return LiveStatus(FULL, 0, reading_time, stale)
-    if capacity and available < conf.get("MOBILITY_ALMOST_FULL_SHARE") * capacity:
+    if capacity and available < settings.MOBILITY_ALMOST_FULL_SHARE * capacity:
         return LiveStatus(ALMOST_FULL, available, reading_time, stale)
     return LiveStatus(OPEN, available, reading_time, stale)

@@ -13,6 +13,7 @@ from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, responses
+from citypocket.core.throttling import SAFETY_FOLLOW, SAFETY_REPORT
 from citypocket.safety import hotspots, selectors, services
 from citypocket.safety.models import Status
 from citypocket.safety.schemas import (
@@ -25,7 +26,6 @@ from citypocket.safety.schemas import (
     SafePlaceCollection,
 )
 from citypocket.safety.support import list_support_services
-from citypocket.safety.throttling import follow_throttle, report_throttle
 
 router = Router(tags=["safety"])
 
@@ -33,7 +33,7 @@ router = Router(tags=["safety"])
 @router.post("/cities/{city}/safety/reports", response=responses({201: ReceiptOut}, 404, 422, 429),
     operation_id="submit_safety_report", url_name="submit_safety_report",
     summary="Report street harassment anonymously (no account)",
-    throttle=report_throttle())
+    throttle=[SAFETY_REPORT])
 @decorate_view(never_cache)  # the receipt code must never sit in a shared or browser cache
 def submit_report(request, city: str, payload: ReportIn):
     submitted = services.submit_report(
@@ -48,7 +48,7 @@ def submit_report(request, city: str, payload: ReportIn):
 @router.post("/cities/{city}/safety/reports/follow", response=responses({200: FollowOut}, 404, 422, 429),
     operation_id="follow_safety_report", url_name="follow_safety_report",
     summary="Read a report's status and replies, and optionally add information, with its receipt code",
-    throttle=follow_throttle())
+    throttle=[SAFETY_FOLLOW])
 @decorate_view(never_cache)
 def follow_report(request, city: str, payload: FollowIn):
     city_obj = get_city(slug=city)

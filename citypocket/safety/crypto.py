@@ -1,12 +1,13 @@
 """Encryption at rest for what could identify a reporter: exact place, time, free text, contact.
 
-Keys come from the environment variable `SAFETY_ENCRYPTION_KEYS`: comma-separated Fernet keys
-(`Fernet.generate_key()`), the first one encrypts, all of them decrypt. Rotation: prepend a new
-key, deploy, run `citypocket rotate_safety_keys`, then drop the old key.
+Keys come from the setting `SAFETY_ENCRYPTION_KEYS` (the environment variable of the same name,
+comma-separated Fernet keys from `Fernet.generate_key()`, validated at start-up): the first one
+encrypts, all of them decrypt. Rotation: prepend a new key, deploy, run
+`citypocket rotate_safety_keys`, then drop the old key.
 
-Without the variable, DEBUG installs (laptops, tests) derive a development key from SECRET_KEY and
-log a loud warning; with DEBUG off the first use raises ImproperlyConfigured, so that no production
-row is ever encrypted with a key derived from something else.
+Without keys, the install is a DEBUG one (laptops, tests): settings.py refuses to start with DEBUG
+off and no key, so that no production row is ever encrypted with a key derived from something
+else. Here a development key is then derived from SECRET_KEY, with a loud warning.
 
 Fernet tokens carry their creation time in clear. We stamp every token with the first second of
 the current month instead of "now", so a database dump does not reveal when a report arrived.
@@ -17,7 +18,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -26,11 +26,7 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-_cache: dict[str, MultiFernet] = {}
-
-
-def _configured_keys() -> str:
-    return getattr(settings, "SAFETY_ENCRYPTION_KEYS", "") or os.environ.get("SAFETY_ENCRYPTION_KEYS", "")
+_cache: dict[tuple[str, ...], MultiFernet] = {}
 
 
 def development_key() -> bytes:
@@ -40,15 +36,10 @@ def development_key() -> bytes:
 
 
 def get_fernet() -> MultiFernet:
-    """The MultiFernet built from the configured keys (first = current), read at each use."""
-    raw = _configured_keys()
-    if not raw:
-        # PYTEST_CURRENT_TEST: pytest runs with DEBUG off; tests may use the development key too.
-        if not (settings.DEBUG or os.environ.get("PYTEST_CURRENT_TEST")):
-            raise ImproperlyConfigured(
-                "SAFETY_ENCRYPTION_KEYS must be set when DEBUG is off (comma-separated Fernet keys)."
-            )
-        marker = "dev:" + settings.SECRET_KEY
+    """The MultiFernet of the configured keys (first = current), read at each use."""
+    keys = tuple(settings.SAFETY_ENCRYPTION_KEYS)
+    if not keys:
+        marker = ("dev:" + settings.SECRET_KEY,)
         if marker not in _cache:
             logger.warning(
                 "SAFETY_ENCRYPTION_KEYS is not set: safety reports are encrypted with a DEVELOPMENT key "
@@ -56,13 +47,12 @@ def get_fernet() -> MultiFernet:
             )
             _cache[marker] = MultiFernet([Fernet(development_key())])
         return _cache[marker]
-    if raw not in _cache:
-        keys = [key.strip() for key in raw.split(",") if key.strip()]
+    if keys not in _cache:
         try:
-            _cache[raw] = MultiFernet([Fernet(key) for key in keys])
+            _cache[keys] = MultiFernet([Fernet(key) for key in keys])
         except (ValueError, TypeError) as error:
             raise ImproperlyConfigured("SAFETY_ENCRYPTION_KEYS holds an invalid Fernet key.") from error
-    return _cache[raw]
+    return _cache[keys]
 
 
 def _month_start_timestamp() -> int:
@@ -74,8 +64,8 @@ def encrypt_text(value: str) -> str:
     """A Fernet token (ASCII) for `value`; the empty string stays empty (nothing to hide)."""
     if not value:
         return ""
-    fernet = get_fernet()._fernets[0]
-    return fernet.encrypt_at_time(value.encode("utf-8"), _month_start_timestamp()).decode("ascii")
+    # MultiFernet encrypts with its first (current) key.
+    return get_fernet().encrypt_at_time(value.encode("utf-8"), _month_start_timestamp()).decode("ascii")
 
 
 def decrypt_text(token: str) -> str:
@@ -105,7 +95,7 @@ def rotate_token(token: str) -> str:
 
 def receipt_pepper() -> bytes:
     """The server secret mixed into receipt-code hashes (`SAFETY_RECEIPT_PEPPER`, else from SECRET_KEY)."""
-    pepper = getattr(settings, "SAFETY_RECEIPT_PEPPER", "") or os.environ.get("SAFETY_RECEIPT_PEPPER", "")
+    pepper = settings.SAFETY_RECEIPT_PEPPER
     if pepper:
         return pepper.encode()
     return hmac.new(settings.SECRET_KEY.encode(), b"citypocket-safety-receipt", hashlib.sha256).digest()

@@ -18,7 +18,6 @@ report):
 """
 
 import datetime as dt
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,7 +29,6 @@ from citypocket.cities.models import City
 from citypocket.core import geojson
 from citypocket.safety.models import CATEGORY_GROUPS, GROUPS, HarassmentReport
 
-K_DEFAULT = 11
 K_MINIMUM = 5
 GROUP_FLOOR = 5
 PUBLICATION_DELAY_DAYS = 7
@@ -39,13 +37,9 @@ PARENT_RESOLUTION = 7
 
 
 def hotspot_k() -> int:
-    """The minimum count of a published cell: SAFETY_HOTSPOT_K, never below 5."""
-    raw = getattr(settings, "SAFETY_HOTSPOT_K", None) or os.environ.get("SAFETY_HOTSPOT_K") or K_DEFAULT
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = K_DEFAULT
-    return max(K_MINIMUM, value)
+    """The minimum count of a published cell: SAFETY_HOTSPOT_K (settings refuse less than 5 at start-up;
+    the floor holds here too, whatever the settings say)."""
+    return max(K_MINIMUM, int(settings.SAFETY_HOTSPOT_K))
 
 
 def cell_of(lat: float, lon: float) -> str:

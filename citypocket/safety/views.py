@@ -9,12 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citypocket.core.problems import DomainError
+from citypocket.core.throttling import SAFETY_FOLLOW, SAFETY_REPORT
 from citypocket.core.views import resolve_city
 from citypocket.safety import hotspots, selectors, services
 from citypocket.safety.forms import FollowForm, ReportForm
 from citypocket.safety.models import Status
 from citypocket.safety.support import list_support_services
-from citypocket.safety.throttling import follow_throttle, report_throttle
 
 
 def _language() -> str:
@@ -49,10 +49,6 @@ def help_now(request, city: str):
     })
 
 
-def _throttled(request, throttles) -> bool:
-    return any(not throttle.allow_request(request) for throttle in throttles)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report(request, city: str):
@@ -61,7 +57,7 @@ def report(request, city: str):
     form = ReportForm(request.POST or None)
     context = {"city": city_obj, "form": form, "errors": []}
     if request.method == "POST" and form.is_valid():
-        if _throttled(request, report_throttle()):
+        if not SAFETY_REPORT.check(request).allowed:
             context["errors"] = [{"field": "__all__", "message": "rate"}]
             return render(request, "safety/report.html", context, status=429)
         data = form.cleaned_data
@@ -90,7 +86,7 @@ def follow(request, city: str):
     form = FollowForm(request.POST or None)
     context = {"city": city_obj, "form": form, "report": None, "not_found": False}
     if request.method == "POST" and form.is_valid():
-        if _throttled(request, follow_throttle()):
+        if not SAFETY_FOLLOW.check(request).allowed:
             return render(request, "safety/follow.html", context | {"rate_limited": True}, status=429)
         code = form.cleaned_data["receipt_code"]
         try:

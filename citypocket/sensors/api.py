@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.db import OperationalError
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
@@ -16,8 +17,8 @@ from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.pagination import cursor_page, decode_cursor, next_link
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
-from citypocket.sensors import conf, selectors
-from citypocket.sensors.auth import IngestTokenAuth, IngestTokenThrottle
+from citypocket.sensors import selectors
+from citypocket.sensors.auth import INGEST, IngestTokenAuth
 from citypocket.sensors.formats import parse_payload
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.schemas import IngestOut, ObservationSeries, SensorCollection
@@ -68,7 +69,7 @@ INGEST_BODY = {
 @router.post(
     "/ingest",
     auth=IngestTokenAuth(),
-    throttle=[IngestTokenThrottle()],
+    throttle=[INGEST],
     response=responses({202: IngestOut}, 400, 401, 413, 422, 429, 503),
     operation_id="ingest_observations",
     summary="Push observations (machines, bearer token)",
@@ -83,7 +84,7 @@ INGEST_BODY = {
 )
 def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "sensor.community"] | None = None):
     token = request.auth
-    limit = conf.get("INGEST_MAX_BYTES")
+    limit = settings.INGEST_MAX_BYTES
     declared = request.META.get("CONTENT_LENGTH") or "0"
     try:
         declared_size = int(declared)

@@ -21,7 +21,6 @@ OpenDataSoft v2.1 answers `{"total_count": N, "results": [...]}`; pages are fetc
 A time without offset is read in the city's time zone (portals usually publish local times).
 """
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,14 +200,8 @@ def fetch_json(
 
 
 def configured_feeds() -> list[dict]:
-    """The SENSOR_FEEDS setting, else the SENSOR_FEEDS environment variable (a JSON list)."""
-    import os
-
-    feeds = getattr(settings, "SENSOR_FEEDS", None)
-    if feeds is None:
-        raw = os.environ.get("SENSOR_FEEDS", "")
-        feeds = json.loads(raw) if raw.strip() else []
-    return list(feeds)
+    """The feeds of SENSOR_FEEDS (validated at start-up, see settings.py)."""
+    return list(settings.SENSOR_FEEDS)
 
 
 def poll_feed(feed: dict, *, client: httpx.Client | None = None) -> IngestResult:

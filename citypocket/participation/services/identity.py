@@ -5,11 +5,11 @@ import io
 import secrets
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citypocket.core import throttling
 from citypocket.participation import verifiers
 from citypocket.participation.access import require_tier
 from citypocket.participation.errors import VerificationFailed
@@ -88,12 +88,13 @@ def verify_resident(*, city, user, method: str, data: dict) -> ResidentVerificat
     if verifier is None:
         raise VerificationFailed(_("Unknown verification method."),
                                  errors=[{"field": "method", "message": _("Unknown verification method.")}])
-    key = _attempts_key(city=city, user=user)
-    if cache.get(key, 0) >= MAX_FAILED_ATTEMPTS_PER_DAY:
+    # Every attempt is counted before it is checked, atomically in the shared cache: parallel
+    # attempts (several tabs, several web workers) cannot probe past the limit. A successful one
+    # ends the verification, so the count is that of the failures.
+    if throttling.count(_attempts_key(city=city, user=user), timeout=24 * 3600) > MAX_FAILED_ATTEMPTS_PER_DAY:
         raise VerificationFailed(_("Too many failed attempts today; try again tomorrow or contact the city."),
                                  retry_after=24 * 3600)
     if not verifier.check(city=city, data=data):
-        cache.set(key, cache.get(key, 0) + 1, 24 * 3600)
         raise VerificationFailed(_("These details do not match our records."))
     try:
         with transaction.atomic():

@@ -70,6 +70,42 @@ def test_census_mismatch_is_refused_and_attempts_are_limited(client, rouen):
     assert not ResidentVerification.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failed_attempts_are_each_counted(rouen):
+    """10 wrong census answers at once (several tabs, several web workers): the count is atomic, so
+    exactly 5 are checked and 5 refused as too many, and after them even the right answer is refused."""
+    import threading
+
+    from django.db import connections
+
+    from citypocket.participation.errors import VerificationFailed
+    from citypocket.participation.services.identity import verify_resident
+
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    user = UserFactory()
+    wrong = {"last_name": "Martin", "birth_date": "1975-11-29", "postcode": "76100"}
+    barrier, answers = threading.Barrier(10), []
+
+    def attempt():
+        barrier.wait()
+        try:
+            verify_resident(city=rouen, user=user, method="census", data=wrong)
+        except VerificationFailed as error:
+            answers.append("too many" if error.retry_after else "no match")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["no match"] * 5 + ["too many"] * 5
+    with pytest.raises(VerificationFailed):
+        verify_resident(city=rouen, user=user, method="census", data={**wrong, "birth_date": "1975-11-30"})
+    assert not ResidentVerification.objects.exists()
+
+
 def test_census_of_one_city_does_not_verify_in_another(client, rouen, aix):
     """Rouen's census proves nothing in Aix."""
     import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))

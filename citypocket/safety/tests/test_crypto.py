@@ -1,12 +1,11 @@
-"""Encryption at rest: keys from the environment, rotation, failure without a key in production, and
-no plaintext in the database."""
+"""Encryption at rest: keys from settings, rotation, the development key of DEBUG installs, and no
+plaintext in the database. (Production without a key refuses to start: core/tests/test_deploy.py.)"""
 
 import base64
 import datetime as dt
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_encrypt_then_decrypt_gives_back_the_text(settings):
     """A Fernet token of the configured key decrypts to the original text; empty stays empty."""
-    settings.SAFETY_ENCRYPTION_KEYS = Fernet.generate_key().decode()
+    settings.SAFETY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     token = crypto.encrypt_text("rue des Carmes")
     assert token and "Carmes" not in token
     assert crypto.decrypt_text(token) == "rue des Carmes"
@@ -29,29 +28,17 @@ def test_encrypt_then_decrypt_gives_back_the_text(settings):
 
 def test_token_timestamp_is_the_start_of_the_month(settings):
     """Tokens carry the month's first second, not the arrival time of the report."""
-    settings.SAFETY_ENCRYPTION_KEYS = Fernet.generate_key().decode()
+    settings.SAFETY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     token = crypto.encrypt_text("x")
     stamp = int.from_bytes(base64.urlsafe_b64decode(token)[1:9], "big")
     now = timezone.now()
     assert stamp == int(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp())
 
 
-def test_without_a_key_and_debug_off_first_use_is_improperly_configured(settings, monkeypatch):
-    """Production without SAFETY_ENCRYPTION_KEYS refuses to encrypt anything."""
-    settings.SAFETY_ENCRYPTION_KEYS = ""
-    settings.DEBUG = False
-    monkeypatch.delenv("SAFETY_ENCRYPTION_KEYS", raising=False)
-    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    with pytest.raises(ImproperlyConfigured):
-        crypto.encrypt_text("secret")
-
-
-def test_debug_without_a_key_uses_a_development_key_and_warns(settings, monkeypatch, caplog):
-    """DEBUG installs derive a key from SECRET_KEY and say so loudly."""
-    settings.SAFETY_ENCRYPTION_KEYS = ""
-    settings.DEBUG = True
+def test_without_a_key_a_development_key_is_derived_with_a_warning(settings, caplog):
+    """Without keys (only possible when DEBUG was on at start-up) a key is derived from SECRET_KEY, loudly."""
+    settings.SAFETY_ENCRYPTION_KEYS = []
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
-    monkeypatch.delenv("SAFETY_ENCRYPTION_KEYS", raising=False)
     with caplog.at_level("WARNING"):
         token = crypto.encrypt_text("secret")
     assert Fernet(crypto.development_key()).decrypt(token.encode()) == b"secret"
@@ -61,11 +48,11 @@ def test_debug_without_a_key_uses_a_development_key_and_warns(settings, monkeypa
 def test_rotation_reencrypts_every_row_with_the_new_key(settings, rouen):
     """Prepend a key, run rotate_safety_keys, drop the old key: every report still decrypts."""
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.SAFETY_ENCRYPTION_KEYS = old
+    settings.SAFETY_ENCRYPTION_KEYS = [old]
     report = file_report(rouen, lat=49.4431, lon=1.0993, description="before rotation", contact="c@example.org")
-    settings.SAFETY_ENCRYPTION_KEYS = f"{new},{old}"
+    settings.SAFETY_ENCRYPTION_KEYS = [new, old]
     call_command("rotate_safety_keys")
-    settings.SAFETY_ENCRYPTION_KEYS = new
+    settings.SAFETY_ENCRYPTION_KEYS = [new]
     report.refresh_from_db()
     assert crypto.decrypt_text(report.description_enc) == "before rotation"
     assert crypto.decrypt_text(report.contact_enc) == "c@example.org"

@@ -154,9 +154,10 @@ def test_small_category_counts_are_withheld(client, rouen):
     assert features[other]["categories"] == {"verbal": 6, "physical": 0, "place": 6, "other": 0}
 
 
-@pytest.mark.parametrize(("configured", "effective"), [("2", 5), ("5", 5), ("20", 20), ("", 11), ("nonsense", 11)])
+@pytest.mark.parametrize(("configured", "effective"), [(2, 5), (5, 5), (20, 20), (11, 11)])
 def test_k_is_configurable_but_never_below_five(settings, configured, effective):
-    """SAFETY_HOTSPOT_K is clamped to at least 5; a missing or broken value means 11."""
+    """SAFETY_HOTSPOT_K is never below 5, whatever the settings say (the environment's value is
+    checked at start-up: core/tests/test_configuration.py)."""
     settings.SAFETY_HOTSPOT_K = configured
     assert hotspots.hotspot_k() == effective
 

@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from citypocket.sensors import conf
 from citypocket.sensors.mqtt import MqttIngest
 from citypocket.sensors.simulator import simulate_once
 
@@ -45,7 +44,7 @@ class Command(BaseCommand):
             self.consumer.stop()
 
     def serve(self, *, once: bool, interval: int | None) -> None:
-        url = getattr(settings, "MQTT_URL", "") or conf.get("MQTT_URL")
+        url = settings.MQTT_URL
         if url:
             self.consumer = MqttIngest(url=url)
             stats = self.consumer.run()
@@ -54,8 +53,8 @@ class Command(BaseCommand):
                 extra={"messages": stats.messages, "accepted": stats.accepted, "duplicates": stats.duplicates},
             )
             return
-        if conf.simulator_on():
-            tick = interval or conf.get("SIMULATOR_INTERVAL")
+        if settings.SIMULATOR:
+            tick = interval or settings.SIMULATOR_INTERVAL
             logger.info("simulator running", extra={"interval": tick})
             while True:
                 results = simulate_once(now=timezone.now(), interval=tick)
