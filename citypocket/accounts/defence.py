@@ -29,21 +29,18 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
-from ipware.ip import get_client_ip
 
 from citypocket.accounts.devices import make_device_cookie, read_device_id, recognise_device
+from citypocket.accounts.tasks import send_sign_in_alert
 from citypocket.cities.selectors import is_city_staff
+from citypocket.core.throttling import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -68,26 +65,6 @@ def is_device_key(value: str | None) -> bool:
     except ValueError:
         return False
     return ip in _PSEUDONYMS and (int(ip) >> 92) & 0xF == _DEVICE
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT = N proxies the Nth address of
-    X-Forwarded-For from the right, the one the outermost trusted proxy saw (what lies further left
-    was written by the client). django-ipware counts the proxies listed in the header, that is every
-    one but the nearest (whose address is REMOTE_ADDR): N - 1. A header with fewer than N addresses
-    did not come through the proxies: REMOTE_ADDR."""
-    depth = settings.TRUSTED_PROXY_COUNT
-    if depth:
-        address, _routable = get_client_ip(
-            request,
-            proxy_order="left-most",
-            proxy_count=depth - 1,
-            request_header_order=["HTTP_X_FORWARDED_FOR"],
-            strict=False,  # a client's own (even malformed) entries on the left are ignored, not fatal
-        )
-        if address:
-            return address
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def address_key(request: HttpRequest) -> str:
@@ -234,37 +211,6 @@ def alert_staff_under_attack(request: HttpRequest, credentials: dict | None) -> 
             continue
         logger.warning("staff account under sign-in attack", extra={"event": kind, "account": user.pk,
                                                                     "failures": failures})
-        from citypocket.accounts.tasks import send_sign_in_alert
-
         transaction.on_commit(
             lambda pk=user.pk: send_sign_in_alert.enqueue(user_id=pk, kind=kind, failures=failures)
         )
-
-
-def email_sign_in_alert(*, user_id: int, kind: str, failures: int) -> None:
-    """The alert e-mail of alert_staff_under_attack, in the person's language."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return
-    minutes = int(get_cool_off().total_seconds() // 60)
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
-    with translation.override(user.language):
-        if kind == "locked":
-            subject = _("CityPocket: sign-in to your account is paused")
-            body = _(
-                "After %(failures)s failed sign-in attempts in the last %(minutes)s minutes, signing in to "
-                "your CityPocket account from a new device is paused for %(minutes)s minutes. The devices "
-                "you already signed in with still work, with your password."
-            ) % {"failures": failures, "minutes": minutes}
-        else:
-            subject = _("CityPocket: failed sign-ins on your account")
-            body = _(
-                "Someone tried to sign in to your CityPocket account with a wrong password %(failures)s "
-                "times in the last %(minutes)s minutes."
-            ) % {"failures": failures, "minutes": minutes}
-        advice = _(
-            "If it was you, there is nothing to do. If not, your password held; your staff role makes "
-            "your account a target: keep your second factor on, and change your password if you use it "
-            "anywhere else: %(url)s"
-        ) % {"url": f"{site}{reverse('account_change_password')}"}
-    send_mail(subject=subject, message=f"{body}\n\n{advice}", from_email=None, recipient_list=[user.email])

@@ -76,6 +76,7 @@ def test_no_module_but_settings_reads_the_environment():
         "__main__.py": "DJANGO_SETTINGS_MODULE default",
         "wsgi.py": "DJANGO_SETTINGS_MODULE default",
         "core/management/commands/run.py": "hands its environment on to the processes it starts",
+        "core/backups/databases.py": "hands its environment, plus libpq's connection variables, on to pg_dump/pg_restore",
     }
     offenders = []
     for path in PACKAGE.rglob("*.py"):

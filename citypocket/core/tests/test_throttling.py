@@ -220,14 +220,19 @@ def test_a_totp_code_is_accepted_once_across_processes():
 )
 def test_client_address_follows_the_declared_proxies(settings, depth, forwarded, address):
     """The Nth address from the right of X-Forwarded-For behind N trusted proxies, else REMOTE_ADDR; allauth's
-    login limits see the same address (settings give it the same depth)."""
+    login limits and the sign-in defence see the same address, as its pseudonym."""
     from allauth.account.adapter import get_adapter
+
+    from citypocket.accounts.defence import address_key
 
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = depth
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert throttling.client_address(request) == address
-    if len(forwarded.split(",")) >= depth:  # allauth refuses a shorter header (ImproperlyConfigured) instead
-        assert get_adapter(request).get_client_ip(request) == address
+    direct = RequestFactory().get("/", REMOTE_ADDR=address)
+    settings.TRUSTED_PROXY_COUNT = 0
+    expected = address_key(direct)
+    settings.TRUSTED_PROXY_COUNT = depth
+    assert get_adapter(request).get_client_ip(request) == expected
 
 
 def api_client(forwarded: str) -> Client:
