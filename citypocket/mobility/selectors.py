@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from citypocket.cities.models import City
-from citypocket.core.problems import NotFound
 from citypocket.mobility import conf, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.status import LiveStatus, live_status
@@ -48,13 +47,6 @@ def annotate_latest(queryset: QuerySet[CarPark]) -> QuerySet[CarPark]:
         free_time=F("free__latest__phenomenon_time"),
         free_stream=F("free__id"),
     )
-
-
-def get_car_park(*, city: City, slug: str) -> CarPark:
-    car_park = list_car_parks(city=city).filter(slug=slug).first()
-    if car_park is None:
-        raise NotFound("No car park with this id in this city.")
-    return car_park
 
 
 def latest_available(*, sensor_ids: list[int]) -> dict[int, tuple[float, datetime, int]]:
