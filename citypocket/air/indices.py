@@ -46,9 +46,9 @@ EVENT = 7
 EVENT_COLOUR = "#888888"
 EVENT_LABELS = {"fr": "Événement", "en": "Event"}
 
-# ATMO: pollutants whose daily sub-index uses the maximum hourly value; the others use the mean.
+# ATMO: pollutants whose daily sub-index uses the maximum hourly value; the others (PM10, PM2.5)
+# use the daily mean.
 ATMO_DAILY_MAX = frozenset({"no2", "o3", "so2"})
-ATMO_DAILY_MEAN = frozenset({"pm10", "pm25"})
 # Data-capture rule (ours; the arrêté leaves it to the AASQA): a complete day needs at least 18
 # hourly values (75 %, the usual EU data-capture criterion) for a pollutant to count. For the day
 # in progress, 75 % of the hours elapsed so far (at least one), and the result is provisional.

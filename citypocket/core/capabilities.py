@@ -18,7 +18,6 @@ class Capability:
     label: Any  # lazy translatable string
     url_name: str  # URL name taking `city` as only kwarg
     order: int = 100
-    icon: str = ""  # an inline-SVG template name or an emoji-free short code
     tile_template: str = ""  # renders "what matters now"; gets `city` and `tile`
     tile_context: Callable[[Any], dict] | None = None
     offline_urls: Callable[[Any], list[str]] = field(default=lambda city: [])

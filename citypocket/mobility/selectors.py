@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from citypocket.cities.models import City
-from citypocket.core.problems import NotFound
 from citypocket.mobility import traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.status import LiveStatus, live_status
@@ -49,13 +48,6 @@ def annotate_latest(queryset: QuerySet[CarPark]) -> QuerySet[CarPark]:
         free_time=F("free__latest__phenomenon_time"),
         free_stream=F("free__id"),
     )
-
-
-def get_car_park(*, city: City, slug: str) -> CarPark:
-    car_park = list_car_parks(city=city).filter(slug=slug).first()
-    if car_park is None:
-        raise NotFound("No car park with this id in this city.")
-    return car_park
 
 
 def latest_available(*, sensor_ids: list[int]) -> dict[int, tuple[float, datetime, int]]:

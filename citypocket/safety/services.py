@@ -153,16 +153,6 @@ def may_read_sensitive(*, user, city: City) -> bool:
     return StaffMembership.objects.filter(user=user, city=city, role=Role.SAFETY_OFFICER).exists()
 
 
-def access_report_for_officer(*, user, city: City, report_id) -> HarassmentReport:
-    """A report of `city` for one of its safety officers; NotFound for anybody else."""
-    if not may_read_sensitive(user=user, city=city):
-        raise NotFound(_("No such report."))
-    report = HarassmentReport.objects.filter(city=city, pk=report_id).first()
-    if report is None:
-        raise NotFound(_("No such report."))
-    return report
-
-
 def _log(*, user, report: HarassmentReport, action: str) -> None:
     SensitiveAccessLog.objects.create(
         city_id=report.city_id, user=user, user_email=user.email, report_id=report.pk, action=action

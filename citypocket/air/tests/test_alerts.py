@@ -20,6 +20,7 @@ from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
 from citypocket.air.official import import_official_indices
 from citypocket.air.services import on_readings_ingested
+from citypocket.air.tests.factories import AlertSubscriptionFactory
 from citypocket.air.tests.test_official import arcgis_payload, shifted
 from citypocket.core.testing import UserFactory, assert_problem, local_moment, login, pin_now
 from citypocket.sensors.ingest import ingest_observations
@@ -222,8 +223,7 @@ def test_unsubscribe_by_token(rouen):
 
 def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_commit_callbacks):
     """When web push is not configured, the delivery is kept as skipped rather than lost silently."""
-    AlertSubscription.objects.create(city=rouen, channel=Channel.WEBPUSH, endpoint="https://push.example.org/1",
-                                     p256dh="k", auth="a", token="11111111-1111-4111-8111-111111111111")
+    AlertSubscriptionFactory(city=rouen, webpush=True)
     with django_capture_on_commit_callbacks(execute=True):
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     assert AlertDelivery.objects.get().status == "skipped"

@@ -11,6 +11,7 @@ from citypocket.core.testing import assert_problem, pin_now
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
+from citypocket.mobility.tests.factories import CarParkFactory
 from citypocket.sensors.models import LatestObservation, Observation
 
 ROTONDE_FOUNTAIN = (43.5263, 5.4453)
@@ -135,13 +136,11 @@ def test_park_and_ride_alternative_with_transit_and_co2(client, demo_parks):
 
 def add_park_and_ride(city, n: int, *, transit_minutes: int, free: int | None, now) -> None:
     """A P+R whose centre stop is the Rouen search destination, so its trip is its transit time."""
-    from citypocket.sensors.models import Sensor
-
-    sensor = Sensor.objects.create(city=city, external_id=f"PR-{n}", kind="parking", name=f"P+R {n}",
-                                   lat=49.40 + n / 1000, lon=1.00)
-    CarPark.objects.create(city=city, slug=f"pr-{n}", name=f"P+R {n}", sensor=sensor, lat=sensor.lat, lon=sensor.lon,
-                           capacity=400, park_and_ride=True, transit_line="Tram 1", transit_minutes=transit_minutes,
-                           transit_stop_lat=ROUEN_CENTRE[0], transit_stop_lon=ROUEN_CENTRE[1])
+    car_park = CarParkFactory(city=city, live=True, slug=f"pr-{n}", name=f"P+R {n}", sensor__external_id=f"PR-{n}",
+                              lat=49.40 + n / 1000, lon=1.00, park_and_ride=True, transit_line="Tram 1",
+                              transit_minutes=transit_minutes, transit_stop_lat=ROUEN_CENTRE[0],
+                              transit_stop_lon=ROUEN_CENTRE[1])
+    sensor = car_park.sensor
     if free is not None:
         for k in range(1, 5):  # a history every past week, so that the prediction uses it
             push(city, sensor.external_id, free, at=now + timedelta(hours=1) - timedelta(weeks=k))

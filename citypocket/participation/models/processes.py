@@ -27,9 +27,6 @@ class PhaseKind(models.TextChoices):
     RESULTS = "results", _("Results")
 
 
-PHASE_ORDER = [kind.value for kind in PhaseKind]
-
-
 class Action(models.TextChoices):
     """What a participant can do; each process requires a tier for each."""
 

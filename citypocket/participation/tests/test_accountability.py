@@ -12,18 +12,16 @@ from django.utils import translation
 
 from citypocket.cities.models import Role
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
-from citypocket.participation.models import (
-    ActionResult,
-    Follow,
-    Milestone,
-    Notification,
-    NotificationPreference,
-    PhaseKind,
-    Proposal,
-)
+from citypocket.participation.models import Follow, Notification, NotificationPreference, PhaseKind, Proposal
 from citypocket.participation.services.accountability import announce_result_change
 from citypocket.participation.services.proposals import answer_proposal, submit_proposal
 from citypocket.participation.tests.conftest import make_process
+from citypocket.participation.tests.factories import (
+    ActionResultFactory,
+    FollowFactory,
+    MilestoneFactory,
+    NotificationPreferenceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +29,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def result(rouen):
     process = make_process(rouen, slug="budget-2026", open_phase=PhaseKind.RESULTS)
-    result = ActionResult.objects.create(city=rouen, process=process, title="Abris vélos en gare", progress=20)
-    Milestone.objects.create(result=result, date=date(2026, 9, 1), title="Marché attribué")
+    result = ActionResultFactory(process=process, title="Abris vélos en gare", progress=20)
+    MilestoneFactory(result=result, date=date(2026, 9, 1), title="Marché attribué")
     return result
 
 
@@ -49,7 +47,7 @@ def test_followers_are_notified_in_app_and_by_email(client, rouen, result,
                                                     django_capture_on_commit_callbacks):
     """A change is one in-app notification per follower and one e-mail, except for digest users."""
     each, digest = UserFactory(), UserFactory()
-    NotificationPreference.objects.create(user=digest, daily_digest=True)
+    NotificationPreferenceFactory(user=digest, daily_digest=True)
     for person in (each, digest):
         login(client, person, mfa=False)
         response = client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow")
@@ -75,7 +73,7 @@ def test_followers_are_notified_in_app_and_by_email(client, rouen, result,
 def test_admin_change_announces_to_followers(rouen, result):
     """Saving a result in the back office notifies its followers."""
     follower = UserFactory()
-    Follow.objects.create(city=rouen, user=follower, result=result)
+    FollowFactory(user=follower, result=result)
     editor = login(Client(), make_staff(rouen, Role.EDITOR))
     data = {"city": rouen.pk, "process": result.process_id, "title": result.title, "description": "",
             "status": "in_progress", "progress": 80,
@@ -182,7 +180,7 @@ def test_authors_and_digest_readers_hear_in_their_language(client, rouen, django
     """An author who wrote in English hears the answer in English, in the daily digest too."""
     process = make_process(rouen, slug="ideas", open_phase=PhaseKind.PROPOSALS)
     author = UserFactory()
-    NotificationPreference.objects.create(user=author, daily_digest=True)
+    NotificationPreferenceFactory(user=author, daily_digest=True)
     login(client, author, mfa=False)
     response = client.post(f"/api/v1/cities/{rouen.slug}/proposals", content_type="application/json",
                            data=json.dumps({"process": process.slug, "title": "Benches", "body": "More benches"}),

@@ -1,24 +1,12 @@
 """The main participation journeys in real Chromium, with axe-core: survey, support, budget vote."""
 
-from datetime import timedelta
-
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
-from citypocket.participation.models import (
-    Ballot,
-    BallotItem,
-    Choice,
-    PhaseKind,
-    Proposal,
-    Question,
-    Support,
-    Survey,
-    SurveyResponse,
-)
+from citypocket.participation.models import Ballot, BallotItem, PhaseKind, Support, SurveyResponse
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
+from citypocket.participation.tests.factories import ProposalFactory, QuestionFactory, SurveyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,8 +57,7 @@ def test_resident_votes_in_a_knapsack_budget_with_the_live_bar(page, live_server
 def test_resident_supports_a_proposal(page, live_server, rouen, axe):
     """A resident opens a proposal, supports it, and sees the count go up; then comments."""
     process = make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS)
-    proposal = Proposal.objects.create(city=rouen, process=process, title="Des fontaines",
-                                       body="Des fontaines à eau sur les places.")
+    proposal = ProposalFactory(process=process, title="Des fontaines", body="Des fontaines à eau sur les places.")
     resident = make_resident(rouen)
     sign_in(page, live_server, resident)
     page.goto(f"/{rouen.slug}/participate/proposals/")
@@ -94,14 +81,11 @@ def test_resident_supports_a_proposal(page, live_server, rouen, axe):
 def test_visitor_answers_a_survey_with_the_keyboard(page, live_server, rouen, axe):
     """A resident answers single choice, scale and free text; the answer is stored once."""
     process = make_process(rouen, slug="consultation", open_phase=PhaseKind.INFORMATION)
-    now = timezone.now()
-    survey = Survey.objects.create(city=rouen, process=process, title="Vos priorités",
-                                   opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1))
-    theme = Question.objects.create(survey=survey, position=1, kind="single", prompt="Quel thème ?")
-    for index, label in enumerate(["Nature en ville", "Mobilités douces"]):
-        Choice.objects.create(question=theme, position=index, label=label)
-    Question.objects.create(survey=survey, position=2, kind="scale", prompt="Satisfaction ?")
-    Question.objects.create(survey=survey, position=3, kind="text", prompt="Une idée ?", required=False)
+    survey = SurveyFactory(process=process, title="Vos priorités")
+    QuestionFactory(survey=survey, position=1, kind="single", prompt="Quel thème ?",
+                    choices=["Nature en ville", "Mobilités douces"])
+    QuestionFactory(survey=survey, position=2, kind="scale", prompt="Satisfaction ?")
+    QuestionFactory(survey=survey, position=3, kind="text", prompt="Une idée ?", required=False)
     sign_in(page, live_server, make_resident(rouen))
     page.goto(f"/{rouen.slug}/participate/surveys/{survey.pk}/")
     assert axe(page) == []

@@ -7,9 +7,10 @@ from django.test import Client
 
 from citypocket.cities.models import Role
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
-from citypocket.participation.models import Ballot, BallotItem, Budget, District, PhaseKind, Project, VotingRule
+from citypocket.participation.models import Ballot, BallotItem, Budget, PhaseKind, VotingRule
 from citypocket.participation.services.budgets import count_budget, publish_results
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
+from citypocket.participation.tests.factories import BallotFactory, DistrictFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,10 +172,10 @@ def test_withdrawing_a_ballot_deletes_it(client, rouen, resident):
 def test_districts_split_the_amount_and_a_ballot_votes_in_one_district(client, rouen, resident):
     """City-wide pot = amount minus districts; each pot is checked alone; two districts is a 422."""
     budget, p = make_budget(rouen, amount=100, costs=(("X", 50),))
-    north = District.objects.create(city=rouen, budget=budget, name="Nord", amount=40)
-    south = District.objects.create(city=rouen, budget=budget, name="Sud", amount=40)
-    y = Project.objects.create(city=rouen, budget=budget, district=north, title="Y", cost=30)
-    z = Project.objects.create(city=rouen, budget=budget, district=south, title="Z", cost=30)
+    north = DistrictFactory(budget=budget, name="Nord", amount=40)
+    south = DistrictFactory(budget=budget, name="Sud", amount=40)
+    y = ProjectFactory(budget=budget, district=north, title="Y", cost=30)
+    z = ProjectFactory(budget=budget, district=south, title="Z", cost=30)
     login(client, resident, mfa=False)
     # City-wide pot is 100 - 80 = 20 €: X (50) alone is over budget.
     assert_problem(put_ballot(client, rouen, budget, [p["X"].pk]), 422)
@@ -187,9 +188,7 @@ def test_results_are_published_with_rule_and_method(client, rouen):
     budget, p = make_budget(rouen, costs=(("A", 60), ("B", 50), ("C", 30), ("D", 20)))
     votes = [("A", "B", "C")] * 3 + [("A", "B")] + [("A", "D")]  # A=5, B=4, C=3, D=1
     for choice in votes:
-        voter = make_resident(rouen)
-        ballot = Ballot.objects.create(city=rouen, budget=budget, voter=voter)
-        BallotItem.objects.bulk_create([BallotItem(ballot=ballot, project=p[x]) for x in choice])
+        BallotFactory(budget=budget, voter=make_resident(rouen), projects=[p[x] for x in choice])
     url = f"/api/v1/cities/{rouen.slug}/budgets/{budget.pk}/results"
     assert_problem(client.get(url), 404)
     count_budget(budget=budget)
@@ -211,8 +210,7 @@ def test_results_with_equal_shares(client, rouen):
     budget, p = make_budget(rouen, amount=120, costs=(("A", 60), ("B", 60), ("C", 30)),
                             counting_method="equal_shares")
     for choice in [("A", "B")] * 3 + [("C",)]:
-        ballot = Ballot.objects.create(city=rouen, budget=budget, voter=make_resident(rouen))
-        BallotItem.objects.bulk_create([BallotItem(ballot=ballot, project=p[x]) for x in choice])
+        BallotFactory(budget=budget, voter=make_resident(rouen), projects=[p[x] for x in choice])
     publish_results(budget=budget)
     body = client.get(f"/api/v1/cities/{rouen.slug}/budgets/{budget.pk}/results").json()
     assert body["counting_method"] == "equal_shares"

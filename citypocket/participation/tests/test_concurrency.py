@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from citypocket.core.testing import login
-from citypocket.participation.models import Ballot, BallotItem, Meeting, PhaseKind, Registration, Support
-from citypocket.participation.models.proposals import Proposal
+from citypocket.participation.models import Ballot, BallotItem, PhaseKind, Registration, Support
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
+from citypocket.participation.tests.factories import MeetingFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,7 +59,7 @@ def test_fifty_parallel_supports_count_once(settings, rouen):
     settings.API_WRITE_RATE = "10000/min"
     process = make_process(rouen, slug="ideas", open_phase=PhaseKind.PROPOSALS)
     supporter = make_resident(rouen)
-    proposal = Proposal.objects.create(city=rouen, process=process, title="Fontaines", body="Plus de fontaines.")
+    proposal = ProposalFactory(process=process)
     clients = [login(Client(), supporter, mfa=False) for _ in range(PARALLEL)]
 
     def support(index):
@@ -71,16 +71,10 @@ def test_fifty_parallel_supports_count_once(settings, rouen):
 
 def test_parallel_registrations_never_exceed_capacity(settings, rouen):
     """50 people register at once for 10 places: exactly 10 get in, the others get a 409."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from citypocket.core.testing import UserFactory
 
     settings.API_WRITE_RATE = "10000/min"
-    start = timezone.now() + timedelta(days=3)
-    meeting = Meeting.objects.create(city=rouen, title="Conseil", starts_at=start, ends_at=start + timedelta(hours=2),
-                                     place="Hôtel de Ville", capacity=10)
+    meeting = MeetingFactory(city=rouen, capacity=10)
     clients = [login(Client(), UserFactory(), mfa=False) for _ in range(PARALLEL)]
 
     def register(index):

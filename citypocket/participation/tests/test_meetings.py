@@ -7,7 +7,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login
-from citypocket.participation.models import AgendaItem, Meeting, MeetingKind, Registration
+from citypocket.participation.models import MeetingKind, Registration
+from citypocket.participation.tests.factories import AgendaItemFactory, MeetingDocumentFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +16,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(rouen):
     start = (timezone.now() + timedelta(days=7)).replace(microsecond=0)
-    meeting = Meeting.objects.create(city=rouen, kind=MeetingKind.COUNCIL, title="Conseil métropolitain",
-                                     starts_at=start, ends_at=start + timedelta(hours=3),
-                                     place="108 allée François Mitterrand, Rouen", capacity=1)
-    AgendaItem.objects.create(meeting=meeting, position=1, title="Budget citoyen")
-    AgendaItem.objects.create(meeting=meeting, position=2, title="Plan vélo", decision="Adopté")
+    meeting = MeetingFactory(city=rouen, kind=MeetingKind.COUNCIL, title="Conseil métropolitain", starts_at=start,
+                             ends_at=start + timedelta(hours=3), place="108 allée François Mitterrand, Rouen",
+                             capacity=1)
+    AgendaItemFactory(meeting=meeting, position=1, title="Budget citoyen")
+    AgendaItemFactory(meeting=meeting, position=2, title="Plan vélo", decision="Adopté")
     return meeting
 
 
@@ -71,8 +72,8 @@ def test_meeting_documents_are_listed_and_uploaded_ones_served(client, rouen, ai
 
     from citypocket.participation.models import MeetingDocument
 
-    MeetingDocument.objects.create(meeting=meeting, position=1, title="Délibérations",
-                                   url="https://www.metropole-rouen-normandie.fr/deliberations")
+    MeetingDocumentFactory(meeting=meeting, position=1, title="Délibérations",
+                           url="https://www.metropole-rouen-normandie.fr/deliberations")
     upload = MeetingDocument(meeting=meeting, position=2, title="Ordre du jour")
     upload.file.save("ordre-du-jour.txt", ContentFile(b"1. Budget citoyen\n2. Plan velo\n"))
     body = client.get(f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}").json()

@@ -1,7 +1,5 @@
 """Citizen pages without JavaScript, the city-home tile, and the demo data."""
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +21,7 @@ from citypocket.participation.models import (
     Survey,
 )
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
+from citypocket.participation.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,10 +132,8 @@ def test_form_posts_share_the_write_limit_and_write_nothing_over_it(client, roue
 
 def test_meeting_page_registers(client, rouen):
     """The register button records a registration."""
-    start = timezone.now() + timedelta(days=2)
-    meeting = Meeting.objects.create(city=rouen, title="Réunion publique", starts_at=start,
-                                     ends_at=start + timedelta(hours=1), online_url="https://example.org/visio",
-                                     capacity=20)
+    meeting = MeetingFactory(city=rouen, title="Réunion publique", place="", online_url="https://example.org/visio",
+                             capacity=20)
     login(client, UserFactory(), mfa=False)
     url = reverse("participation:meeting", kwargs={"city": rouen.slug, "meeting_id": meeting.pk})
     assert client.post(url).status_code == 302

@@ -7,16 +7,10 @@ from django.test import Client
 
 from citypocket.cities.models import Role
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
-from citypocket.participation.models import (
-    Category,
-    Comment,
-    ModerationState,
-    PhaseKind,
-    Proposal,
-    Support,
-)
+from citypocket.participation.models import ModerationState, PhaseKind, Proposal, Support
 from citypocket.participation.services.proposals import answer_proposal, moderate_comment
 from citypocket.participation.tests.conftest import make_process, make_resident
+from citypocket.participation.tests.factories import CategoryFactory, CommentFactory, ProposalFactory, SupportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +20,13 @@ def process(rouen):
     return make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS, support_threshold=2, flag_threshold=2)
 
 
-def make_proposal(process, title="Fontaines", **fields):
-    return Proposal.objects.create(city=process.city, process=process, title=title, body="Plus de fontaines.",
-                                   **fields)
-
-
 def post(client, url, data=None):
     return client.post(url, data=json.dumps(data or {}), content_type="application/json")
 
 
 def test_account_submits_a_proposal_with_a_place(client, rouen, process):
     """A verified account proposes; the place must be inside the city."""
-    category = Category.objects.create(city=rouen, name="Eau")
+    category = CategoryFactory(city=rouen, name="Eau")
     login(client, UserFactory(), mfa=False)
     url = f"/api/v1/cities/{rouen.slug}/proposals"
     data = {"process": "idees", "title": "Fontaines", "body": "Place du Vieux-Marché", "category_id": category.pk,
@@ -62,7 +51,7 @@ def test_anonymous_cannot_propose(client, rouen, process):
 
 def test_support_is_counted_once_and_reaches_the_threshold(client, rouen, process):
     """Supporting twice counts once; at the threshold (2) the proposal is eligible for an answer."""
-    proposal = make_proposal(process)
+    proposal = ProposalFactory(process=process)
     url = f"/api/v1/cities/{rouen.slug}/proposals/{proposal.pk}/support"
     login(client, make_resident(rouen), mfa=False)
     assert client.put(url).json() == {"proposal_id": str(proposal.pk), "supported": True, "support_count": 1}
@@ -77,7 +66,7 @@ def test_support_is_counted_once_and_reaches_the_threshold(client, rouen, proces
 
 def test_support_needs_a_verified_resident(client, rouen, process):
     """An account that is not a resident gets 403 and no support is stored."""
-    proposal = make_proposal(process)
+    proposal = ProposalFactory(process=process)
     login(client, UserFactory(), mfa=False)
     assert_problem(client.put(f"/api/v1/cities/{rouen.slug}/proposals/{proposal.pk}/support"), 403)
     assert not Support.objects.exists()
@@ -87,7 +76,7 @@ def test_rejection_needs_a_reason(process):
     """Staff answer accepted/evaluating freely; a rejection without a reason is refused."""
     from citypocket.core.problems import InvalidValues
 
-    proposal = make_proposal(process)
+    proposal = ProposalFactory(process=process)
     with pytest.raises(InvalidValues):
         answer_proposal(proposal=proposal, status="rejected", text=" ")
     answer_proposal(proposal=proposal, status="rejected", text="Déjà prévu au plan d'eau 2026.")
@@ -97,13 +86,13 @@ def test_rejection_needs_a_reason(process):
 
 def test_comments_are_threaded(client, rouen, process):
     """A reply carries its parent; a parent from another proposal is a 404."""
-    proposal, other = make_proposal(process), make_proposal(process, title="Autre")
+    proposal, other = ProposalFactory(process=process), ProposalFactory(process=process)
     login(client, UserFactory(), mfa=False)
     url = f"/api/v1/cities/{rouen.slug}/proposals/{proposal.pk}/comments"
     first = post(client, url, {"body": "Bonne idée"}).json()
     reply = post(client, url, {"body": "D'accord", "parent_id": first["id"]})
     assert reply.status_code == 201 and reply.json()["parent_id"] == first["id"]
-    foreign = Comment.objects.create(city=rouen, proposal=other, body="Ailleurs")
+    foreign = CommentFactory(proposal=other, body="Ailleurs")
     assert_problem(post(client, url, {"body": "x", "parent_id": str(foreign.pk)}), 404)
     listed = client.get(url).json()
     assert [c["body"] for c in listed["items"]] == ["Bonne idée", "D'accord"]
@@ -111,8 +100,8 @@ def test_comments_are_threaded(client, rouen, process):
 
 def test_flags_hide_a_comment_until_a_moderator_decides(client, rouen, process):
     """Two flags (the threshold) hide the comment; a moderator keeps it and it stays visible."""
-    proposal = make_proposal(process)
-    comment = Comment.objects.create(city=rouen, proposal=proposal, body="Texte limite")
+    proposal = ProposalFactory(process=process)
+    comment = CommentFactory(proposal=proposal, body="Texte limite")
     url = f"/api/v1/cities/{rouen.slug}/comments/{comment.pk}/flags"
     login(client, UserFactory(), mfa=False)
     assert post(client, url).json()["hidden"] is False
@@ -133,10 +122,10 @@ def test_proposal_list_pages_with_a_cursor_in_constant_queries(client, rouen, pr
     """45 proposals, 20 a page: three pages, no duplicates, same small number of queries per page."""
     supporters = [make_resident(rouen) for _ in range(3)]
     for index in range(45):
-        proposal = make_proposal(process, title=f"Idée {index:02d}")
+        proposal = ProposalFactory(process=process, title=f"Idée {index:02d}")
         for person in supporters[: index % 4]:
-            Support.objects.create(city=rouen, proposal=proposal, user=person)
-        Comment.objects.create(city=rouen, proposal=proposal, body="ok")
+            SupportFactory(proposal=proposal, user=person)
+        CommentFactory(proposal=proposal, body="ok")
     seen, url, pages = [], f"/api/v1/cities/{rouen.slug}/proposals", 0
     while url:
         with django_assert_max_num_queries(3):
@@ -157,13 +146,13 @@ def test_a_bad_cursor_is_a_422(client, rouen):
 
 def test_proposals_are_isolated_per_city(rouen, aix, process):
     """A Rouen proposal is a 404 under Aix, and the Aix staff cannot support or comment it there."""
-    proposal = make_proposal(process)
+    proposal = ProposalFactory(process=process)
     for url, method in ((f"/api/v1/cities/{aix.slug}/proposals/{proposal.pk}", "get"),
                         (f"/api/v1/cities/{aix.slug}/proposals/{proposal.pk}/support", "put"),
                         (f"/api/v1/cities/{aix.slug}/proposals/{proposal.pk}/comments", "get")):
         assert_tenant_isolated(city=rouen, other_city=aix, url=url, method=method,
                                check_unchanged=lambda: not Support.objects.exists())
-    comment = Comment.objects.create(city=rouen, proposal=proposal, body="x")
+    comment = CommentFactory(proposal=proposal, body="x")
     assert_tenant_isolated(city=rouen, other_city=aix, method="post", data={},
                            url=f"/api/v1/cities/{aix.slug}/comments/{comment.pk}/flags",
                            check_unchanged=lambda: not comment.flags.exists())
@@ -173,7 +162,7 @@ def test_proposals_are_isolated_per_city(rouen, aix, process):
 
 def test_moderator_of_another_city_cannot_moderate_in_the_admin(rouen, aix, process):
     """Aix moderators do not reach Rouen comments in the back office."""
-    comment = Comment.objects.create(city=rouen, proposal=make_proposal(process), body="Texte")
+    comment = CommentFactory(proposal=ProposalFactory(process=process), body="Texte")
     url = f"/admin/participation/comment/{comment.pk}/change/"
     assert login(Client(), make_staff(rouen, Role.MODERATOR)).get(url).status_code == 200
     assert_tenant_isolated(city=rouen, other_city=aix, url=url, as_json=False, expected=(302, 403, 404),

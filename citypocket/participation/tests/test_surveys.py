@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from citypocket.cities.models import Role
 from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
-from citypocket.participation.models import Choice, PhaseKind, Question, Survey, SurveyResponse, Tier
+from citypocket.participation.models import Choice, PhaseKind, Survey, SurveyResponse, Tier
 from citypocket.participation.tests.conftest import make_process
+from citypocket.participation.tests.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +21,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def survey(rouen):
     process = make_process(rouen, slug="consultation", open_phase=PhaseKind.INFORMATION)
-    now = timezone.now()
-    survey = Survey.objects.create(city=rouen, process=process, title="Vos priorités", is_anonymous=True,
-                                   opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1))
-    single = Question.objects.create(survey=survey, position=1, kind="single", prompt="Thème ?")
-    multiple = Question.objects.create(survey=survey, position=2, kind="multiple", prompt="Quartiers ?")
-    ranking = Question.objects.create(survey=survey, position=3, kind="ranking", prompt="Classez")
-    Question.objects.create(survey=survey, position=4, kind="scale", prompt="Satisfaction ?", scale_min=1,
-                            scale_max=5)
-    Question.objects.create(survey=survey, position=5, kind="text", prompt="Une idée ?", required=False)
-    for question, labels in ((single, ["Nature", "Vélo"]), (multiple, ["Nord", "Sud", "Centre"]),
-                             (ranking, ["Arbres", "Bancs", "Fontaines"])):
-        for index, label in enumerate(labels):
-            Choice.objects.create(question=question, position=index, label=label)
+    survey = SurveyFactory(process=process, title="Vos priorités", is_anonymous=True)
+    QuestionFactory(survey=survey, position=1, kind="single", prompt="Thème ?", choices=["Nature", "Vélo"])
+    QuestionFactory(survey=survey, position=2, kind="multiple", prompt="Quartiers ?", choices=["Nord", "Sud", "Centre"])
+    QuestionFactory(survey=survey, position=3, kind="ranking", prompt="Classez", choices=["Arbres", "Bancs", "Fontaines"])
+    QuestionFactory(survey=survey, position=4, kind="scale", prompt="Satisfaction ?", scale_min=1, scale_max=5)
+    QuestionFactory(survey=survey, position=5, kind="text", prompt="Une idée ?", required=False)
     return survey
 
 

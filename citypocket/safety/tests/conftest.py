@@ -7,8 +7,8 @@ import h3
 import pytest
 from django.utils import timezone
 
-from citypocket.safety import services
 from citypocket.safety.models import HarassmentReport
+from citypocket.safety.tests.factories import HarassmentReportFactory
 
 _counter = itertools.count(1)
 
@@ -28,14 +28,10 @@ def file_report(city, *, lat, lon, period=None, category="verbal", description="
     occurred = timezone.make_aware(dt.datetime.combine(period.replace(day=10), dt.time(21, 30)))
     occurred = max(min(occurred, timezone.now() - dt.timedelta(minutes=1)),  # never in the future
                    timezone.make_aware(dt.datetime.combine(period, dt.time(0, 1))))
-    submitted = services.submit_report(
+    return HarassmentReportFactory(
         city=city, category=category, occurred_at=occurred, lat=lat, lon=lon, place_name=place_name,
-        description=description, contact=contact,
+        description=description, contact=contact, received_on=received_on or period.replace(day=12),
     )
-    received = received_on or period.replace(day=12)
-    HarassmentReport.objects.filter(pk=submitted.report.pk).update(received_on=received)
-    submitted.report.refresh_from_db()
-    return submitted.report
 
 
 def points_in_cell(cell: str, n: int) -> list[tuple[float, float]]:

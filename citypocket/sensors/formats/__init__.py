@@ -12,13 +12,12 @@ import json
 from typing import Any
 
 from citypocket.sensors.formats import citypocket, ngsild, sensorcommunity
-from citypocket.sensors.formats.base import MalformedPayload
 from citypocket.sensors.readings import MAX_PAYLOAD_TEXT, Parsed
 
 FORMATS = ("citypocket", "ngsi-ld", "sensor.community")
 PARSERS = {"citypocket": citypocket.parse, "ngsi-ld": ngsild.parse, "sensor.community": sensorcommunity.parse}
 
-__all__ = ["FORMATS", "MalformedPayload", "detect_format", "parse_payload"]
+__all__ = ["FORMATS", "detect_format", "parse_payload"]
 
 
 def detect_format(data: Any, *, content_type: str = "") -> str:

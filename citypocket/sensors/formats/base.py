@@ -7,10 +7,6 @@ from typing import Any
 from citypocket.sensors.readings import Parsed, as_text
 
 
-class MalformedPayload(ValueError):
-    pass
-
-
 class BadItem(ValueError):
     """Raised inside a parser for one item; the message is the rejection reason."""
 

@@ -56,7 +56,6 @@ UNIT_CODES = {
 DEFAULT_UNIT = {"temperature": "Cel", "relative_humidity": "1", "average_speed": "km/h"}
 TYPES = ("AirQualityObserved", "OffStreetParking", "ParkingSpot", "TrafficFlowObserved")
 TIME_ATTRIBUTES = ("dateObserved", "dateObservedFrom", "observationDateTime", "dateModified")
-CORE_KEYS = {"id", "type", "@context"}
 
 
 def looks_like(data: dict) -> bool:

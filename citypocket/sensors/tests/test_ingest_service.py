@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_ensure_sensor_is_idempotent(rouen):
     """ensure_sensor twice gives one sensor and one datastream per property, with the latest name and units."""
     air_sensor(rouen)
-    sensor = air_sensor(rouen, name="Rouen Centre (renamed)", properties={"no2": "ug/m3", "so2": "ug/m3"})
+    sensor = ensure_sensor(city=rouen, external_id="FR25036", kind="air", name="Rouen Centre (renamed)",
+                           properties={"no2": "ug/m3", "so2": "ug/m3"})
     assert Sensor.objects.filter(city=rouen).count() == 1
     assert sensor.name == "Rouen Centre (renamed)"
     assert set(sensor.datastreams.values_list("property", flat=True)) == {"no2", "pm10", "pm25", "o3", "so2"}

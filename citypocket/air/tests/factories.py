@@ -1,0 +1,83 @@
+"""Factories of the air tests: daily indices, alert subscriptions, alerts and their deliveries.
+
+A station is a sensor of kind "air": `sensors.tests.factories.AirSensorFactory`.
+"""
+
+import uuid
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from citypocket.air import indices
+from citypocket.air.models import AirAlert, AirIndexDaily, AlertDelivery, AlertSubscription, Channel, Scale, Source
+from citypocket.cities.tests.factories import CityOwnedFactory, person
+from citypocket.sensors.tests.factories import AirSensorFactory
+
+
+class AirIndexDailyFactory(CityOwnedFactory):
+    """A computed ATMO index of a past local day (one day further back at each call), city-wide.
+
+    `for_station=True` gives the index of a station of the same city instead.
+    """
+
+    _city_from = ("station",)
+
+    class Meta:
+        model = AirIndexDaily
+
+    class Params:
+        for_station = factory.Trait(station=factory.SubFactory(AirSensorFactory, city=factory.SelfAttribute("..city")))
+
+    station = None
+    date = factory.LazyAttributeSequence(lambda o, n: o.city.local_today() - timedelta(days=n + 1))
+    scale = Scale.ATMO_2021
+    version = factory.LazyAttribute(lambda o: indices.get_scale(o.scale).version)
+    level = 2
+    sub_indices = factory.LazyFunction(lambda: {"no2": 2, "pm10": 1})
+    dominant = factory.LazyFunction(lambda: ["no2"])
+    source = Source.COMPUTED
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class AlertSubscriptionFactory(CityOwnedFactory):
+    """A citizen's e-mail subscription; `webpush=True` gives a browser's push subscription instead."""
+
+    class Meta:
+        model = AlertSubscription
+
+    class Params:
+        webpush = factory.Trait(
+            channel=Channel.WEBPUSH,
+            user=None,
+            endpoint=factory.Sequence(lambda n: f"https://push.example.org/subscription-{n}"),
+            p256dh="k",
+            auth="a",
+        )
+
+    token = factory.LazyFunction(uuid.uuid4)
+    channel = Channel.EMAIL
+    user = person()
+    language = "fr"
+
+
+class AirAlertFactory(CityOwnedFactory):
+    """A pollution episode (Mauvais) of one local day, one day further back at each call."""
+
+    class Meta:
+        model = AirAlert
+
+    date = factory.LazyAttributeSequence(lambda o, n: o.city.local_today() - timedelta(days=n))
+    level = 4
+    source = Source.COMPUTED
+
+
+class AlertDeliveryFactory(factory.django.DjangoModelFactory):
+    """The sending of an alert to a subscriber of the same city."""
+
+    class Meta:
+        model = AlertDelivery
+
+    alert = factory.SubFactory(AirAlertFactory)
+    subscription = factory.SubFactory(AlertSubscriptionFactory, city=factory.SelfAttribute("..alert.city"))
+    status = "pending"
