@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from citypocket.core.testing import UserFactory, demo_city
+from testsupport import UserFactory, demo_city
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that browser tests
 # make around it are still synchronous.

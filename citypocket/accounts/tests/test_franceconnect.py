@@ -25,7 +25,7 @@ from django.test import Client
 from citypocket.accounts.franceconnect.views import SESSION_KEY
 from citypocket.accounts.models import User
 from citypocket.accounts.tests.oidc_provider.server import running_provider
-from citypocket.core.testing import PASSWORD, UserFactory
+from testsupport import PASSWORD, UserFactory
 
 CALLBACK_PATH = "/accounts/franceconnect/login/callback/"
 LOGOUT_CALLBACK_PATH = "/accounts/franceconnect/logout/callback/"

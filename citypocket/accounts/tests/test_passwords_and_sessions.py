@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from citypocket.accounts.models import User
-from citypocket.core.testing import PASSWORD, UserFactory
+from testsupport import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from citypocket.accounts.models import User
 from citypocket.cities.models import Role, StaffMembership
-from citypocket.core.testing import PASSWORD, UserFactory, login, make_staff
+from testsupport import PASSWORD, UserFactory, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 from citypocket.accounts.defence import address_key, client_address, is_device_key
 from citypocket.accounts.devices import DEVICE_COOKIE
 from citypocket.cities.models import Role
-from citypocket.core.testing import PASSWORD, UserFactory, make_staff
+from testsupport import PASSWORD, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,9 @@ from citypocket.air.official import import_official_indices
 from citypocket.air.services import on_readings_ingested
 from citypocket.air.tests.factories import AlertSubscriptionFactory
 from citypocket.air.tests.test_official import arcgis_payload, shifted
-from citypocket.core.testing import UserFactory, assert_problem, local_moment, login, pin_now
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
+from testsupport import UserFactory, assert_problem, local_moment, login, pin_now
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_
 def test_admin_lists_only_the_staff_citys_indices(rouen, aix):
     """A Rouen data publisher sees Rouen's daily indices in the admin, not Aix's."""
     from citypocket.cities.models import Role
-    from citypocket.core.testing import make_staff
+    from testsupport import make_staff
 
     import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     staff = make_staff(rouen, Role.DATA_PUBLISHER)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.cities.models import Role
-from citypocket.core.testing import assert_problem, assert_tenant_isolated, local_moment, login, make_staff, pin_now
 from citypocket.sensors.models import LatestObservation, Observation
+from testsupport import assert_problem, assert_tenant_isolated, local_moment, login, make_staff, pin_now
 
 pytestmark = pytest.mark.django_db
 

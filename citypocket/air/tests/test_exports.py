@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.exports import DATASETS
-from citypocket.core.testing import assert_problem
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
+from testsupport import assert_problem
 
 pytestmark = pytest.mark.django_db
 

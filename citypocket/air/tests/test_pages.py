@@ -82,7 +82,7 @@ def test_air_page_of_an_unknown_city_is_404(db):
 @pytest.mark.django_db(transaction=True)
 def test_air_page_in_chromium_without_console_errors_or_axe_violations(page, axe, live_server):
     """Real Chromium: the page renders, the map enhancement loads without errors, axe finds nothing."""
-    from citypocket.core.testing import demo_city
+    from testsupport import demo_city
 
     rouen = demo_city("rouen")
     ensure_demo_stations()
@@ -110,7 +110,7 @@ def test_push_alert_button_is_offered_when_web_push_is_configured(page, axe, liv
     from playwright.sync_api import expect
     from py_vapid import Vapid02
 
-    from citypocket.core.testing import demo_city
+    from testsupport import demo_city
 
     key = Vapid02()
     key.generate_keys()

@@ -7,7 +7,7 @@ import factory
 
 from citypocket.cities.models import Role, StaffMembership
 from citypocket.cities.services import grant_role
-from citypocket.core.testing import CityFactory, UserFactory
+from testsupport import CityFactory, UserFactory
 
 
 def person():

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from citypocket.cities.models import Role, StaffMembership
-from citypocket.core.testing import UserFactory, assert_tenant_isolated, login, make_staff
+from testsupport import UserFactory, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_staff_without_totp_are_sent_to_set_one_up(rouen):
 
 def test_staff_with_totp_but_no_second_factor_this_session_must_reauthenticate(rouen):
     """Having a TOTP is not enough: this session must have used it."""
-    from citypocket.core.testing import enrol_totp
+    from testsupport import enrol_totp
 
     editor = make_staff(rouen, Role.EDITOR)
     enrol_totp(editor)

@@ -30,13 +30,13 @@ from django.utils import timezone
 from citypocket.air.models import AirAlert, AirIndexDaily
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
-from citypocket.core.testing import UserFactory, admin_form_data, assert_tenant_isolated, login, make_staff
 from citypocket.mobility.models import CarPark
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
 from citypocket.safety.models import AwarenessArticle, FilmedZone, SafePlace, SensitiveAccessLog
 from citypocket.safety.tests.conftest import file_report
 from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, Sensor
+from testsupport import UserFactory, admin_form_data, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from citypocket.core.testing import CityFactory, assert_problem, cache_keys
+from testsupport import CityFactory, assert_problem, cache_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from citypocket.cities.models import Role
 from citypocket.cities.selectors import has_role, list_roles, list_staff_city_ids
 from citypocket.cities.services import grant_role, revoke_role
-from citypocket.core.testing import CityFactory, UserFactory, make_staff
+from testsupport import CityFactory, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 

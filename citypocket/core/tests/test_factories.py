@@ -14,13 +14,13 @@ from django.db import models
 
 import citypocket
 from citypocket.cities.models import City
-from citypocket.core.testing import CityFactory
+from testsupport import CityFactory
 
 APP_MODULES = sorted(
     f"citypocket.{path.parent.parent.name}.tests.factories"
     for path in Path(citypocket.__file__).parent.glob("*/tests/factories.py")
 )
-MODULES = ["citypocket.core.testing", *APP_MODULES]
+MODULES = ["testsupport", *APP_MODULES]
 
 
 def all_factories() -> list[type[factory.django.DjangoModelFactory]]:

@@ -120,6 +120,25 @@ def runtime_sources() -> list[Path]:
 # --- The project ----------------------------------------------------------------------------------
 
 
+def test_runtime_modules_never_import_test_code():
+    """Test helpers live outside the runtime package (testsupport/, <app>/tests/): no runtime module
+    imports them, so production never loads factory_boy, fixtures or a pinned clock."""
+    offenders = []
+    for path in runtime_sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [
+                f"{path.relative_to(ROOT.parent)}:{node.lineno} {name}"
+                for name in names
+                if name.split(".")[0] == "testsupport" or ".tests" in f".{name}"
+            ]
+    assert not offenders, "runtime modules importing test code: " + ", ".join(offenders)
+
+
 def test_project_modules_import_each_other_without_cycles():
     """No chain of imports between runtime modules leads back to where it started."""
     graph = runtime_graph()

@@ -18,7 +18,7 @@ from citypocket.core.pagination import (
     page_of,
 )
 from citypocket.core.problems import InvalidValues
-from citypocket.core.testing import assert_problem
+from testsupport import assert_problem
 
 
 def test_a_cursor_round_trips_typed_values_and_is_url_safe():

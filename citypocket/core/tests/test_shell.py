@@ -8,7 +8,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from citypocket.core.capabilities import Capability, list_capabilities, register_capability
-from citypocket.core.testing import assert_problem
+from testsupport import assert_problem
 
 pytestmark = pytest.mark.django_db
 

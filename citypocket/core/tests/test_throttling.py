@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client, RequestFactory
 
 from citypocket.core import throttling
-from citypocket.core.testing import PASSWORD, UserFactory, demo_city, enrol_totp
 from citypocket.environment import Rate
+from testsupport import PASSWORD, UserFactory, demo_city, enrol_totp
 
 ROOT = Path(__file__).resolve().parents[3]
 

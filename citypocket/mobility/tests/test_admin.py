@@ -5,9 +5,9 @@ from django.test import Client
 
 from citypocket.cities.admin import SameCityFormMixin
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, admin_form_data, login, make_staff
 from citypocket.mobility.models import CarPark
 from citypocket.sensors.tests.factories import parking_sensor
+from testsupport import UserFactory, admin_form_data, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from frictionless import Resource, Schema
 
-from citypocket.core.testing import assert_problem
 from citypocket.mobility import demo, status
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
 from citypocket.sensors.models import Datastream, Sensor
+from testsupport import assert_problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

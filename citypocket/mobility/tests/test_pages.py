@@ -81,8 +81,8 @@ def test_parking_page_in_chromium_is_accessible_and_keyboard_usable(page, live_s
     """In Chromium: no console error, axe reports nothing, live numbers refresh, a keyboard-only search works."""
     from playwright.sync_api import expect
 
-    from citypocket.core.testing import demo_city
     from citypocket.mobility import demo
+    from testsupport import demo_city
 
     aix = demo_city("aix-en-provence")
     demo_city("rouen")

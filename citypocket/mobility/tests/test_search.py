@@ -7,12 +7,12 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from citypocket.core.testing import assert_problem, pin_now
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
 from citypocket.mobility.tests.factories import CarParkFactory
 from citypocket.sensors.models import LatestObservation, Observation
+from testsupport import assert_problem, pin_now
 
 ROTONDE_FOUNTAIN = (43.5263, 5.4453)
 SEARCH = "/api/v1/cities/aix-en-provence/car-parks/search"
@@ -284,7 +284,7 @@ def test_admin_is_city_scoped(demo_parks):
     """An editor of Rouen sees Rouen's car parks in the admin, not Aix's, and cannot open an Aix one."""
     from django.test import Client
 
-    from citypocket.core.testing import login, make_staff
+    from testsupport import login, make_staff
 
     client = login(Client(), make_staff(demo_parks["rouen"]))
     listing = client.get("/admin/mobility/carpark/")

@@ -2,7 +2,6 @@
 
 import pytest
 
-from citypocket.core.testing import UserFactory
 from citypocket.participation.models import Budget, PhaseKind, Process, Project, VotingRule
 from citypocket.participation.tests.factories import (
     BudgetFactory,
@@ -10,6 +9,7 @@ from citypocket.participation.tests.factories import (
     ProjectFactory,
     ResidentVerificationFactory,
 )
+from testsupport import UserFactory
 
 
 def make_process(city, *, slug="budget-2027", open_phase=PhaseKind.VOTE, **fields) -> Process:

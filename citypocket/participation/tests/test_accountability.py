@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import translation
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 from citypocket.participation.models import Follow, Notification, NotificationPreference, PhaseKind, Proposal
 from citypocket.participation.services.accountability import announce_result_change
 from citypocket.participation.services.proposals import answer_proposal, submit_proposal
@@ -22,6 +21,7 @@ from citypocket.participation.tests.factories import (
     MilestoneFactory,
     NotificationPreferenceFactory,
 )
+from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

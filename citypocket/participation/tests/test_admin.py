@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import admin_form_data, login, make_staff
 from citypocket.participation.models import (
     Budget,
     District,
@@ -16,6 +15,7 @@ from citypocket.participation.models import (
     ResidentVerification,
 )
 from citypocket.participation.tests.conftest import make_budget, make_process
+from testsupport import admin_form_data, login, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def test_a_budget_cannot_point_to_another_citys_process(rouen, aix):
 
 def test_rejecting_in_the_admin_needs_a_reason_and_notifies_the_author(rouen):
     """A moderator's rejection without reason is a form error; with one it is saved and announced."""
-    from citypocket.core.testing import UserFactory
     from citypocket.participation.models import Follow, Notification
+    from testsupport import UserFactory
 
     process = make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS)
     author = UserFactory()
@@ -64,7 +64,7 @@ def _proposal_by(user, city, slug):
 
 def test_the_resident_form_offers_a_city_admin_only_their_citys_accounts(rouen, aix):
     """Rouen's admin picks among Rouen's participants: no Aix account, staff of Aix or superuser is offered."""
-    from citypocket.core.testing import UserFactory
+    from testsupport import UserFactory
 
     participant = UserFactory(email="rouennais@example.org")
     _proposal_by(participant, rouen, "idees")
@@ -126,8 +126,8 @@ def test_a_project_cannot_join_another_citys_district(rouen, aix):
 
 def test_answering_in_the_admin_goes_through_the_service(rouen):
     """An accepted answer gets its time and notifies the followers once, as `answer_proposal` does."""
-    from citypocket.core.testing import UserFactory
     from citypocket.participation.models import Notification
+    from testsupport import UserFactory
 
     author = UserFactory()
     proposal = _proposal_by(author, rouen, "idees")

@@ -105,10 +105,10 @@ def test_visitor_answers_a_survey_with_the_keyboard(page, live_server, rouen, ax
 
 def test_other_participation_pages_have_no_axe_violation(page, live_server, rouen, axe):
     """Process, result, meeting, residency, notifications and results pages pass axe-core."""
-    from citypocket.core.testing import UserFactory
     from citypocket.participation.demo import load_demo
     from citypocket.participation.models import ActionResult, Budget, Meeting, Process
     from citypocket.participation.services.budgets import publish_results
+    from testsupport import UserFactory
 
     load_demo()
     process = Process.objects.get(city=rouen)

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 from citypocket.participation.models import Ballot, BallotItem, Budget, PhaseKind, VotingRule
 from citypocket.participation.services.budgets import count_budget, publish_results
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
 from citypocket.participation.tests.factories import BallotFactory, DistrictFactory, ProjectFactory
+from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

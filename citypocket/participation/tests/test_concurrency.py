@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from citypocket.core.testing import login
 from citypocket.participation.models import Ballot, BallotItem, PhaseKind, Registration, Support
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
 from citypocket.participation.tests.factories import MeetingFactory, ProposalFactory
+from testsupport import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,7 +71,7 @@ def test_fifty_parallel_supports_count_once(settings, rouen):
 
 def test_parallel_registrations_never_exceed_capacity(settings, rouen):
     """50 people register at once for 10 places: exactly 10 get in, the others get a 409."""
-    from citypocket.core.testing import UserFactory
+    from testsupport import UserFactory
 
     settings.API_WRITE_RATE = "10000/min"
     meeting = MeetingFactory(city=rouen, capacity=10)

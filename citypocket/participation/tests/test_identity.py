@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, assert_problem, login, make_staff
 from citypocket.participation.access import compute_tier
 from citypocket.participation.models import CensusRecord, CensusUpload, LetterCode, ResidentVerification, Tier
 from citypocket.participation.services.identity import generate_letter_codes, import_census
 from citypocket.participation.verifiers import Verifier, get_verifier, normalise_name, register_verifier
+from testsupport import UserFactory, assert_problem, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login
 from citypocket.participation.models import MeetingKind, Registration
 from citypocket.participation.tests.factories import AgendaItemFactory, MeetingDocumentFactory, MeetingFactory
+from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login
 
 pytestmark = pytest.mark.django_db
 

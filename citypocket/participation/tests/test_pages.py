@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citypocket.core.demo import list_demo_loaders
-from citypocket.core.testing import UserFactory, login
 from citypocket.participation.models import (
     Ballot,
     BallotItem,
@@ -22,6 +21,7 @@ from citypocket.participation.models import (
 )
 from citypocket.participation.tests.conftest import make_budget, make_process, make_resident
 from citypocket.participation.tests.factories import MeetingFactory
+from testsupport import UserFactory, login
 
 pytestmark = pytest.mark.django_db
 

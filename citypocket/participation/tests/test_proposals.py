@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 from citypocket.participation.models import ModerationState, PhaseKind, Proposal, Support
 from citypocket.participation.services.proposals import answer_proposal, moderate_comment
 from citypocket.participation.tests.conftest import make_process, make_resident
 from citypocket.participation.tests.factories import CategoryFactory, CommentFactory, ProposalFactory, SupportFactory
+from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

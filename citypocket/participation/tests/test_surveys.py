@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 from citypocket.participation.models import Choice, PhaseKind, Survey, SurveyResponse, Tier
 from citypocket.participation.tests.conftest import make_process
 from citypocket.participation.tests.factories import QuestionFactory, SurveyFactory
+from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

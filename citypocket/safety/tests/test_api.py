@@ -2,7 +2,7 @@
 
 def test_hotspots_with_year_zero_is_a_422_not_a_crash(client, rouen):
     """A month such as 0000-01 is an invalid value (problem+json 422), never a server error."""
-    from citypocket.core.testing import assert_problem as _assert_problem
+    from testsupport import assert_problem as _assert_problem
 
     _assert_problem(client.get("/api/v1/cities/rouen/safety/hotspots?month=0000-01"), 422)
 

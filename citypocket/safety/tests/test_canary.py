@@ -8,10 +8,10 @@ import h3
 import pytest
 from django.test import Client
 
-from citypocket.core.testing import login
 from citypocket.safety.demo import load_demo
 from citypocket.safety.models import HarassmentReport
 from citypocket.safety.tests.conftest import distant_cells, published_period
+from testsupport import login
 
 pytestmark = pytest.mark.django_db
 

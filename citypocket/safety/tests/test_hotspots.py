@@ -7,10 +7,10 @@ import h3
 import pytest
 from django.utils import timezone
 
-from citypocket.core.testing import assert_problem, local_moment, pin_now
 from citypocket.safety import hotspots
 from citypocket.safety.models import HarassmentReport
 from citypocket.safety.tests.conftest import distant_cells, file_report, points_in_cell, published_period
+from testsupport import assert_problem, local_moment, pin_now
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from citypocket.core.capabilities import get_capability
 from citypocket.core.demo import list_demo_loaders
-from citypocket.core.testing import assert_problem
 from citypocket.safety import crypto
 from citypocket.safety.demo import load_demo
 from citypocket.safety.models import AwarenessArticle, FilmedZone, HarassmentReport, SafePlace
 from citypocket.safety.selectors import is_open_at, list_safe_places_by_distance
+from testsupport import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from citypocket.core.testing import assert_problem, cache_keys
 from citypocket.safety import crypto
 from citypocket.safety.models import HarassmentReport, ReportUpdate, Status, UpdateKind
+from testsupport import assert_problem, cache_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_follow_endpoint_takes_no_code_in_the_url(client, rouen):
 
 def test_a_receipt_code_opens_nothing_in_another_city_whoever_asks(client, rouen, aix):
     """Aix's receipt code sent to Rouen's follow-up, even by Rouen staff of every role: 404, nothing added."""
-    from citypocket.core.testing import assert_tenant_isolated
+    from testsupport import assert_tenant_isolated
 
     receipt = post(client, URL.format(city="aix-en-provence"), valid(lat=43.5263, lon=5.4475,
                                                                      description="aix secret")).json()["receipt_code"]

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from citypocket.cities.models import Role
 from citypocket.core.problems import PermissionDenied
-from citypocket.core.testing import UserFactory, assert_tenant_isolated, login, make_staff
 from citypocket.safety import crypto, services
 from citypocket.safety.models import AccessAction, HarassmentReport, ReportUpdate, SensitiveAccessLog, Status
 from citypocket.safety.tests.conftest import file_report
+from testsupport import UserFactory, assert_tenant_isolated, login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from citypocket.cities.models import Role
-from citypocket.core.testing import login, make_staff
 from citypocket.sensors.models import DeadLetter, IngestToken
 from citypocket.sensors.tests.factories import air_sensor, dead_letter
+from testsupport import login, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from citypocket.core.testing import assert_problem
 from citypocket.sensors.models import DeadLetter, IngestToken, LatestObservation, Observation
 from citypocket.sensors.services import ensure_sensor
 from citypocket.sensors.tests.factories import air_sensor, recent
+from testsupport import assert_problem
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/ingest"

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from citypocket.core.testing import CityFactory
 from citypocket.sensors.models import DeadLetter, Observation
 from citypocket.sensors.tests.factories import air_sensor
 from citypocket.sensors.tests.mqtt_helpers import IngestProcess, Publisher, wait_until
+from testsupport import CityFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

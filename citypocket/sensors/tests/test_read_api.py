@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from citypocket.core.testing import assert_problem, assert_tenant_isolated
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 from citypocket.sensors.tests.factories import air_sensor, parking_sensor, reading
+from testsupport import assert_problem, assert_tenant_isolated
 
 pytestmark = pytest.mark.django_db
 

@@ -244,5 +244,5 @@ def cache_keys() -> list[str]:
 
     table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT cache_key FROM {table}")  # noqa: S608 (a setting, quoted)
+        cursor.execute(f"SELECT cache_key FROM {table}")
         return [row[0] for row in cursor.fetchall()]
