@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "citypocket.core.middleware.RequestLogMiddleware",
+    "citypocket.core.guards.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "citypocket.core.middleware.LanguageParameterMiddleware",
