@@ -276,7 +276,8 @@ LOGGING = {
             "timestamp": "time",
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"client_errors": {"()": "citypocket.core.logs.ClientErrorFilter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["client_errors"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own request logger repeats the full path (query string included) on 4xx/5xx.

@@ -4,9 +4,16 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 
 logger = logging.getLogger("citypocket.request")
+
+
+# Exceptions Django turns into a 4xx answer: the caller's mistake, not ours.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
 
 class RequestLogMiddleware:
@@ -37,6 +44,10 @@ class RequestLogMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, CLIENT_ERRORS):
+            # Django answers these with a 4xx page; the request line says so. A traceback for every
+            # 404 or 403 anyone can ask for would only fill the disk.
+            return
         match = getattr(request, "resolver_match", None)
         logger.exception(
             "unhandled exception",
