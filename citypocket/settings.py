@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "citypocket.core.middleware.RequestLogMiddleware",
     "citypocket.core.guards.BadInputMiddleware",
+    "citypocket.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "citypocket.core.middleware.LanguageParameterMiddleware",
@@ -240,6 +241,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# The browser features a page may use (core.middleware.PermissionsPolicyMiddleware): the position
+# for "near me" and the parking search, nothing else.
+PERMISSIONS_POLICY = {
+    "geolocation": ("self",),
+    "fullscreen": ("self",),
+    **dict.fromkeys(
+        ("accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "gyroscope",
+         "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+         "screen-wake-lock", "serial", "usb", "xr-spatial-tracking"),
+        (),
+    ),
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -1,4 +1,5 @@
-"""Cross-cutting request handling: privacy-safe request logs and the `?lang=` switch."""
+"""Cross-cutting request handling: privacy-safe request logs, the `?lang=` switch and the
+Permissions-Policy header."""
 
 import logging
 import time
@@ -68,3 +69,28 @@ class LanguageParameterMiddleware:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` from settings.PERMISSIONS_POLICY: the browser features a page may use.
+
+    `{"geolocation": ("self",), "camera": ()}` becomes `geolocation=(self), camera=()`; an empty tuple
+    denies the feature to the page and to every frame.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "PERMISSIONS_POLICY", {})
+        self.header = ", ".join(
+            f"{feature}=({' '.join(_allowlist_item(item) for item in allow)})" for feature, allow in policy.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header and not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = self.header
+        return response
+
+
+def _allowlist_item(item: str) -> str:
+    return item if item in ("self", "*", "src") else f'"{item}"'

@@ -32,3 +32,12 @@ def test_production_without_secret_key_refuses_to_start():
     result = run_citypocket("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_cookies_are_secure_and_samesite():
+    """With production settings the session, CSRF and language cookies are Secure and SameSite=Lax."""
+    code = ("from django.conf import settings as s; print([(getattr(s, n + '_SECURE'), getattr(s, n + '_SAMESITE'))"
+            " for n in ('SESSION_COOKIE', 'CSRF_COOKIE', 'LANGUAGE_COOKIE')])")
+    result = run_citypocket("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str([(True, "Lax")] * 3)
