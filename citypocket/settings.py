@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "citypocket.core.middleware.RequestLogMiddleware",
+    "citypocket.core.guards.BadInputMiddleware",
+    "citypocket.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "citypocket.core.middleware.LanguageParameterMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "citypocket.core.middleware.PersonalResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -250,6 +253,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# The browser features a page may use (core.middleware.PermissionsPolicyMiddleware): the position
+# for "near me" and the parking search, nothing else.
+PERMISSIONS_POLICY = {
+    "geolocation": ("self",),
+    "fullscreen": ("self",),
+    **dict.fromkeys(
+        ("accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "gyroscope",
+         "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+         "screen-wake-lock", "serial", "usb", "xr-spatial-tracking"),
+        (),
+    ),
+}
 _ssl_redirect = env.flag("SECURE_SSL_REDIRECT", True)
 _hsts = (
     env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0),
@@ -379,7 +395,8 @@ LOGGING = {
             "timestamp": "time",
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"client_errors": {"()": "citypocket.core.logs.ClientErrorFilter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["client_errors"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own request logger repeats the full path (query string included) on 4xx/5xx.

@@ -7,6 +7,8 @@ import logging
 from importlib import import_module
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -86,6 +88,19 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return problem_response(404, "No such resource.")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_django_permission_denied(request, exc):
+    return problem_response(403, "You may not do this.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_operation(request, exc: SuspiciousOperation):
+    """Django's refusals of a request (most are answered by core.guards before the API runs): a 4xx."""
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(413, "The body is too large.")
+    return problem_response(400, "The request was refused.")
 
 
 @api.exception_handler(DomainError)

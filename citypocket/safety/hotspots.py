@@ -11,8 +11,10 @@ report):
 - a month is published 7 days after it ends, and its figures are frozen then: a report received
   after the publication date never changes a published month (otherwise watching the figures
   change would reveal a late report).
-- category counts are given by group (verbal, physical, place, other) and only when every
-  non-zero group count reaches the group floor (5); otherwise `categories` is null.
+- category counts are given by group (verbal, physical, place, other) and only when at least two
+  groups hold reports and every non-zero group count reaches the group floor (5); otherwise
+  `categories` is null. A cell whose reports all fall in one group would tell anyone who knows that
+  a person reported there what that person reported.
 - the only filter is `month`, which selects whole months of the same fixed feature set.
 - features are sorted by (month, h3): nothing reflects the order reports arrived in.
 """
@@ -74,7 +76,9 @@ class Hotspot:
 
 
 def _groups(counts: dict[str, int]) -> dict[str, int] | None:
-    if any(0 < value < GROUP_FLOOR for value in counts.values()):
+    """The counts per group, or None when publishing them would say something about one person."""
+    present = [value for value in counts.values() if value > 0]
+    if len(present) < 2 or any(value < GROUP_FLOOR for value in present):
         return None
     return {group: counts.get(group, 0) for group in GROUPS}
 

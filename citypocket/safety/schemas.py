@@ -68,7 +68,8 @@ class HotspotProperties(Schema):
     month: str
     count: int
     categories: CategoryGroups | None = Field(
-        description="Counts per category group; null when one would be too small."
+        description="Counts per category group; null when one would be too small or when every report "
+        "falls in one group."
     )
 
 

@@ -6,3 +6,10 @@ class SensorsConfig(AppConfig):
     name = "citypocket.sensors"
     label = "sensors"
     verbose_name = _("Sensors")
+
+    def ready(self) -> None:
+        from citypocket.core import guards
+        from citypocket.sensors import conf
+
+        # HTTP ingest reads its own body, up to INGEST_MAX_BYTES (above Django's 2.5 MB form limit).
+        guards.register_body_limit(r"/api/v1/ingest", max_bytes=lambda: conf.get("INGEST_MAX_BYTES"))

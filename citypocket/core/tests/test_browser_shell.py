@@ -68,3 +68,14 @@ def test_offline_page_is_served_by_the_service_worker(page, rouen):
     page.goto("/rouen/")  # visited before: the last copy is shown
     assert page.locator("h1").inner_text() == "Rouen"
     page.context.set_offline(False)
+
+
+def test_chromium_applies_the_permissions_policy(page, rouen):
+    """Chromium reads the whole Permissions-Policy (no unknown feature): the camera is denied, the position allowed."""
+    warnings = []
+    page.on("console", lambda msg: warnings.append(msg.text) if "Permissions-Policy" in msg.text else None)
+    page.goto("/rouen/")
+    assert page.evaluate("document.featurePolicy.allowsFeature('camera')") is False
+    assert page.evaluate("document.featurePolicy.allowsFeature('microphone')") is False
+    assert page.evaluate("document.featurePolicy.allowsFeature('geolocation')") is True
+    assert warnings == []

@@ -49,3 +49,12 @@ def test_a_malformed_variable_stops_the_process_with_its_name():
     result = run_citypocket("check", env={**PRODUCTION_ENV, "API_WRITE_RATE": "60 a minute"})
     assert result.returncode != 0
     assert "API_WRITE_RATE must be a count per period" in result.stderr
+
+
+def test_production_cookies_are_secure_and_samesite():
+    """With production settings the session, CSRF and language cookies are Secure and SameSite=Lax."""
+    code = ("from django.conf import settings as s; print([(getattr(s, n + '_SECURE'), getattr(s, n + '_SAMESITE'))"
+            " for n in ('SESSION_COOKIE', 'CSRF_COOKIE', 'LANGUAGE_COOKIE')])")
+    result = run_citypocket("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str([(True, "Lax")] * 3)

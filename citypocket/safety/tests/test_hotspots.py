@@ -154,6 +154,24 @@ def test_small_category_counts_are_withheld(client, rouen):
     assert features[other]["categories"] == {"verbal": 6, "physical": 0, "place": 6, "other": 0}
 
 
+def test_a_cell_whose_reports_share_one_group_does_not_say_so(client, rouen):
+    """12 reports all "touching" (or all in the verbal group): the cell is published, its breakdown is not.
+
+    Otherwise anyone who knows that a person reported there would learn what that person reported.
+    """
+    same, same_group, mixed = distant_cells(rouen, 3)
+    fill(rouen, same, 12, category="touching")
+    fill(rouen, same_group, 6, category="verbal")
+    fill(rouen, same_group, 6, category="threats")
+    fill(rouen, mixed, 6, category="touching")
+    fill(rouen, mixed, 6, category="other")
+    body = get(client)
+    features = {f["properties"]["h3"]: f["properties"] for f in body["features"]}
+    assert (features[same]["count"], features[same]["categories"]) == (12, None)
+    assert (features[same_group]["count"], features[same_group]["categories"]) == (12, None)
+    assert features[mixed]["categories"] == {"verbal": 0, "physical": 6, "place": 0, "other": 6}
+
+
 @pytest.mark.parametrize(("configured", "effective"), [(2, 5), (5, 5), (20, 20), (11, 11)])
 def test_k_is_configurable_but_never_below_five(settings, configured, effective):
     """SAFETY_HOTSPOT_K is never below 5, whatever the settings say (the environment's value is

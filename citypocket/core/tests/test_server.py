@@ -1,0 +1,104 @@
+"""The production server as `citypocket run` starts it (gunicorn), on the test database: a chunked
+ingest body is read whole, and no client address reaches the server's output."""
+
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from django.db import connection
+
+from citypocket.core.management.commands.run import Command
+from citypocket.sensors.models import Observation
+from citypocket.sensors.tests.factories import air_sensor
+from citypocket.sensors.tests.test_http_ingest import batch, make_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+CLIENT = "127.0.0.2"  # the tests' client address: loopback, but not the server's own
+
+
+def database_url() -> str:
+    """The test database, for another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(rouen):
+    """gunicorn with the command line of `citypocket run` (one worker); an operator's GUNICORN_CMD_ARGS
+    asks for gunicorn's access log on stdout."""
+    port = free_port()
+    web = dict(Command().processes(host="127.0.0.1", port=port, web_workers=1))["web"]
+    env = {**os.environ, "DATABASE_URL": database_url(), "SIMULATOR": "off", "PYTHONUNBUFFERED": "1",
+           "GUNICORN_CMD_ARGS": "--access-logfile -"}
+    process = subprocess.Popen(web, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    output = {}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("gunicorn did not start:\n" + process.communicate(timeout=10)[0].decode())
+            time.sleep(0.2)
+
+        def stop() -> str:
+            if "text" not in output:
+                process.terminate()
+                output["text"] = process.communicate(timeout=30)[0].decode()
+            return output["text"]
+
+        yield base, stop
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+def test_gunicorn_reads_a_chunked_ingest_body_and_logs_no_client_address(server, rouen):
+    """A chunked POST /api/v1/ingest is stored whole; neither that request nor a malformed one leaves the client's
+    address in gunicorn's or Django's output."""
+    base, stop = server
+    air_sensor(rouen)
+    token = make_token(rouen)
+    body = json.dumps(batch(40)).encode()
+
+    def chunks():
+        for start in range(0, len(body), 1000):
+            yield body[start:start + 1000]
+
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=CLIENT), base_url=base, timeout=30) as http:
+        response = http.post("/api/v1/ingest", content=chunks(),
+                             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        assert response.request.headers.get("Transfer-Encoding") == "chunked"
+        assert response.status_code == 202, response.text
+        assert response.json()["accepted"] == 40
+        assert http.get("/rouen/").status_code == 200
+    with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), source_address=(CLIENT, 0)) as raw:
+        raw.sendall(b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n")  # refused by gunicorn itself
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
+    text = stop()
+    assert Observation.objects.count() == 40
+    assert '"route": "api/v1/ingest", "status": 202' in text, text  # Django's request line is there
+    assert "Invalid request from ip=-" in text, text  # so is gunicorn's refusal, without its address
+    assert CLIENT not in text, text
