@@ -8,6 +8,8 @@ class SensorsConfig(AppConfig):
     verbose_name = _("Sensors")
 
     def ready(self) -> None:
+        # Here, not at the top: apps.py is imported while the app registry loads; kept with the
+        # other registrations of ready() (guards holds no models, conf reads settings).
         from citypocket.core import guards
         from citypocket.sensors import conf
 

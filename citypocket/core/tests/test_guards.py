@@ -11,13 +11,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
-from citypocket.core.testing import UserFactory, assert_problem
 from citypocket.participation.models import PhaseKind, Proposal
 from citypocket.participation.tests.conftest import make_process, make_resident
 from citypocket.safety.models import HarassmentReport
 from citypocket.sensors.models import DeadLetter, Observation
 from citypocket.sensors.tests.factories import air_sensor
 from citypocket.sensors.tests.test_http_ingest import batch, make_token
+from testsupport import UserFactory, assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_files_in_a_multipart_form_do_not_count_towards_the_limit(rouen, setting
     """As in Django, only the form's fields count: a 3 MB file reaches the view (here: the admin's census upload)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from citypocket.core.testing import login
+    from testsupport import login
 
     settings.STAFF_MFA_REQUIRED = False
     admin = login(Client(raise_request_exception=False), UserFactory(is_staff=True, is_superuser=True), mfa=False)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from citypocket.core.logs import ClientErrorFilter
-from citypocket.core.testing import UserFactory, login
+from testsupport import UserFactory, login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 
 from citypocket.core.middleware import CLEAR_ON_SIGN_OUT, SIGNED_OUT_COOKIE
-from citypocket.core.testing import UserFactory
 from citypocket.participation.models import Ballot
 from citypocket.participation.tests.conftest import make_budget, make_resident
+from testsupport import UserFactory
 
 pytestmark = pytest.mark.django_db
 
