@@ -246,3 +246,16 @@ def cache_keys() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT cache_key FROM {table}")
         return [row[0] for row in cursor.fetchall()]
+
+
+def database_url() -> str:
+    """The URL of the test database, for another process (ingest, a second web worker, gunicorn)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

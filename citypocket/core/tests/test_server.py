@@ -7,16 +7,15 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
-from django.db import connection
 
 from citypocket.core.management.commands.run import Command
 from citypocket.sensors.models import Observation
 from citypocket.sensors.tests.factories import air_sensor
 from citypocket.sensors.tests.test_http_ingest import batch, make_token
+from testsupport import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,13 +23,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 CLIENT = "127.0.0.2"  # the tests' client address: loopback, but not the server's own
 
 
-def database_url() -> str:
-    """The test database, for another process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def free_port() -> int:

@@ -14,18 +14,11 @@ from django.test import Client, RequestFactory
 
 from citypocket.core import throttling
 from citypocket.environment import Rate
-from testsupport import PASSWORD, UserFactory, demo_city, enrol_totp
+from testsupport import PASSWORD, UserFactory, database_url, demo_city, enrol_totp
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def database_url() -> str:
-    """The URL of the test database, for a subprocess."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def start_process(script: str, *args: str, **variables: str) -> subprocess.Popen:

@@ -11,22 +11,16 @@ from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+
+from testsupport import database_url
 
 MQTT_URL = os.environ.get("MQTT_TEST_URL", "mqtt://127.0.0.1:1883")
 HOST = urlsplit(MQTT_URL).hostname or "127.0.0.1"
 PORT = urlsplit(MQTT_URL).port or 1883
 
 
-def database_url() -> str:
-    """The URL of the test database, for a subprocess."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 class IngestProcess:
