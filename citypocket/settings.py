@@ -140,6 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # One clock at a time across machines: `citypocket clock` holds a lock in Redis.
+    CRONTASK = {"REDIS_URL": REDIS_URL}
 else:
     CACHES = {
         "default": {

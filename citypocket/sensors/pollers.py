@@ -222,3 +222,24 @@ def poll_feed(feed: dict, *, client: httpx.Client | None = None) -> IngestResult
         batch = fetch_json(city=city, url=feed["url"], mapping=mapping, records=feed.get("records", ""), client=client)
         source = f"poll:{feed.get('name') or feed['url']}"
     return ingest_observations(city=city, batch=batch, source=source)
+
+
+def feed_label(feed: dict) -> str:
+    return feed.get("name") or feed.get("dataset") or feed.get("url") or "feed"
+
+
+def poll_configured_feeds(*, name: str = "") -> dict[str, IngestResult | Exception]:
+    """Polls every feed of SENSOR_FEEDS (or the one called `name`) once; per feed, its result or the error.
+
+    A feed that cannot be read (network, mapping, payload) does not stop the others.
+    """
+    outcomes: dict[str, IngestResult | Exception] = {}
+    for feed in configured_feeds():
+        if name and feed.get("name") != name:
+            continue
+        try:
+            outcomes[feed_label(feed)] = poll_feed(feed)
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            logger.warning("feed poll failed", extra={"feed": feed_label(feed), "error": type(error).__name__})
+            outcomes[feed_label(feed)] = error
+    return outcomes

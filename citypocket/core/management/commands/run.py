@@ -1,7 +1,7 @@
 """`citypocket run`: prepare the database and start every process of the platform.
 
-Web (gunicorn, WSGI), the task worker and, when the sensor engine is installed, the ingest
-process, supervised together: Ctrl-C (or SIGTERM) stops them all.
+Web (gunicorn, WSGI), the task worker, the clock that enqueues the periodic tasks and, when the
+sensor engine is installed, the ingest process, supervised together: Ctrl-C (or SIGTERM) stops them all.
 """
 
 import os
@@ -15,7 +15,7 @@ from honcho.manager import Manager
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the demo cities and run web + worker + ingest in the foreground."
+    help = "Migrate, load the demo cities and run web + worker + clock + ingest in the foreground."
 
     def add_arguments(self, parser):
         # Defaults from HOST, PORT and WEB_WORKERS (read by settings.py).
@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 ],
             ),
             ("worker", [*citypocket, "db_worker", "--no-reload", "--interval", "1"]),
+            ("clock", [*citypocket, "clock", "--no-heartbeat"]),
         ]
         if "ingest" in get_commands():
             processes.append(("ingest", [*citypocket, "ingest"]))

@@ -1,9 +1,11 @@
-"""`citypocket poll_feeds [--name NAME]`: polls the configured feeds (SENSOR_FEEDS) once."""
+"""`citypocket poll_feeds [--name NAME]`: polls the configured feeds (SENSOR_FEEDS) once.
 
-import httpx
+The clock does it every five minutes (sensors/schedule.py); this command is for a first run or a check.
+"""
+
 from django.core.management.base import BaseCommand
 
-from citypocket.sensors.pollers import configured_feeds, poll_feed
+from citypocket.sensors.pollers import poll_configured_feeds
 
 
 class Command(BaseCommand):
@@ -13,15 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="only the feed with this name")
 
     def handle(self, *args, name: str, **options):
-        for feed in configured_feeds():
-            if name and feed.get("name") != name:
+        for label, outcome in poll_configured_feeds(name=name).items():
+            if isinstance(outcome, Exception):
+                self.stderr.write(f"{label}: failed ({type(outcome).__name__}: {outcome})")
                 continue
-            label = feed.get("name") or feed.get("dataset") or feed.get("url")
-            try:
-                result = poll_feed(feed)
-            except (httpx.HTTPError, KeyError, ValueError) as error:
-                self.stderr.write(f"{label}: failed ({type(error).__name__}: {error})")
-                continue
-            self.stdout.write(
-                f"{label}: {result.accepted} accepted, {result.duplicates} duplicates, {len(result.rejected)} rejected"
-            )
+            counts = f"{outcome.accepted} accepted, {outcome.duplicates} duplicates, {len(outcome.rejected)} rejected"
+            self.stdout.write(f"{label}: {counts}")
