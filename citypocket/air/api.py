@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from citypocket.air import alerts, exports, indices, present, selectors, services
+from citypocket.air import alerts, exports, indices, present, selectors
 from citypocket.air.schemas import (
     AirNowOut,
     DailyIndexList,
@@ -94,7 +94,7 @@ def compute_air_index(
 @cache_public(max_age=60)
 def get_air_now(request: HttpRequest, city: str, lang: Language | None = None):
     place = get_city(slug=city)
-    now = selectors.get_air_now(city=place, computed=services.refresh_air_now(city=place))
+    now = selectors.get_air_now(city=place)
     language = _language(request, lang)
     return {
         "city": place.slug,
@@ -121,7 +121,6 @@ def list_air_stations(
     request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld"] = "geojson", lang: Language | None = None
 ):
     place = get_city(slug=city)
-    services.refresh_city_day(city=place)
     stations = selectors.list_stations_now(city=place)
     if format == "ngsi-ld":
         entities = [present.station_ngsi_ld(item, city_slug=place.slug) for item in stations]

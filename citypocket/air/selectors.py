@@ -1,7 +1,9 @@
 """Reads of the air app: a city's "air now", its stations with their latest values, and history.
 
-Nothing here writes: the stored daily values are brought up to date by `services.refresh_air_now`
-(or `refresh_city_day`) before a page or the API reads them here.
+Nothing here writes: pages and the API only read what the worker stored. The stored daily values
+are brought up to date by `services.refresh_air_now`, which the worker runs after new readings
+(`listeners.py`) and every few minutes from the clock (`tasks.py`), so that a GET never takes a
+write lock.
 """
 
 import math
@@ -126,10 +128,28 @@ def get_official(*, city: City, day: date, forecast: bool | None = None) -> AirI
     return main or rows.order_by("zone_code").first()
 
 
-def get_air_now(*, city: City, computed: AirIndexDaily, now: datetime | None = None) -> AirNow:
-    """The city's air on the day of `computed` (today's city row, as `services.refresh_air_now` stored
-    it): that value, the official ones of the day and the next, and the stations."""
-    today = computed.date
+def get_city_day(*, city: City, day: date) -> AirIndexDaily:
+    """The city-wide computed index the worker stored for `day`, or an unsaved "unavailable" one (level 0).
+
+    Level 0 is what the index says when it has too little data: the honest answer until the worker
+    has computed the day (just after midnight, or before the first readings).
+    """
+    row = AirIndexDaily.objects.filter(
+        city=city, station__isnull=True, date=day, scale=indices.ATMO, source=Source.COMPUTED, zone_code=""
+    ).first()
+    if row is not None:
+        return row
+    return AirIndexDaily(
+        city=city, date=day, scale=indices.ATMO, version="", level=0, source=Source.COMPUTED,
+        provisional=True, zone_name=city.name, computed_at=None,
+    )
+
+
+def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
+    """The city's air today (in its time zone): the stored computed value, the official ones of the
+    day and the next, and the stations."""
+    today = city.local_today(now or timezone.now())
+    computed = get_city_day(city=city, day=today)
     return AirNow(
         city=city,
         date=today,

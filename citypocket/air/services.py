@@ -1,11 +1,11 @@
 """Writes of the air app: the daily indices computed from the sensor engine, stored per station and city.
 
-Freshness choice: the sensor engine knows nothing of the air app, so indices are *computed on
-read and stored*: `refresh_city_day` recomputes a station's row only when the station has a
-measurement newer than the one the stored row used (`data_until`), which one query on the latest
-values tells; otherwise the stored row is served. Pages and the API call `refresh_air_now` before
-they read through the selectors; `on_readings_ingested` is the forced refresh the ingest listener's
-task runs (see `listeners.py`). A city value at an episode level is handed to `episodes`.
+Freshness: the worker keeps the stored values current, and pages and the API only read them (see
+`selectors`). `refresh_city_day` recomputes a station's row only when the station has a measurement
+newer than the one the stored row used (`data_until`), which one query on the latest values tells.
+`on_readings_ingested` is the forced refresh the ingest listener's task runs (`listeners.py`);
+`refresh_air_now`, run by the clock every few minutes (`tasks.py`), starts each new local day and
+completes the previous one. A city value at an episode level is handed to `episodes`.
 """
 
 from datetime import date, datetime, timedelta

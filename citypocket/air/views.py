@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from citypocket.air import alerts, charts, indices, selectors, services
+from citypocket.air import alerts, charts, indices, selectors
 from citypocket.air.models import AirIndexDaily, AlertSubscription, Channel
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
@@ -32,8 +32,9 @@ def index_view(row: AirIndexDaily | None, language: str) -> dict | None:
 
 
 def tile_context(city) -> dict:
-    """Today's computed index for the city-home tile."""
-    return {"today": index_view(services.refresh_city_day(city=city), get_language() or "fr"), "city": city}
+    """Today's computed index for the city-home tile (as the worker stored it)."""
+    today = selectors.get_city_day(city=city, day=city.local_today(timezone.now()))
+    return {"today": index_view(today, get_language() or "fr"), "city": city}
 
 
 def offline_urls(city) -> list[str]:
@@ -45,7 +46,7 @@ def offline_urls(city) -> list[str]:
 def page(request, city: str):
     place = resolve_city(city)
     language = get_language() or "fr"
-    now = selectors.get_air_now(city=place, computed=services.refresh_air_now(city=place))
+    now = selectors.get_air_now(city=place)
     stations = now.stations
     codes = [item.code for item in stations]
     station_code = request.GET.get("station")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from citypocket.air import indices
 from citypocket.air.models import AirAlert, AirIndexDaily, AlertDelivery, AlertSubscription, Channel, Scale, Source
+from citypocket.air.schedule import refresh_air_indices
 from citypocket.cities.tests.factories import CityOwnedFactory, person
 from citypocket.sensors.tests.factories import AirSensorFactory
 
@@ -81,3 +82,11 @@ class AlertDeliveryFactory(factory.django.DjangoModelFactory):
     alert = factory.SubFactory(AirAlertFactory)
     subscription = factory.SubFactory(AlertSubscriptionFactory, city=factory.SelfAttribute("..alert.city"))
     status = "pending"
+
+
+def run_air_worker() -> dict:
+    """What the worker runs every few minutes (air/schedule.py): today's stored indices of every city.
+
+    Pages and the API only read what it stored, so a test that ingests readings runs it before reading.
+    """
+    return refresh_air_indices.call()

@@ -20,7 +20,7 @@ from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
 from citypocket.air.official import import_official_indices
 from citypocket.air.services import on_readings_ingested
-from citypocket.air.tests.factories import AlertSubscriptionFactory
+from citypocket.air.tests.factories import AlertSubscriptionFactory, run_air_worker
 from citypocket.air.tests.test_official import arcgis_payload, shifted
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
@@ -102,7 +102,8 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
 
     ingest_poor_day(rouen)
     with django_capture_on_commit_callbacks(execute=True):
-        assert Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"] == 4
+        run_air_worker()
+    assert Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"] == 4
     ingest_poor_day(rouen, pm10=150.0, minutes=30)  # hourly means (60 + 150) / 2 = 105 -> Très mauvais
     with django_capture_on_commit_callbacks(execute=True):
         on_readings_ingested(city=rouen)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily, Source
+from citypocket.air.tests.factories import run_air_worker
 from citypocket.cities.models import Role
 from citypocket.sensors.models import LatestObservation, Observation
 from testsupport import assert_problem, assert_tenant_isolated, local_moment, login, make_staff, pin_now
@@ -105,6 +106,7 @@ def test_air_now_after_a_day_of_http_ingest_shows_the_implied_atmo_level(rouen):
     result = ingest_over_http(rouen, day_of_readings(no2=100.0, o3=40.0, pm10=60.0, pm25=15.0))
     assert result["accepted"] == 96
     assert Observation.objects.filter(datastream__sensor__external_id="FR25036").count() == 96
+    run_air_worker()
 
     response = Client().get("/api/v1/cities/rouen/air/now", HTTP_ACCEPT_LANGUAGE="fr")
 
@@ -138,6 +140,7 @@ def test_air_now_recomputes_when_new_readings_arrive(rouen, monkeypatch):
     pin_now(monkeypatch, local_moment(rouen.timezone, hour=20, minute=15))
     ensure_demo_stations()
     ingest_over_http(rouen, day_of_readings(no2=30.0, o3=30.0, pm10=10.0, pm25=5.0))
+    run_air_worker()
     first = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]
     assert first["level"] == 1
     latest = LatestObservation.objects.get(datastream__sensor__external_id="FR25036", datastream__property="no2")
@@ -152,6 +155,7 @@ def test_air_now_recomputes_when_new_readings_arrive(rouen, monkeypatch):
         from citypocket.air.services import on_readings_ingested
 
         on_readings_ingested(city=rouen)
+    run_air_worker()
     second = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]
     assert second["level"] == 5
     assert second["dominant"] == ["no2"]
@@ -164,7 +168,7 @@ def test_air_now_without_data_is_unavailable_not_good(rouen):
     assert body["atmo"]["level"] == 0
     assert body["atmo"]["label"] == "Indisponible"
     assert all(item["stale"] for item in body["stations"])
-    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=rouen.local_today()).level == 0
+    assert not AirIndexDaily.objects.filter(city=rouen).exists()  # reading stores nothing
 
 
 def test_air_now_of_an_unknown_city_is_a_404_problem(db):
@@ -227,14 +231,18 @@ def test_daily_indices_list_stored_rows_of_the_city(rouen, aix):
     """/air/indices lists the stored daily indices of the city only, with labels."""
     ensure_demo_stations()
     ingest_over_http(rouen, day_of_readings())
-    Client().get("/api/v1/cities/rouen/air/now")
+    run_air_worker()
     body = Client().get("/api/v1/cities/rouen/air/indices", {"lang": "en"}).json()
     today = rouen.local_today().isoformat()
     todays = [item for item in body["items"] if item["date"] == today]
     assert len(todays) == 7  # six stations and the city-wide value of today (yesterday's are listed too)
     city_row = next(item for item in todays if item["station"] is None)
     assert city_row["label"] == "Poor"
-    assert Client().get("/api/v1/cities/aix-en-provence/air/indices").json()["count"] == 0
+    # The worker computed Aix too: its own stations, all unavailable (no readings there), none of Rouen's.
+    aix = Client().get("/api/v1/cities/aix-en-provence/air/indices").json()["items"]
+    assert aix and all(item["level"] == 0 for item in aix)
+    rouen_stations = {item["station"] for item in body["items"] if item["station"]}
+    assert not rouen_stations & {item["station"] for item in aix}
     bad = Client().get("/api/v1/cities/rouen/air/indices", {"from": "2026-01-10", "to": "2026-01-01"})
     assert_problem(bad, 422)
 

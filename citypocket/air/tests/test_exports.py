@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.exports import DATASETS
+from citypocket.air.tests.factories import run_air_worker
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 from testsupport import assert_problem
@@ -70,7 +71,7 @@ def test_daily_indices_export_as_csv_and_geojson(rouen):
     """Daily indices as CSV (labels in both languages) and GeoJSON (station points, city centre)."""
     ensure_demo_stations()
     ingest_two_hours(rouen)
-    Client().get("/api/v1/cities/rouen/air/now")
+    run_air_worker()
     text = Client().get("/api/v1/cities/rouen/air/indices", {"format": "csv"}).content.decode()
     today = rouen.local_today().isoformat()
     rows = [row for row in csv.DictReader(io.StringIO(text)) if row["date"] == today]

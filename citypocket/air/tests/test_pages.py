@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily
+from citypocket.air.tests.factories import run_air_worker
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 
@@ -29,6 +30,7 @@ def test_air_page_shows_todays_index_in_words_advice_stations_and_chart(rouen):
     """The page names today's level ('Mauvais'), says what to do, lists stations, draws an SVG with a table."""
     ensure_demo_stations()
     ingest_day(rouen)
+    run_air_worker()
     response = Client().get(reverse("air:page", kwargs={"city": "rouen"}), HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200
     html = response.content.decode()
@@ -67,6 +69,7 @@ def test_city_home_tile_shows_todays_index(rouen):
     """The city home has an air tile with today's level in words."""
     ensure_demo_stations()
     ingest_day(rouen)
+    run_air_worker()
     html = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "tile-air" in html
     assert "air-bg-4" in html

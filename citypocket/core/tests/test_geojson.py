@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
+from citypocket.air.tests.factories import run_air_worker
 from citypocket.core import geojson
 from citypocket.core.api import api
 from citypocket.mobility import demo as mobility_demo
@@ -117,7 +118,7 @@ def geographic_data(rouen):
     """Something to show on every geographic endpoint of Rouen, including a clockwise stored polygon."""
     ensure_demo_stations()
     _ingest_a_day_of_air(rouen)
-    Client().get("/api/v1/cities/rouen/air/now")  # stores today's daily indices
+    run_air_worker()  # stores today's daily indices, as the worker does
     mobility_demo.load(history=False)
     safety_demo.load_demo()
     lon, lat = rouen.centre_lon, rouen.centre_lat

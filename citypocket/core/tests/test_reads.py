@@ -1,0 +1,88 @@
+"""Reads never write: the public GETs people use most only read what the worker and the ingest
+listeners stored, even right after new readings arrived (no INSERT, UPDATE or DELETE, so no write lock).
+
+The one write a read may cause is the API's rate-limit counter, which lives in the shared cache: in
+Redis when REDIS_URL is set (production), in the database's cache table otherwise (see core.cache).
+"""
+
+import re
+from datetime import UTC, timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from citypocket.air.demo import ensure_demo_stations
+from citypocket.air.models import AirIndexDaily
+from citypocket.air.tests.factories import run_air_worker
+from citypocket.mobility import demo as mobility_demo
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
+from testsupport import local_moment, pin_now
+
+pytestmark = pytest.mark.django_db
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def is_write(sql: str) -> bool:
+    """A write to the platform's data (the cache table, which is Redis in production, aside)."""
+    return bool(WRITE.match(sql)) and settings.CACHES["default"].get("LOCATION", "") not in sql
+
+HOT_READS = [
+    "/",
+    "/rouen/",
+    "/rouen/air/",
+    "/rouen/parking/",
+    "/rouen/participate/",
+    "/rouen/safety/",
+    "/api/v1/cities/rouen/air/now",
+    "/api/v1/cities/rouen/air/stations",
+    "/api/v1/cities/rouen/air/indices",
+    "/api/v1/cities/rouen/car-parks",
+    "/api/v1/cities/rouen/sensors",
+]
+
+
+def ingest_hours(city, *, pm10: float, hours: range) -> None:
+    """Hourly PM10 readings `hours` hours before the current hour."""
+    top = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    readings = [Reading(sensor="FR25036", property="pm10", time=top - timedelta(hours=h), value=pm10,
+                        unit="ug/m3") for h in hours]
+    result = ingest_observations(city=city, batch=Parsed.from_readings(readings), source="test")
+    assert result.accepted == len(hours)
+
+
+@pytest.mark.parametrize("path", HOT_READS)
+def test_a_public_get_writes_nothing_even_after_new_readings(rouen, path):
+    """The stored index is older than the newest readings (the worker has not run again yet): the GET
+    still only reads, and answers what was stored."""
+    ensure_demo_stations()
+    mobility_demo.load(history=False)
+    ingest_hours(rouen, pm10=20.0, hours=range(1, 4))
+    run_air_worker()
+    ingest_hours(rouen, pm10=400.0, hours=range(0, 1))  # newer than what the stored index used
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200, path
+    writes = [query["sql"] for query in queries.captured_queries if is_write(query["sql"])]
+    assert writes == [], path
+
+
+def test_the_worker_brings_the_stored_index_up_to_date(rouen, monkeypatch):
+    """What the GET did not do, the worker's periodic refresh does: the next read shows the new level."""
+    pin_now(monkeypatch, local_moment(rouen.timezone, hour=20, minute=15))  # a day with 20 hours behind it
+    ensure_demo_stations()
+    ingest_hours(rouen, pm10=20.0, hours=range(1, 20))
+    run_air_worker()
+    before = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"]
+    ingest_hours(rouen, pm10=400.0, hours=range(0, 1))
+    assert Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"] == before
+    run_air_worker()
+    after = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"]
+    assert after > before
+    assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=rouen.local_today()).level == after
