@@ -114,9 +114,12 @@ TEMPLATES = [
 # SQLite (WAL) is the embedded default; PostgreSQL through DATABASE_URL in production and CI.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'citypocket.sqlite3'}"
-DB_CONN_MAX_AGE = env.integer("DB_CONN_MAX_AGE", 0, minimum=0)
+# A connection kept for a minute and checked before reuse: opening one per request costs PostgreSQL
+# more than the request itself (docs/benchmarks.md). 0 closes it after each request.
+DB_CONN_MAX_AGE = env.integer("DB_CONN_MAX_AGE", 60, minimum=0)
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE,
+                                                  conn_health_checks=True)}
 except ValueError:  # never echo the URL: it holds the password
     raise env.error("DATABASE_URL", "a database URL such as postgres://user:pass@host:5432/citypocket or "
                     "sqlite:///path/to/file.sqlite3") from None
