@@ -16,7 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from citypocket.accounts.models import User
 from citypocket.air.models import AlertSubscription
@@ -414,6 +415,65 @@ def test_an_erasure_that_fails_changes_nothing(everything, monkeypatch):
     assert User.objects.filter(pk=user.pk).exists()
     assert Ballot.objects.filter(voter=user).count() == 2
     assert SocialAccount.objects.filter(user=user).exists()
+
+
+# --- Record of processing activities (GDPR art. 30) -------------------------------------------
+
+
+def test_processing_record_command_lists_every_declaration_with_the_citys_counts(everything, rouen, aix):
+    """`processing_record --city` prints one activity per declaration, counting that city's rows only."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("processing_record", city="rouen", format="json", language="en", stdout=out)
+    record = json.loads(out.getvalue())
+    assert record["controller"] == rouen.official_name
+    by_key = {activity["key"]: activity for activity in record["activities"]}
+    assert set(by_key) == {d.key for d in list_declarations()}
+    assert by_key["participation.ballot"]["rows"] == 2 and by_key["participation.ballot"]["scope"] == "city"
+    assert by_key["accounts.user"]["rows"] is None and by_key["accounts.user"]["scope"] == "platform"
+    assert by_key["air.alertsubscription"]["transfers"]
+    assert by_key["participation.proposal"]["legal_basis"].startswith("A task in the public interest")
+    out = StringIO()
+    call_command("processing_record", city="aix-en-provence", format="json", stdout=out)
+    assert {a["key"]: a["rows"] for a in json.loads(out.getvalue())["activities"]}["participation.ballot"] == 0
+    out = StringIO()
+    call_command("processing_record", city="rouen", stdout=out)
+    markdown = out.getvalue()
+    assert markdown.startswith("# Registre des activités de traitement — Métropole Rouen Normandie")
+    assert "- **Finalité**:" in markdown and everything[0].email not in markdown
+
+
+def test_an_unknown_city_is_a_command_error():
+    """A slug that names no city stops the command with a message, not a traceback."""
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("processing_record", city="atlantis")
+
+
+def test_a_city_admin_reads_and_downloads_the_record_of_their_city_only(rouen, aix):
+    """Rouen's city admin gets the page and both downloads; Aix's record is a 404 for them; an
+    editor of Rouen is not let in."""
+    from testsupport import make_staff
+
+    admin = login(Client(), make_staff(rouen, Role.CITY_ADMIN))
+    url = f"/admin/cities/city/{rouen.pk}/processing-record/"
+    page = admin.get(url)
+    assert page.status_code == 200
+    ballots = next(d for d in list_declarations() if d.key == "participation.ballot")
+    with translation.override("fr"):
+        assert escape(str(ballots.purpose)) in page.content.decode()
+    assert admin.get(f"/admin/cities/city/{rouen.pk}/change/").content.decode().count(url) == 1
+    markdown = admin.get(url + "?format=md")
+    assert markdown["Content-Type"].startswith("text/markdown")
+    assert 'filename="rouen-processing-record.md"' in markdown["Content-Disposition"]
+    assert json.loads(admin.get(url + "?format=json").content)["city"] == "rouen"
+    assert admin.get(f"/admin/cities/city/{aix.pk}/processing-record/").status_code == 404
+    editor = login(Client(), make_staff(rouen, Role.EDITOR))
+    assert editor.get(url).status_code in (302, 403, 404)
 
 
 def test_deleting_an_account_in_the_back_office_applies_the_same_rules(rouen):
