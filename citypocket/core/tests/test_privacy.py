@@ -231,6 +231,16 @@ def test_every_declaration_works_and_says_why_and_how_long():
         assert declaration.erase.describe(), declaration.key
 
 
+def test_docs_name_every_declared_model():
+    """docs/privacy.md has the rule of each declared model (a new declaration adds its line)."""
+    from pathlib import Path
+
+    import citypocket
+
+    text = (Path(citypocket.__file__).parent.parent / "docs" / "privacy.md").read_text()
+    assert [d.key for d in list_declarations() if f"`{d.key}`" not in text] == []
+
+
 # --- Export -----------------------------------------------------------------------------------
 
 
