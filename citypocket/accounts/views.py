@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -97,7 +98,7 @@ def my_data_page(request):
 @login_required
 def my_data_export(request):
     """The same, machine-readable (GDPR art. 20): one JSON document."""
-    body = json.dumps(export_personal_data(user=request.user), ensure_ascii=False, indent=2)
+    body = json.dumps(export_personal_data(user=request.user), ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="citypocket-my-data.json"'
     response["Cache-Control"] = "no-store, private"

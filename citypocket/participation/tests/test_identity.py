@@ -203,7 +203,8 @@ def test_one_census_identity_verifies_one_account_only(client, rouen):
     assert record.used_at is not None
     login(client, second, mfa=False)
     body = assert_problem(post_residency(client, rouen, **identity), 422)
-    assert "already" in body["detail"]
+    assert body["type"].endswith("/proof-already-used")
+    assert "déjà servi à vérifier un autre compte" in body["detail"]
     assert not ResidentVerification.objects.filter(user=second).exists()
     assert CensusRecord.objects.get(pk=record.pk).used_by == first
 
@@ -222,7 +223,7 @@ def test_verifying_again_with_the_same_identity_keeps_the_first_verification(cli
 
 def test_a_new_census_keeps_the_identities_already_used(rouen):
     """Uploading the census again (new salt) does not free an identity that verified an account."""
-    from citypocket.participation.errors import VerificationFailed
+    from citypocket.participation.errors import ProofAlreadyUsed
     from citypocket.participation.services.identity import verify_resident
 
     import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
@@ -232,7 +233,7 @@ def test_a_new_census_keeps_the_identities_already_used(rouen):
     import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
     [used] = CensusRecord.objects.filter(city=rouen, used_at__isnull=False)
     assert used.used_by == first
-    with pytest.raises(VerificationFailed, match="already"):
+    with pytest.raises(ProofAlreadyUsed):
         verify_resident(city=rouen, user=UserFactory(), method="census", data=identity)
 
 
