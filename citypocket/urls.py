@@ -18,6 +18,7 @@ handler500 = "citypocket.core.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/my-data/", account_views.my_data, name="account_my_data"),
+    path("accounts/my-data/all/", account_views.my_data_page, name="account_my_data_page"),
     path("accounts/my-data/export.json", account_views.my_data_export, name="account_my_data_export"),
     path("accounts/logout/", franceconnect_views.logout, name="account_logout"),  # then at FranceConnect
     path("accounts/", include("allauth.urls")),

@@ -259,3 +259,11 @@ def database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def rows_of(export: dict, key: str) -> list[dict]:
+    """The rows of one model (`app_label.model`) in a "my data" export, whichever app declared it."""
+    for section in export["sections"].values():
+        if key in section["models"]:
+            return section["models"][key]["rows"]
+    raise KeyError(key)

@@ -13,14 +13,10 @@ class AccountsConfig(AppConfig):
 
         # Here, not at the top: apps.py is imported while the app registry loads, and these
         # modules import models (allauth's and ours), which cannot load before it is ready.
-        from citypocket.accounts.franceconnect.personal_data import export_franceconnect
         from citypocket.accounts.franceconnect.views import remember_sign_in
-        from citypocket.core.privacy import register_personal_data
 
         def _remember(sender, request=None, sociallogin=None, **kwargs):
             remember_sign_in(request, sociallogin)
 
         user_logged_in.connect(_remember, dispatch_uid="franceconnect_remember_sign_in")
         social_account_added.connect(_remember, dispatch_uid="franceconnect_remember_link")
-        # The account's link to FranceConnect goes with the account (CASCADE); nothing else to erase.
-        register_personal_data("franceconnect", export=export_franceconnect)

@@ -1,29 +1,22 @@
-"""GDPR self-service: a person downloads what CityPocket keeps about them, or deletes their account."""
+"""GDPR self-service: a person downloads what CityPocket keeps about them, or deletes their account.
 
-from django.db import transaction
+Both are generated from the registry of personal data (core.privacy, docs/privacy.md): whatever an
+app declares is exported and erased, each kind of row by its declared rule.
+"""
 
-from citypocket.core.privacy import list_personal_data
+from citypocket.core import privacy
+from citypocket.core.privacy import Content
 
 
 def export_personal_data(*, user) -> dict:
-    """Everything kept about `user`, by app, as JSON-serialisable data."""
-    data = {
-        "account": {
-            "email": user.email,
-            "language": user.language,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-        }
-    }
-    for entry in list_personal_data():
-        data[entry.name] = entry.export(user)
-    return data
+    """Everything kept about `user`, app by app and model by model, as JSON-serialisable data."""
+    return privacy.export_personal_data(user)
 
 
-@transaction.atomic
-def delete_account(*, user) -> None:
-    """Erases each app's data about `user`, then the account itself (cascading to the rest)."""
-    for entry in list_personal_data():
-        if entry.erase is not None:
-            entry.erase(user)
-    user.delete()
+def delete_account(*, user, content: str = Content.REMOVE) -> dict[str, int]:
+    """Erases everything declared about `user` and the account, in one transaction.
+
+    `content` is the person's choice for what they wrote: deleted (`remove`), or kept without
+    their name and with its text replaced (`replace`).
+    """
+    return privacy.erase_personal_data(user=user, content=content)

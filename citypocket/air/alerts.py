@@ -83,19 +83,25 @@ def check_endpoint(endpoint: str) -> str:
     return endpoint
 
 
-def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, language: str = "fr") -> AlertSubscription:
-    """Records a browser push subscription for the city's air alerts; idempotent on the endpoint."""
+def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, language: str = "fr",
+                   user=None) -> AlertSubscription:
+    """Records a browser push subscription for the city's air alerts; idempotent on the endpoint.
+
+    Made while signed in, the subscription belongs to that account (`user`): it is then part of the
+    account's personal data, exported and erased with it. Made anonymously, it belongs to nobody
+    (a later anonymous subscription of the same endpoint leaves the account).
+    """
     check_endpoint(endpoint)
     if not p256dh or not auth:
         raise InvalidValues("The push subscription lacks its keys.",
                             errors=[{"field": "keys", "message": "p256dh and auth are required"}])
+    owner = user if getattr(user, "is_authenticated", False) else None
+    fields = {"p256dh": p256dh, "auth": auth, "language": _language(language), "is_active": True, "user": owner}
     try:
         with transaction.atomic():
             subscription, _created = AlertSubscription.objects.update_or_create(
                 city=city, channel=Channel.WEBPUSH, endpoint=endpoint,
-                defaults={"p256dh": p256dh, "auth": auth, "language": _language(language), "is_active": True},
-                create_defaults={"token": uuid.uuid4(), "p256dh": p256dh, "auth": auth,
-                                 "language": _language(language), "is_active": True},
+                defaults=fields, create_defaults={"token": uuid.uuid4(), **fields},
             )
     except IntegrityError as error:  # pragma: no cover - a concurrent identical subscription
         raise InvalidValues("This subscription already exists.") from error

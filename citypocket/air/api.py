@@ -21,7 +21,7 @@ from citypocket.air.schemas import (
 )
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
-from citypocket.core.http import cache_public
+from citypocket.core.http import cache_public, enforce_csrf
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
 
@@ -236,19 +236,23 @@ def get_air_alerts_vapid_key(request: HttpRequest):
 
 @router.post(
     "/cities/{city}/air/alerts/push-subscriptions",
-    response=responses({201: SubscriptionOut}, 404, 422, 429),
+    response=responses({201: SubscriptionOut}, 403, 404, 422, 429),
     operation_id="subscribe_air_alerts_push",
     summary="Subscribe a browser (web push) to the city's pollution episode alerts",
     description=(
         "Body: the browser's PushSubscription JSON plus `language`. The answer's `token` is the only way to "
-        "unsubscribe (DELETE /air/alerts/subscriptions/{token}); keep it. Endpoints must be https on a public host."
+        "unsubscribe (DELETE /air/alerts/subscriptions/{token}); keep it. Endpoints must be https on a public host. "
+        "Made while signed in (session), the subscription belongs to the account (in its data export, erased "
+        "with it) and the request needs the CSRF token (header X-CSRFToken)."
     ),
     throttle=write_throttle(),
 )
 def subscribe_air_alerts_push(request: HttpRequest, city: str, payload: PushSubscriptionIn):
     place = get_city(slug=city)
+    if request.user.is_authenticated:
+        enforce_csrf(request)
     subscription = alerts.subscribe_push(city=place, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
-                                         auth=payload.keys.auth, language=payload.language)
+                                         auth=payload.keys.auth, language=payload.language, user=request.user)
     return 201, {"token": str(subscription.token), "channel": subscription.channel, "city": place.slug,
                  "language": subscription.language}
 

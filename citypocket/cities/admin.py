@@ -16,6 +16,7 @@ Tenancy in the admin is written once, here:
 """
 
 import functools
+import json
 
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
@@ -24,10 +25,14 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.forms.models import InlineForeignKeyField
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City, Role, StaffMembership
 from citypocket.cities.selectors import list_staff_accounts, list_staff_city_ids
+from citypocket.core.privacy import build_processing_record, render_markdown
 
 
 @functools.cache
@@ -328,6 +333,30 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "official_name", "timezone", "is_active"]
     search_fields = ["name", "slug", "official_name"]
     prepopulated_fields = {"slug": ["name"]}
+    change_form_template = "admin/cities/city/change_form.html"
+
+    def get_urls(self):
+        record = path("<path:object_id>/processing-record/", self.admin_site.admin_view(self.processing_record_view),
+                      name="cities_city_processing_record")
+        return [record, *super().get_urls()]
+
+    def processing_record_view(self, request, object_id):
+        """The city's record of processing activities (GDPR art. 30), for its city admins and DPO:
+        a page, or `?format=md|json` to download. Another city's record is a 404."""
+        city = self.get_object(request, object_id)
+        if city is None or not self.has_view_permission(request, city):
+            raise Http404
+        record = build_processing_record(city=city)
+        download = request.GET.get("format")
+        if download in ("md", "json"):
+            body = render_markdown(record) if download == "md" else json.dumps(record, ensure_ascii=False, indent=2)
+            kind = "text/markdown; charset=utf-8" if download == "md" else "application/json"
+            response = HttpResponse(body, content_type=kind)
+            response["Content-Disposition"] = f'attachment; filename="{city.slug}-processing-record.{download}"'
+            return response
+        context = {**self.admin_site.each_context(request), "title": _("Record of processing activities"),
+                   "city": city, "record": record, "opts": self.model._meta, "original": city}
+        return TemplateResponse(request, "admin/cities/city/processing_record.html", context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.core import checks
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -21,4 +22,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        # Here, not at the top: apps.py is imported while the app registry loads, and the registry
+        # of personal data reads models, which cannot be imported before it is ready.
+        from citypocket.core.privacy import registry
+
         post_migrate.connect(create_cache_table, dispatch_uid="citypocket.core.create_cache_table")
+        # Every app's privacy.py, once all models are loaded: each declares its models' personal data.
+        registry.discover()
+        checks.register(registry.check_personal_data)

@@ -1,9 +1,23 @@
-"""HTTP helpers shared by the API and pages: public caching headers."""
+"""HTTP helpers shared by the API and pages: public caching headers, CSRF for session writes."""
 
 from functools import wraps
 
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
+from ninja.utils import check_csrf
+
+from citypocket.core.problems import PermissionDenied
+
+
+class CsrfFailed(PermissionDenied):
+    slug = "csrf-failed"
+
+
+def enforce_csrf(request) -> None:
+    """Session-authenticated API writes need the CSRF token (header X-CSRFToken), as pages do."""
+    if check_csrf(request) is not None:
+        raise CsrfFailed(_("The CSRF token is missing or wrong: reload the page and try again."))
 
 
 def cache_public(*, max_age: int):

@@ -34,3 +34,9 @@ class MeetingFull(Conflict):
 
 class VerificationFailed(InvalidValues):
     slug = "verification-failed"
+
+
+class ProofAlreadyUsed(VerificationFailed):
+    """A proof of residency (census identity, letter code) that already verified an account."""
+
+    slug = "proof-already-used"

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from citypocket.core.capabilities import Capability, register_capability
 from citypocket.core.demo import register_demo_loader
-from citypocket.core.privacy import register_personal_data
 
 
 def tile_context(city) -> dict:
@@ -22,21 +21,6 @@ def offline_urls(city) -> list[str]:
     return [reverse("safety:help", kwargs={"city": city.slug})]
 
 
-def export_staff_access(user) -> list[dict]:
-    """GDPR export: the sensitive reads a staff member made. Reporters are never linked to accounts.
-
-    Nothing is erased on account deletion: the audit log is the city's record of who read what
-    (the user link is cut by SET_NULL, the e-mail at the time stays).
-    """
-    # Imported on call: apps.py loads before the app registry is ready, when models cannot be imported.
-    from citypocket.safety.models import SensitiveAccessLog
-
-    return [
-        {"at": entry.at.isoformat(), "action": entry.action, "city": entry.city.slug, "report": str(entry.report_id)}
-        for entry in SensitiveAccessLog.objects.filter(user=user).select_related("city").order_by("at")
-    ]
-
-
 class SafetyConfig(AppConfig):
     name = "citypocket.safety"
     label = "safety"
@@ -52,4 +36,3 @@ class SafetyConfig(AppConfig):
             tile_template="safety/tile.html", tile_context=tile_context, offline_urls=offline_urls,
         ))
         register_demo_loader("safety", load_demo, order=70)
-        register_personal_data("safety", export=export_staff_access)

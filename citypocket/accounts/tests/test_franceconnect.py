@@ -25,7 +25,7 @@ from django.test import Client
 from citypocket.accounts.franceconnect.views import SESSION_KEY
 from citypocket.accounts.models import User
 from citypocket.accounts.tests.oidc_provider.server import running_provider
-from testsupport import PASSWORD, UserFactory
+from testsupport import PASSWORD, UserFactory, rows_of
 
 CALLBACK_PATH = "/accounts/franceconnect/login/callback/"
 LOGOUT_CALLBACK_PATH = "/accounts/franceconnect/logout/callback/"
@@ -157,7 +157,7 @@ def authenticate_at_provider(browser, provider, authorize_url: str) -> str:
 
 def signed_in_email(browser, base_url) -> str | None:
     response = browser.get(f"{base_url}/accounts/my-data/export.json")
-    return json.loads(response.content)["account"]["email"] if response.status_code == 200 else None
+    return rows_of(json.loads(response.content), "accounts.user")[0]["email"] if response.status_code == 200 else None
 
 
 # --- off unless configured --------------------------------------------------------------------
@@ -380,9 +380,11 @@ def test_my_data_lists_the_franceconnect_link_and_deletion_explains_the_missing_
     """The export shows the kept claims; an account without password is told how to confirm deletion."""
     browser.get(authenticate_at_provider(browser, franceconnect, start_sign_in(browser, live_server.url)))
     export = json.loads(browser.get(f"{live_server.url}/accounts/my-data/export.json").content)
-    [link] = export["franceconnect"]
-    assert link["claims"] == {"acr": "eidas1", "given_name": "Marie Claire", "family_name": "Dupont"}
-    assert link["identifier"] == SocialAccount.objects.get().uid
+    [link] = rows_of(export, "socialaccount.socialaccount")
+    assert link["provider"] == "franceconnect"
+    assert link["extra_data"] == {"acr": "eidas1", "given_name": "Marie Claire", "family_name": "Dupont"}
+    assert link["uid"] == SocialAccount.objects.get().uid
+    assert rows_of(export, "socialaccount.socialtoken") == []  # tokens are not stored
     page = browser.get(f"{live_server.url}/accounts/my-data/")
     response = browser.submit(page, find_form(page.text, field="password"), password="anything")
     assert response.status_code == 400

@@ -8,7 +8,7 @@ from django.test import Client
 
 from citypocket.accounts.models import User
 from citypocket.cities.models import Role, StaffMembership
-from testsupport import PASSWORD, UserFactory, login, make_staff
+from testsupport import PASSWORD, UserFactory, login, make_staff, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,10 @@ def test_export_gives_the_account_and_staff_roles(rouen):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     data = json.loads(response.content)
-    assert data["account"]["email"] == "alice@example.org"
-    assert data["staff_roles"] == [{"city": "rouen", "role": "editor", "since": data["staff_roles"][0]["since"]}]
+    [account] = rows_of(data, "accounts.user")
+    assert account["email"] == "alice@example.org" and account["language"] == "fr"
+    [role] = rows_of(data, "cities.staffmembership")
+    assert (role["city__slug"], role["role"]) == ("rouen", "editor")
 
 
 def test_delete_account_needs_the_password_and_removes_everything(rouen):

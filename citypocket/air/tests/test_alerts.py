@@ -222,6 +222,35 @@ def test_unsubscribe_by_token(rouen):
     assert_problem(Client().delete("/api/v1/air/alerts/subscriptions/00000000-0000-4000-8000-000000000000"), 404)
 
 
+def post_push_subscription(client, endpoint="https://push.example.org/abc", **headers):
+    return client.post(
+        "/api/v1/cities/rouen/air/alerts/push-subscriptions",
+        data=json.dumps({"endpoint": endpoint, "keys": {"p256dh": "k", "auth": "a"}}),
+        content_type="application/json", **headers,
+    )
+
+
+def test_push_subscription_made_signed_in_belongs_to_the_account(rouen, citizen):
+    """Signed in, the browser's subscription is stored with its account; anonymously, with none."""
+    client = login(Client(), citizen, mfa=False)
+    assert post_push_subscription(client).status_code == 201
+    assert AlertSubscription.objects.get(endpoint="https://push.example.org/abc").user == citizen
+    assert post_push_subscription(Client(), endpoint="https://push.example.org/anonymous").status_code == 201
+    assert AlertSubscription.objects.get(endpoint="https://push.example.org/anonymous").user is None
+
+
+def test_signed_in_push_subscription_needs_the_csrf_token(rouen, citizen):
+    """A session write without the CSRF token is a 403 problem and stores nothing; with it, a 201."""
+    client = login(Client(enforce_csrf_checks=True), citizen, mfa=False)
+    assert_problem(post_push_subscription(client), 403)
+    assert not AlertSubscription.objects.exists()
+    page = client.get("/rouen/air/")
+    token = page.context["csrf_token"]
+    assert f'data-csrf="{token}"' in page.content.decode()
+    assert post_push_subscription(client, HTTP_X_CSRFTOKEN=str(token)).status_code == 201
+    assert AlertSubscription.objects.get().user == citizen
+
+
 def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_commit_callbacks):
     """When web push is not configured, the delivery is kept as skipped rather than lost silently."""
     AlertSubscriptionFactory(city=rouen, webpush=True)

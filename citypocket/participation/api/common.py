@@ -1,16 +1,5 @@
-"""Shared by the participation endpoints: CSRF for session writes, and the city of the path."""
+"""Shared by the participation endpoints: CSRF for session writes (its one place is core.http)."""
 
-from django.utils.translation import gettext as _
-from ninja.utils import check_csrf
+from citypocket.core.http import CsrfFailed, enforce_csrf
 
-from citypocket.core.problems import PermissionDenied
-
-
-class CsrfFailed(PermissionDenied):
-    slug = "csrf-failed"
-
-
-def enforce_csrf(request) -> None:
-    """Session-authenticated writes need the CSRF token (header X-CSRFToken), as pages do."""
-    if check_csrf(request) is not None:
-        raise CsrfFailed(_("The CSRF token is missing or wrong: reload the page and try again."))
+__all__ = ["CsrfFailed", "enforce_csrf"]

@@ -130,11 +130,15 @@ class Project(models.Model):
 
 
 class Ballot(models.Model):
-    """One voter's choice in one budget; voting again replaces it (one row per voter and budget)."""
+    """One voter's choice in one budget; voting again replaces it (one row per voter and budget).
+
+    `voter` is empty for the ballot of an erased account in a closed vote: the ballot still counts,
+    so that a published result and any recount stay exact (participation/privacy.py).
+    """
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="ballots")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,10 +3,13 @@
 Residency is proven by a pluggable verifier (see participation.verifiers). Nothing identifying is
 kept from the proof itself: the census is stored as salted HMAC digests only, and letter codes
 are stored as digests; the verification row records the method and the time, nothing else.
+A proof is used up by the account it verifies: a letter code once used, a census record marked
+with the account it verified, so that one resident is one verified account.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
@@ -67,16 +70,31 @@ class CensusUpload(models.Model):
 
 
 class CensusRecord(models.Model):
-    """The salted digest of one census person's normalised identifiers (name, birth date, postcode)."""
+    """The salted digest of one census person's normalised identifiers (name, birth date, postcode).
+
+    `used_at` is set when the record verifies an account (`used_by`), and never cleared: erasing
+    that account empties `used_by` but the identity stays used up, so that deleting an account
+    and opening another does not give the same resident a second verification (and ballot).
+    """
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
     upload = models.ForeignKey(CensusUpload, on_delete=models.CASCADE, related_name="records")
     digest = models.CharField(max_length=64)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("verified account"),
+    )
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("census record")
         verbose_name_plural = _("census records")
-        constraints = [models.UniqueConstraint(fields=["upload", "digest"], name="participation_census_digest")]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "digest"], name="participation_census_digest"),
+            models.UniqueConstraint(fields=["upload", "used_by"], name="participation_census_used_once"),
+            models.CheckConstraint(condition=Q(used_by__isnull=True) | Q(used_at__isnull=False),
+                                   name="participation_census_used_when"),
+        ]
 
     def __str__(self) -> str:
         return self.digest[:12]

@@ -30,7 +30,9 @@ def import_census(*, city, file, uploaded_by=None) -> CensusUpload:
     """Replaces the city's census with the salted digests of `file` (CSV: last_name, birth_date, postcode).
 
     The file is read in memory and never written anywhere: only digests are stored. Columns are
-    found by header name; ';' or ',' separated (French spreadsheets export ';').
+    found by header name; ';' or ',' separated (French spreadsheets export ';'). An identity of the
+    previous census that already verified an account stays used up in the new one (its digest
+    under the old salt is computed again from the row, the only moment the identity is in clear).
     """
     raw = file.read()
     text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
@@ -41,20 +43,34 @@ def import_census(*, city, file, uploaded_by=None) -> CensusUpload:
     missing = [column for column in CENSUS_COLUMNS if column not in header]
     if missing:
         raise VerificationFailed(_("The census file must have the columns last_name, birth_date and postcode."))
+    used_before = _used_census_records(city=city)
     CensusUpload.objects.filter(city=city).delete()
     upload = CensusUpload.objects.create(city=city, salt=secrets.token_hex(16), uploaded_by=uploaded_by)
-    digests = set()
+    digests: dict[str, CensusRecord] = {}
     for row in reader:
         values = {column: (row.get(header[column]) or "").strip() for column in CENSUS_COLUMNS}
         if not all(values.values()) or not verifiers.normalise_birth_date(values["birth_date"]):
             continue
-        digests.add(verifiers.census_digest(salt=upload.salt, **values))
-    CensusRecord.objects.bulk_create(
-        [CensusRecord(city=city, upload=upload, digest=digest) for digest in digests], batch_size=2000
-    )
+        record = CensusRecord(city=city, upload=upload, digest=verifiers.census_digest(salt=upload.salt, **values))
+        for salt, used in used_before:
+            previous = used.get(verifiers.census_digest(salt=salt, **values))
+            if previous is not None:
+                record.used_by_id, record.used_at = previous.used_by_id, previous.used_at
+        digests.setdefault(record.digest, record)
+    CensusRecord.objects.bulk_create(digests.values(), batch_size=2000)
     upload.row_count = len(digests)
     upload.save(update_fields=["row_count"])
     return upload
+
+
+def _used_census_records(*, city) -> list[tuple[str, dict[str, CensusRecord]]]:
+    """For each census upload of `city` that verified someone: its salt and its used records by digest."""
+    salts: dict[int, str] = {}
+    used: dict[int, dict[str, CensusRecord]] = {}
+    for record in CensusRecord.objects.filter(city=city, used_at__isnull=False).select_related("upload"):
+        salts[record.upload_id] = record.upload.salt
+        used.setdefault(record.upload_id, {})[record.digest] = record
+    return [(salts[upload_id], records) for upload_id, records in used.items()]
 
 
 @transaction.atomic
@@ -78,7 +94,8 @@ def _attempts_key(*, city, user) -> str:
 def verify_resident(*, city, user, method: str, data: dict) -> ResidentVerification:
     """Checks a proof of residency with the verifier of `method`; records the verification.
 
-    Failed attempts are limited per person and day so that the census cannot be probed.
+    Failed attempts are limited per person and day so that the census cannot be probed. A proof
+    verifies one account only: another account giving it is refused (ProofAlreadyUsed).
     """
     require_tier(user=user, city=city, tier=Tier.ACCOUNT)
     existing = ResidentVerification.objects.filter(city=city, user=user).first()
@@ -97,7 +114,10 @@ def verify_resident(*, city, user, method: str, data: dict) -> ResidentVerificat
     if not verifier.check(city=city, data=data):
         raise VerificationFailed(_("These details do not match our records."))
     try:
+        # The proof is used up in the transaction that records the verification: both or neither.
         with transaction.atomic():
+            if verifier.consume is not None:
+                verifier.consume(city=city, data=data, user=user)
             return ResidentVerification.objects.create(city=city, user=user, method=method, verified_at=timezone.now())
     except IntegrityError:
         return ResidentVerification.objects.get(city=city, user=user)

@@ -5,6 +5,7 @@ meetings, accountability results and notifications, every one in a single city.
 named running now; `BallotFactory(projects=[…])` and `QuestionFactory(choices=[…])` fill their items.
 """
 
+import secrets
 from datetime import timedelta
 
 import factory
@@ -14,14 +15,19 @@ from citypocket.cities.tests.factories import CityOwnedFactory, person
 from citypocket.participation.models import (
     ActionResult,
     AgendaItem,
+    Answer,
     Ballot,
     BallotItem,
     Budget,
     Category,
+    CensusRecord,
+    CensusUpload,
     Choice,
     Comment,
+    CommentFlag,
     District,
     Follow,
+    LetterCode,
     Meeting,
     MeetingDocument,
     MeetingKind,
@@ -39,6 +45,7 @@ from citypocket.participation.models import (
     ResidentVerification,
     Support,
     Survey,
+    SurveyResponse,
     VerificationMethod,
     VotingRule,
 )
@@ -101,6 +108,42 @@ class ResidentVerificationFactory(CityOwnedFactory):
     user = person()
     method = VerificationMethod.CENSUS
     verified_at = factory.LazyFunction(timezone.now)
+
+
+class CensusUploadFactory(CityOwnedFactory):
+    """A census upload (its salt and row count only); `import_census` builds the real thing from a file."""
+
+    class Meta:
+        model = CensusUpload
+
+    salt = factory.LazyFunction(lambda: secrets.token_hex(16))
+    row_count = 1
+    uploaded_by = None
+
+
+class CensusRecordFactory(CityOwnedFactory):
+    """One census identity's digest; `used_by=<account>` marks it as having verified that account."""
+
+    _city_from = ("upload",)
+
+    class Meta:
+        model = CensusRecord
+
+    upload = _in_city(CensusUploadFactory)
+    digest = factory.LazyFunction(lambda: secrets.token_hex(32))
+    used_by = None
+    used_at = factory.Maybe("used_by", yes_declaration=factory.LazyFunction(timezone.now), no_declaration=None)
+
+
+class LetterCodeFactory(CityOwnedFactory):
+    """An unused letter code valid for 90 days (only its digest: the code itself is never stored)."""
+
+    class Meta:
+        model = LetterCode
+
+    digest = factory.LazyFunction(lambda: secrets.token_hex(32))
+    created_by = None
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
 
 
 # --- Budgets ------------------------------------------------------------------------------------
@@ -206,6 +249,17 @@ class CommentFactory(CityOwnedFactory):
     body = factory.Sequence(lambda n: f"Commentaire {n}")
 
 
+class CommentFlagFactory(CityOwnedFactory):
+    _city_from = ("comment",)
+
+    class Meta:
+        model = CommentFlag
+
+    comment = _in_city(CommentFactory)
+    user = person()
+    reason = "Propos injurieux"
+
+
 # --- Surveys ------------------------------------------------------------------------------------
 
 
@@ -251,6 +305,31 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory, choices=[])
     position = factory.Sequence(int)
     label = factory.Sequence(lambda n: f"Choix {n}")
+
+
+class SurveyResponseFactory(CityOwnedFactory):
+    """`user`'s response to a survey (named: the survey is not anonymous); answers come with AnswerFactory."""
+
+    _city_from = ("survey",)
+
+    class Meta:
+        model = SurveyResponse
+
+    survey = _in_city(SurveyFactory)
+    user = person()
+    respondent_key = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """A free-text answer to a question of the response's survey."""
+
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(SurveyResponseFactory)
+    question = factory.SubFactory(QuestionFactory, survey=factory.SelfAttribute("..response.survey"),
+                                  kind=QuestionKind.TEXT)
+    text = "Plus d'arbres dans la rue."
 
 
 # --- Meetings -----------------------------------------------------------------------------------

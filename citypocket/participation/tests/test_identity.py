@@ -189,3 +189,83 @@ def test_city_admin_downloads_letter_codes_once(rouen, aix):
     response = other.post("/admin/participation/residentverification/letter-codes/", {"city": rouen.pk, "count": 3})
     assert response.status_code == 200  # the form redisplays: Rouen is not a valid choice for Aix staff
     assert LetterCode.objects.filter(city=rouen).count() == 3
+
+
+def test_one_census_identity_verifies_one_account_only(client, rouen):
+    """The census match uses up its record: a second account giving the same identity is refused, with
+    a message saying so, and stays unverified."""
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    identity = {"method": "census", "last_name": "Martin", "birth_date": "1975-11-30", "postcode": "76100"}
+    first, second = UserFactory(), UserFactory()
+    login(client, first, mfa=False)
+    assert post_residency(client, rouen, **identity).status_code == 200
+    record = CensusRecord.objects.get(used_by=first)
+    assert record.used_at is not None
+    login(client, second, mfa=False)
+    body = assert_problem(post_residency(client, rouen, **identity), 422)
+    assert body["type"].endswith("/proof-already-used")
+    assert "déjà servi à vérifier un autre compte" in body["detail"]
+    assert not ResidentVerification.objects.filter(user=second).exists()
+    assert CensusRecord.objects.get(pk=record.pk).used_by == first
+
+
+def test_verifying_again_with_the_same_identity_keeps_the_first_verification(client, rouen):
+    """The account that used the identity may send it again: it is still verified, nothing else changes."""
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    identity = {"method": "census", "last_name": "Martin", "birth_date": "1975-11-30", "postcode": "76100"}
+    user = UserFactory()
+    login(client, user, mfa=False)
+    assert post_residency(client, rouen, **identity).status_code == 200
+    assert post_residency(client, rouen, **identity).status_code == 200
+    assert ResidentVerification.objects.filter(user=user).count() == 1
+    assert CensusRecord.objects.filter(used_by=user).count() == 1
+
+
+def test_a_new_census_keeps_the_identities_already_used(rouen):
+    """Uploading the census again (new salt) does not free an identity that verified an account."""
+    from citypocket.participation.errors import ProofAlreadyUsed
+    from citypocket.participation.services.identity import verify_resident
+
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    identity = {"last_name": "N'Diaye", "birth_date": "1990-01-12", "postcode": "76000"}
+    first = UserFactory()
+    verify_resident(city=rouen, user=first, method="census", data=identity)
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    [used] = CensusRecord.objects.filter(city=rouen, used_at__isnull=False)
+    assert used.used_by == first
+    with pytest.raises(ProofAlreadyUsed):
+        verify_resident(city=rouen, user=UserFactory(), method="census", data=identity)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accounts_racing_with_one_identity_get_one_verification(rouen):
+    """Two accounts send the same identity at the same moment: exactly one is verified."""
+    import threading
+
+    from django.db import connections
+
+    from citypocket.participation.errors import VerificationFailed
+    from citypocket.participation.services.identity import verify_resident
+
+    import_census(city=rouen, file=io.BytesIO(CENSUS.read_bytes()))
+    identity = {"last_name": "Martin", "birth_date": "1975-11-30", "postcode": "76100"}
+    people = [UserFactory(), UserFactory()]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def attempt(user):
+        barrier.wait()
+        try:
+            verify_resident(city=rouen, user=user, method="census", data=identity)
+            outcomes.append("verified")
+        except VerificationFailed:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "verified"]
+    assert ResidentVerification.objects.filter(city=rouen).count() == 1

@@ -78,9 +78,9 @@
     }).then(function (subscription) {
       var body = subscription.toJSON();
       body.language = document.documentElement.lang === "en" ? "en" : "fr";
-      return fetch(d.subscribeUrl, {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
-      });
+      var headers = { "Content-Type": "application/json" };
+      if (d.csrf) headers["X-CSRFToken"] = d.csrf;  /* signed in: the subscription joins the account */
+      return fetch(d.subscribeUrl, { method: "POST", headers: headers, body: JSON.stringify(body) });
     }).then(function (response) {
       if (!response.ok) throw new Error(d.msgFailed);
       return response.json();
