@@ -190,7 +190,7 @@ def test_every_admin_model_and_inline_is_audited_but_the_declared_exceptions():
 def test_a_deletion_keeps_the_rows_values_not_its_reverse_relations(rouen, editor):
     proposal = ProposalFactory(city=rouen)
     participation.Comment.objects.create(city=rouen, proposal=proposal, author=proposal.author, body="Oui")
-    client = login(Client(), editor)
+    client = login(Client(), make_staff(rouen, Role.MODERATOR, user=editor))  # the comments go too
     assert client.post(f"/admin/participation/proposal/{proposal.pk}/delete/", {"post": "yes"}).status_code == 302
     entry = AuditEntry.objects.get(content_type__model="proposal")
     assert entry.action == Action.DELETE
