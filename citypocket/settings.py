@@ -485,3 +485,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# --- Audit log of the back office (docs/audit.md) ----------------------------------------------
+# django-auditlog writes citypocket.audit's entries: staff changes made in the back office only,
+# with the city, masked personal text, no client address; append-only. Its middleware runs after
+# the session-activity one (the "last seen" of a session is not a staff action).
+INSTALLED_APPS += ["auditlog", "citypocket.audit"]  # in this order: the audit admin replaces auditlog's
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+                  "citypocket.audit.middleware.BackOfficeAuditMiddleware")
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_CID_HEADER = None  # no correlation id read from the client's headers
+AUDITLOG_MASK_CALLABLE = "citypocket.audit.rules.mask"

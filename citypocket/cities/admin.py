@@ -4,7 +4,7 @@ Tenancy in the admin is written once, here:
 
 * a city-owned model is one with a path to a `City`: its own `city` foreign key, else through its
   first required foreign key whose model has one (`Question` → `survey__city`, `Datastream` →
-  `sensor__city`), see `city_path`;
+  `sensor__city`), see `city_path` (in `cities.tenancy`, which the audit log shares);
 * `CityScopedAdmin` lists and opens only the rows of the staff member's cities, and every foreign
   key, many-to-many and raw-id field of its forms — and of its inlines, `CityScopedInline` —
   offers only objects of those cities (`get_field_queryset`: a raw-id value from elsewhere is "not
@@ -32,51 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City, Role, StaffMembership
 from citypocket.cities.selectors import list_staff_accounts, list_staff_city_ids
+from citypocket.cities.tenancy import city_id_of, city_path
+from citypocket.cities.tenancy import follow_path as _follow
 from citypocket.core.privacy import build_processing_record, render_markdown
-
-
-@functools.cache
-def city_path(model) -> str | None:
-    """The ORM path from `model` to its City (`city`, `survey__city`…); None when it is not city-owned.
-
-    A model's own `city` foreign key wins; otherwise the first required (non-null) foreign key, in
-    field order, whose model has a path. Optional links (a comment's parent, a proposal's
-    category) never decide which city a row belongs to.
-    """
-    return _city_path(model, ())
-
-
-def _city_path(model, seen: tuple) -> str | None:
-    fields = [field for field in model._meta.concrete_fields if field.many_to_one or field.one_to_one]
-    for field in fields:
-        if field.name == "city" and field.related_model is City:
-            return "city"
-    for field in fields:
-        related = field.related_model
-        if field.null or related is model or related in seen or related is City:
-            continue
-        rest = _city_path(related, (*seen, model))
-        if rest:
-            return f"{field.name}__{rest}"
-    return None
-
-
-def _follow(obj, path: str) -> int | None:
-    """The id at the end of `path` from `obj`, walking foreign-key ids (no query for a missing link)."""
-    *links, last = path.split("__")
-    for name in links:
-        if getattr(obj, obj._meta.get_field(name).attname) is None:
-            return None
-        obj = getattr(obj, name)
-    return getattr(obj, obj._meta.get_field(last).attname)
-
-
-def city_id_of(obj) -> int | None:
-    """The id of the city `obj` belongs to (itself for a City); None when its model is not city-owned."""
-    if isinstance(obj, City):
-        return obj.pk
-    path = city_path(type(obj))
-    return None if path is None else _follow(obj, path)
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

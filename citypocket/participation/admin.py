@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.audit.services import record as record_audit
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import City, Role
 from citypocket.participation import models
@@ -213,6 +214,9 @@ class ResidentVerificationAdmin(CityScopedAdmin):
         if request.method == "POST" and form.is_valid():
             codes = identity_services.generate_letter_codes(city=form.cleaned_data["city"],
                                                             count=form.cleaned_data["count"], created_by=request.user)
+            # The codes are made in bulk (no row-by-row change to follow): one event says who made how many.
+            record_audit(actor=request.user, action="residency.letter_codes", city=form.cleaned_data["city"],
+                         detail={"count": len(codes)})
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="letter-codes.csv"'
             response["Cache-Control"] = "no-store"

@@ -1,14 +1,13 @@
 """Back office of the sensor engine, scoped to the staff's cities (data publishers and city admins)."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import Role
 from citypocket.sensors.models import Datastream, DeadLetter, IngestToken, LatestObservation, Sensor
-from citypocket.sensors.tokens import create_ingest_token
+from citypocket.sensors.tokens import create_ingest_token, revoke_ingest_token
 
 PUBLISHERS = (Role.DATA_PUBLISHER,)
 
@@ -93,7 +92,10 @@ class IngestTokenAdmin(CityScopedAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:  # one by one, so that each revocation is a change the audit log sees
+            revoke_ingest_token(token=token)
+        count = len(tokens)
         self.message_user(
             request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count}
         )

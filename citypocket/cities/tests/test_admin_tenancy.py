@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citypocket.air.models import AirAlert, AirIndexDaily
+from citypocket.audit.services import record as record_audit
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
 from citypocket.mobility.models import CarPark
@@ -100,6 +101,7 @@ def build_city(city: City, participant) -> None:
                                     body_fr="Texte", body_en="Text")
     FilmedZone.objects.create(city=city, name=f"Gare {tag}", lat=lat, lon=lon, radius_m=50, operator="Ville",
                               purpose="Sécurité", retention_days=15, rights_contact="dpo@example.org")
+    record_audit(actor=None, action="budget.results_published", obj=budget, detail={"ballots": 3})
 
 
 @pytest.fixture
