@@ -21,7 +21,7 @@ from citypocket.core.privacy.registry import (
     list_not_personal,
     list_undeclared,
 )
-from citypocket.core.privacy.rules import Anonymise, Authored, Content, Custom, Delete, WithParent
+from citypocket.core.privacy.rules import Anonymise, Authored, Content, Custom, Delete, Keep, WithParent
 
 __all__ = [
     "THE_CITY_STAFF",
@@ -33,6 +33,7 @@ __all__ = [
     "Content",
     "Custom",
     "Delete",
+    "Keep",
     "LegalBasis",
     "NotPersonal",
     "PersonalData",

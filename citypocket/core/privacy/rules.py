@@ -13,7 +13,9 @@ found before anything was changed), inside the one transaction of the erasure:
   comment) is never deleted: its text is replaced, whatever the choice;
 * `WithParent` — rows that belong to another declared row (a ballot's items, a subscription's
   deliveries) and go, or stay anonymous, with it;
-* `Custom` — a function, with the sentence that states its rule (the ballots of a vote).
+* `Custom` — a function, with the sentence that states its rule (the ballots of a vote);
+* `Keep` — the rows stay as they are, because the right to erasure does not reach them (GDPR
+  art. 17(3)): an append-only record the city must keep, such as the audit log of its back office.
 """
 
 from collections.abc import Callable
@@ -63,6 +65,18 @@ class Anonymise:
     def describe(self) -> str:
         sentence = gettext("Kept without the link to the account.")
         return f"{sentence} {self.note}".strip()
+
+
+@dataclass(frozen=True)
+class Keep:
+    reason: Any  # why the right to erasure does not reach these rows
+
+    def apply(self, rows, *, declaration, user, content) -> None:
+        pass
+
+    def describe(self) -> str:
+        sentence = gettext("Kept unchanged (GDPR art. 17(3)).")
+        return f"{sentence} {self.reason}"
 
 
 @dataclass(frozen=True)
