@@ -145,7 +145,17 @@ def prepare(env: dict[str, str]) -> dict:
 
 def demo_values(city) -> dict[str, list]:
     """Real values of `city`'s demo data, per parameter name, for the generated requests to reach the views."""
-    from citypocket.participation.models import ActionResult, Budget, Comment, Meeting, Process, Proposal, Survey
+    from citypocket.participation.models import (
+        ActionResult,
+        Budget,
+        Category,
+        Comment,
+        Meeting,
+        Process,
+        Project,
+        Proposal,
+        Survey,
+    )
     from citypocket.sensors.models import Datastream, Sensor
 
     def values(queryset, field="pk", limit=20):
@@ -165,6 +175,9 @@ def demo_values(city) -> dict[str, list]:
         "meeting_id": values(Meeting.objects),
         "survey_id": values(Survey.objects),
         "result_id": values(ActionResult.objects),
+        "body.process": values(Process.objects, "slug"),
+        "body.category_id": values(Category.objects),
+        "body.project_ids[*]": values(Project.objects),
     }
 
 
@@ -177,11 +190,16 @@ def schemathesis_config(path: Path, dictionaries: dict[str, list], *, cache: Pat
     ]
     bound = {name: values for name, values in dictionaries.items() if values}
     for name, values in bound.items():
-        lines.append(f"[dictionaries.{name.replace('.', '_')}]\nvalues = {json.dumps(values)}\n")
+        lines.append(f"[dictionaries.{dictionary_name(name)}]\nvalues = {json.dumps(values)}\n")
     lines.append("[parameters]")
     for name in bound:
-        lines.append(f'{json.dumps(name)} = {{ dictionary = "{name.replace(".", "_")}", probability = 0.75 }}')
+        lines.append(f'{json.dumps(name)} = {{ dictionary = "{dictionary_name(name)}", probability = 0.75 }}')
     path.write_text("\n".join(lines) + "\n")
+
+
+def dictionary_name(parameter: str) -> str:
+    """`body.project_ids[*]` -> `body_project_ids`: a bare TOML key."""
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in parameter.replace("[*]", "")).strip("_")
 
 
 def free_port() -> int:
