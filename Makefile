@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi clean bench-ingest bench-mobility bench-participation
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   - ruff, Django system checks, missing migrations"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+	@echo "make contract - schemathesis over every API operation against a live server on PostgreSQL (docs/api.md)"
 
 # The virtual environment is rebuilt whenever the lockfile changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -53,6 +54,12 @@ messages: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/citypocket export_openapi_schema --api citypocket.core.api.api --indent 2 --sorted > docs/openapi.json
+
+# The API contract: the live server against docs/openapi.json (scripts/contract.py; the database is dropped and made anew).
+CONTRACT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_contract
+
+contract: $(STAMP)
+	$(PY) scripts/contract.py --database-url $(CONTRACT_DATABASE_URL)
 
 # Benchmarks (results and machine description go to docs/benchmarks.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_bench

@@ -63,11 +63,15 @@ def subscribe_email(*, city: City, user, language: str = "fr") -> AlertSubscript
 
 def check_endpoint(endpoint: str) -> str:
     """A push endpoint we may post to: https on a public host (no IP literal of a private network)."""
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+    except ValueError:  # "https://[…" (an unclosed IPv6 literal) and other unsplittable URLs
+        raise InvalidValues("The push endpoint is not a URL.",
+                            errors=[{"field": "endpoint", "message": "not a URL"}]) from None
     allow_local = bool(getattr(settings, "AIR_PUSH_ALLOW_LOCAL", False))
     if parts.scheme != "https" and not (allow_local and parts.scheme == "http"):
         raise InvalidValues("The push endpoint must use https.", errors=[{"field": "endpoint", "message": "not https"}])
-    host = parts.hostname or ""
     if not host:
         raise InvalidValues("The push endpoint has no host.", errors=[{"field": "endpoint", "message": "no host"}])
     if not allow_local:

@@ -22,12 +22,15 @@ from citypocket.air.schemas import (
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
 from citypocket.core.http import cache_public, enforce_csrf
+from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
 
 router = Router(tags=["air"])
 
 Language = Literal["fr", "en"]
+Concentration = Annotated[float | None, Query(ge=0, allow_inf_nan=False, description="µg/m³")]
+Station = Annotated[str | None, Query(max_length=120, description="A station's external id, e.g. `FR25036`")]
 
 
 def _language(request: HttpRequest, lang: str | None) -> str:
@@ -51,11 +54,11 @@ def _language(request: HttpRequest, lang: str | None) -> str:
 def compute_air_index(
     request: HttpRequest,
     scale: Literal["atmo-2021", "eaqi-2024"] = "atmo-2021",
-    no2: float | None = None,
-    o3: float | None = None,
-    pm10: float | None = None,
-    pm25: float | None = None,
-    so2: float | None = None,
+    no2: Concentration = None,
+    o3: Concentration = None,
+    pm10: Concentration = None,
+    pm25: Concentration = None,
+    so2: Concentration = None,
     lang: Language | None = None,
 ):
     given = {"no2": no2, "o3": o3, "pm10": pm10, "pm25": pm25, "so2": so2}
@@ -92,7 +95,7 @@ def compute_air_index(
     ),
 )
 @cache_public(max_age=60)
-def get_air_now(request: HttpRequest, city: str, lang: Language | None = None):
+def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = None):
     place = get_city(slug=city)
     now = selectors.get_air_now(city=place)
     language = _language(request, lang)
@@ -115,10 +118,16 @@ def get_air_now(request: HttpRequest, city: str, lang: Language | None = None):
     description=(
         "`?format=ngsi-ld` answers `application/ld+json`: one normalized AirQualityObserved entity per station."
     ),
+    openapi_extra={"responses": {200: {"content": {
+        "application/ld+json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    }}}},
 )
 @cache_public(max_age=60)
 def list_air_stations(
-    request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld"] = "geojson", lang: Language | None = None
+    request: HttpRequest,
+    city: CitySlug,
+    format: Literal["geojson", "ngsi-ld"] = "geojson",
+    lang: Language | None = None,
 ):
     place = get_city(slug=city)
     stations = selectors.list_stations_now(city=place)
@@ -148,10 +157,10 @@ def list_air_stations(
 @cache_public(max_age=300)
 def list_air_daily_indices(
     request: HttpRequest,
-    city: str,
+    city: CitySlug,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    station: str | None = None,
+    station: Station = None,
     format: Literal["json", "csv", "geojson"] = "json",
     lang: Language | None = None,
 ):
@@ -204,9 +213,9 @@ MAX_EXPORT = timedelta(days=31)
 @cache_public(max_age=300)
 def export_air_observations(
     request: HttpRequest,
-    city: str,
+    city: CitySlug,
     format: Literal["csv", "geojson"] = "csv",
-    station: str | None = None,
+    station: Station = None,
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
 ):
@@ -247,7 +256,7 @@ def get_air_alerts_vapid_key(request: HttpRequest):
     ),
     throttle=write_throttle(),
 )
-def subscribe_air_alerts_push(request: HttpRequest, city: str, payload: PushSubscriptionIn):
+def subscribe_air_alerts_push(request: HttpRequest, city: CitySlug, payload: PushSubscriptionIn):
     place = get_city(slug=city)
     if request.user.is_authenticated:
         enforce_csrf(request)

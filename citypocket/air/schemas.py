@@ -73,12 +73,13 @@ class DailyIndexList(Schema):
 
 
 class PushKeys(Schema):
-    p256dh: str
-    auth: str
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
 
 
 class PushSubscriptionIn(Schema):
-    endpoint: str
+    endpoint: str = Field(max_length=1000, pattern=r"^https?://",
+                          description="The browser's push endpoint: https, on a public host")
     keys: PushKeys
     language: Literal["fr", "en"] = "fr"
 

@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from citypocket.cities import selectors
 from citypocket.cities.schemas import CityOut
 from citypocket.core.http import cache_public
+from citypocket.core.params import CitySlug
 from citypocket.core.problems import responses
 
 router = Router(tags=["cities"])
@@ -24,5 +25,5 @@ def list_cities(request):
     "/cities/{slug}", response=responses({200: CityOut}, 404), operation_id="get_city", summary="Get one city"
 )
 @cache_public(max_age=3600)
-def get_city(request, slug: str):
+def get_city(request, slug: CitySlug):
     return selectors.get_city(slug=slug)

@@ -14,18 +14,29 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from citypocket.core import geojson
-from citypocket.core.problems import DomainError, problem_response, validation_errors
+from citypocket.core.problems import (
+    DomainError,
+    Problem,
+    document_problems,
+    problem_components,
+    problem_response,
+    validation_errors,
+)
 from citypocket.core.throttling import read_throttle
 
 logger = logging.getLogger(__name__)
 
 
 class CityPocketAPI(NinjaAPI):
-    """NinjaAPI that serves and documents a GeoJSON FeatureCollection as `application/geo+json`.
+    """NinjaAPI that documents every error as problem+json and serves GeoJSON as `application/geo+json`.
 
-    RFC 7946 registers that media type for GeoJSON; django-ninja has one renderer, and one media
-    type, for the whole API. Whatever app returns a FeatureCollection (core.geojson builds them),
-    its answer and its OpenAPI response carry the GeoJSON media type.
+    Errors: each operation declares the problem statuses only it can give (`problems.responses`);
+    `problems.document_problems` adds those every operation can give (400, 414, 429, and 404, 413,
+    422 where they apply) and documents them all as `application/problem+json` with the Problem
+    schema, which django-ninja, with one media type for the whole API, cannot say by itself.
+
+    GeoJSON: RFC 7946 registers that media type; whatever app returns a FeatureCollection
+    (core.geojson builds them), its answer and its OpenAPI response carry the GeoJSON media type.
     """
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
@@ -36,9 +47,15 @@ class CityPocketAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        components = schema.get("components", {}).get("schemas", {})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "Problem" not in components:  # referenced by every error answer, declared by an operation or not
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(problem.pop("$defs", {}))
+            components["Problem"] = problem
+        schema["components"]["responses"] = problem_components()
         for operations in schema["paths"].values():
-            for operation in operations.values():
+            for method, operation in operations.items():
+                document_problems(method, operation)
                 for answer in operation.get("responses", {}).values():
                     content = answer.get("content", {})
                     ref = content.get(self.renderer.media_type, {}).get("schema", {}).get("$ref", "")

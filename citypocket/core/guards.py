@@ -2,6 +2,7 @@
 
 Each answer is a 4xx problem+json given before any view runs, with nothing written:
 
+- **Request lines over MAX_REQUEST_LINE** (path and query string, percent-encoded) → 414.
 - **NUL characters.** PostgreSQL refuses a NUL in any text ("A string literal cannot contain NUL"),
   so one `%00` in a path, a query parameter, a form field or a JSON string would travel to the first
   query and end in a 500. Django's CharField rejects NUL, but hand-read parameters, path parameters
@@ -36,6 +37,9 @@ from citypocket.core.problems import problem_response
 logger = logging.getLogger("citypocket.request")
 
 NUL = "\x00"
+# The longest path and query string accepted (percent-encoded), below the production server's own
+# limit on the request line (`citypocket run` gives gunicorn 8190 bytes), so that the answer is ours.
+MAX_REQUEST_LINE = 4096
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
@@ -101,6 +105,8 @@ class BadInputMiddleware:
         return self.check(request) or self.get_response(request)
 
     def check(self, request) -> HttpResponse | None:
+        if len(request.get_full_path()) > MAX_REQUEST_LINE:
+            return problem_response(414, f"The path and query string are longer than {MAX_REQUEST_LINE} characters.")
         if NUL in request.path_info:
             return nul_problem()
         try:

@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote, urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from ninja import Field
 from ninja.pagination import LimitOffsetPagination
 
 from citypocket.core.problems import InvalidValues
@@ -32,8 +33,15 @@ CursorValue = datetime | uuid.UUID | int | str
 SEPARATOR = "|"
 
 
+MAX_OFFSET = 2**63 - 1  # the database's OFFSET is a bigint: a larger one is a 422, not a database error
+# A cursor is url-safe base64 (`encode_cursor`), far shorter than this; anything else is a 422.
+CURSOR = {"max_length": 500, "pattern": r"^[A-Za-z0-9_-]+$", "description": "The cursor of a `next` link."}
+
+
 class PageIn(LimitOffsetPagination.Input):
     """The `limit` and `offset` query parameters of a page."""
+
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class LimitOffset(LimitOffsetPagination):

@@ -22,6 +22,7 @@ TITLES = {
     405: _("Method not allowed"),
     409: _("Conflict"),
     413: _("Payload too large"),
+    414: _("URI too long"),
     422: _("Invalid values"),
     429: _("Too many requests"),
     500: _("Internal error"),
@@ -35,6 +36,7 @@ SLUGS = {
     405: "method-not-allowed",
     409: "conflict",
     413: "payload-too-large",
+    414: "uri-too-long",
     422: "invalid-values",
     429: "rate-limited",
     500: "internal-error",
@@ -121,11 +123,83 @@ def problem_response(
 
 
 def responses(ok: dict[int, Any], *statuses: int) -> dict[int, Any]:
-    """An operation's `response=` mapping with the problem statuses it can answer."""
+    """An operation's `response=` mapping with the problem statuses only it can answer (401, 403, 409,
+    503, a 404 or 422 of its own…). Those every operation can give are added to its OpenAPI document by
+    `document_problems`."""
     declared = dict(ok)
     for status in statuses:
         declared[status] = Problem
     return declared
+
+
+PROBLEM_REF = "#/components/schemas/Problem"
+SAFE_METHODS = ("get", "head", "options", "trace")
+# Each problem status the API answers: its name among the OpenAPI document's components.responses
+# and what it means, whichever operation gives it.
+PROBLEM_RESPONSES = {
+    400: ("BadRequest", "Malformed request: a NUL character, an unreadable query string, form or JSON body."),
+    401: ("Unauthorized", "Credentials are missing or not valid."),
+    403: ("Forbidden", "The credentials may not do this (or the CSRF token is missing or wrong)."),
+    404: ("NotFound", "No such resource, or one the caller may not know exists."),
+    409: ("Conflict", "The request conflicts with the state of the resource."),
+    413: ("PayloadTooLarge", "The body is larger than the server accepts."),
+    414: ("UriTooLong", "The path and query string are too long."),
+    422: ("InvalidValues", "Some values are invalid: `errors` lists each field and its message."),
+    429: ("TooManyRequests", "Too many requests; retry after `Retry-After` seconds."),
+    503: ("Unavailable", "Temporarily unavailable; retry after `Retry-After` seconds."),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def problem_components() -> dict[str, dict]:
+    """`components.responses` of the OpenAPI document: one problem+json response per status."""
+    components = {}
+    for status, (name, description) in PROBLEM_RESPONSES.items():
+        answer: dict[str, Any] = {
+            "description": description,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": PROBLEM_REF}}},
+        }
+        if status in (429, 503):
+            answer["headers"] = RETRY_AFTER
+        components[name] = answer
+    return components
+
+
+def problem_statuses(method: str, operation: dict) -> set[int]:
+    """The problem statuses any operation of this shape can answer, whatever its view does.
+
+    Every request: 400 (core.guards refuses NUL characters and unreadable query strings), 414 (a
+    path and query string over core.guards.MAX_REQUEST_LINE) and 429 (the API-wide read limit, or
+    the operation's own). A path parameter can name nothing: 404. A parameter or a body can be
+    invalid: 422. A body can be too large (413), whatever the operation declares.
+    """
+    statuses = {400, 414, 429}
+    parameters = operation.get("parameters", [])
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.add(404)
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    if method.lower() not in SAFE_METHODS:
+        statuses.add(413)
+    return statuses
+
+
+def document_problems(method: str, operation: dict) -> None:
+    """Completes one OpenAPI operation with every problem answer it can give: those it declared
+    (`responses`) and those of `problem_statuses`, each a reference to its problem+json response."""
+    answers = operation.setdefault("responses", {})
+    declared = {int(status) for status in answers if int(status) >= 400}
+    for status in sorted(declared | problem_statuses(method, operation)):
+        if status not in PROBLEM_RESPONSES:
+            raise ValueError(f"{operation.get('operationId')}: no problem response is defined for {status}")
+        answers.pop(str(status), None)
+        answers[status] = {"$ref": "#/components/responses/" + PROBLEM_RESPONSES[status][0]}
 
 
 def validation_errors(errors: list[dict]) -> list[dict]:

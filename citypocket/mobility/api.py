@@ -2,16 +2,17 @@
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router
+from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
 from citypocket.core.http import cache_public
+from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.mobility import representations, selectors, traffic
 from citypocket.mobility import search as finder
@@ -20,7 +21,8 @@ from citypocket.mobility.schemas import CarParkCollection, SearchCollection, Tra
 router = Router(tags=["mobility"])
 
 LIVE_MAX_AGE = 30  # seconds: readings arrive about every minute
-MAX_WALK_LIMIT = 5000
+MIN_WALK_LIMIT, MAX_WALK_LIMIT = 50, 5000
+MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100, 500
 MAX_ARRIVAL_AHEAD = timedelta(days=7)
 
 LIST_FORMATS = {
@@ -52,7 +54,7 @@ LIST_FORMATS = {
     openapi_extra=LIST_FORMATS,
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-def list_car_parks(request: HttpRequest, city: str, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
+def list_car_parks(request: HttpRequest, city: CitySlug, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
     place = get_city(slug=city)
     if format == "csv":
         text, omitted = representations.to_csv(
@@ -105,10 +107,10 @@ def run_search(
         errors.append({"field": "lat", "message": "must be between -90 and 90"})
     if not -180 <= lon <= 180:
         errors.append({"field": "lon", "message": "must be between -180 and 180"})
-    if not 50 <= max_walk_m <= MAX_WALK_LIMIT:
-        errors.append({"field": "max_walk_m", "message": "must be between 50 and 5000"})
-    if height_cm is not None and not 100 <= height_cm <= 500:
-        errors.append({"field": "height_cm", "message": "must be between 100 and 500"})
+    if not MIN_WALK_LIMIT <= max_walk_m <= MAX_WALK_LIMIT:
+        errors.append({"field": "max_walk_m", "message": f"must be between {MIN_WALK_LIMIT} and {MAX_WALK_LIMIT}"})
+    if height_cm is not None and not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
+        errors.append({"field": "height_cm", "message": f"must be between {MIN_HEIGHT_CM} and {MAX_HEIGHT_CM}"})
     if errors:
         raise InvalidValues("Some values are invalid.", errors=errors)
     return finder.search(
@@ -191,12 +193,12 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
 @cache_public(max_age=LIVE_MAX_AGE)
 def search_car_parks(
     request: HttpRequest,
-    city: str,
-    lat: float,
-    lon: float,
+    city: CitySlug,
+    lat: Annotated[float, Query(ge=-90, le=90, description="Destination latitude (WGS 84)")],
+    lon: Annotated[float, Query(ge=-180, le=180, description="Destination longitude (WGS 84)")],
     arrive_at: datetime | None = None,
-    max_walk_m: int = finder.DEFAULT_MAX_WALK_M,
-    height_cm: int | None = None,
+    max_walk_m: Annotated[int, Query(ge=MIN_WALK_LIMIT, le=MAX_WALK_LIMIT)] = finder.DEFAULT_MAX_WALK_M,
+    height_cm: Annotated[int | None, Query(ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM, description="Vehicle height")] = None,
     disabled: bool = False,
     ev: bool = False,
 ):
@@ -227,7 +229,7 @@ def search_car_parks(
     ),
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-def list_traffic(request: HttpRequest, city: str):
+def list_traffic(request: HttpRequest, city: CitySlug):
     place = get_city(slug=city)
     features = []
     for point in selectors.list_counting_points(city=place, now=timezone.now()):

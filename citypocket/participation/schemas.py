@@ -6,6 +6,8 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from citypocket.core.params import MAX_ID, SLUG_PATTERN
+
 
 class PhaseOut(Schema):
     kind: str
@@ -23,11 +25,11 @@ class ProcessOut(Schema):
 
 
 class VerificationIn(Schema):
-    method: str = Field(description="census or postal_code")
-    last_name: str = ""
-    birth_date: str = Field("", description="YYYY-MM-DD or DD/MM/YYYY")
-    postcode: str = ""
-    code: str = ""
+    method: str = Field(max_length=20, description="census or postal_code")
+    last_name: str = Field("", max_length=150)
+    birth_date: str = Field("", max_length=20, description="YYYY-MM-DD or DD/MM/YYYY")
+    postcode: str = Field("", max_length=20)
+    code: str = Field("", max_length=40)
 
 
 class VerificationOut(Schema):
@@ -72,9 +74,6 @@ class BudgetOut(BudgetSummaryOut):
     projects: list[ProjectOut]
 
 
-MAX_ID = 2**63 - 1  # database bigint: larger ids are invalid values, not server errors
-
-
 class BallotIn(Schema):
     project_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=500)
 
@@ -108,12 +107,12 @@ class BudgetResultOut(Schema):
 
 
 class ProposalIn(Schema):
-    process: str = Field(description="Slug of the process")
-    title: str = Field(max_length=150)
-    body: str = Field(max_length=5000)
-    category_id: int | None = None
-    lat: float | None = None
-    lon: float | None = None
+    process: str = Field(max_length=80, pattern=SLUG_PATTERN, description="Slug of the process")
+    title: str = Field(min_length=1, max_length=150)
+    body: str = Field(min_length=1, max_length=5000)
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
+    lat: float | None = Field(None, ge=-90, le=90, description="With `lon`: a place inside the city")
+    lon: float | None = Field(None, ge=-180, le=180)
 
 
 class ProposalOut(Schema):
@@ -144,7 +143,7 @@ class SupportOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(max_length=2000)
+    body: str = Field(min_length=1, max_length=2000)
     parent_id: uuid.UUID | None = None
 
 

@@ -2,26 +2,26 @@
 privacy-preserving hotspots, safe places and the video-protection register."""
 
 import datetime as dt
-import re
+from typing import Annotated
 
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from ninja import Router
+from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
 from citypocket.core.http import cache_public
-from citypocket.core.problems import InvalidValues, responses
+from citypocket.core.params import CitySlug
+from citypocket.core.problems import responses
 from citypocket.core.throttling import SAFETY_FOLLOW, SAFETY_REPORT
 from citypocket.safety import hotspots, selectors, services
 from citypocket.safety.models import Status
 from citypocket.safety.schemas import (
     FilmedZoneCollection,
-    FollowIn,
-    FollowOut,
     HotspotCollection,
     ReceiptOut,
+    ReportFollowIn,
+    ReportFollowOut,
     ReportIn,
     SafePlaceCollection,
 )
@@ -35,7 +35,7 @@ router = Router(tags=["safety"])
     summary="Report street harassment anonymously (no account)",
     throttle=[SAFETY_REPORT])
 @decorate_view(never_cache)  # the receipt code must never sit in a shared or browser cache
-def submit_report(request, city: str, payload: ReportIn):
+def submit_report(request, city: CitySlug, payload: ReportIn):
     submitted = services.submit_report(
         city=get_city(slug=city), category=payload.category, occurred_at=payload.occurred_at,
         reporter_role=payload.role, lat=payload.lat, lon=payload.lon, place_name=payload.place_name,
@@ -45,12 +45,12 @@ def submit_report(request, city: str, payload: ReportIn):
     return 201, {"receipt_code": submitted.receipt_code, "status": submitted.report.status, "support": support}
 
 
-@router.post("/cities/{city}/safety/reports/follow", response=responses({200: FollowOut}, 404, 422, 429),
+@router.post("/cities/{city}/safety/reports/follow", response=responses({200: ReportFollowOut}, 404, 422, 429),
     operation_id="follow_safety_report", url_name="follow_safety_report",
     summary="Read a report's status and replies, and optionally add information, with its receipt code",
     throttle=[SAFETY_FOLLOW])
 @decorate_view(never_cache)
-def follow_report(request, city: str, payload: FollowIn):
+def follow_report(request, city: CitySlug, payload: ReportFollowIn):
     city_obj = get_city(slug=city)
     report = services.access_report_by_receipt(city=city_obj, receipt_code=payload.receipt_code)
     added = False
@@ -65,7 +65,7 @@ def follow_report(request, city: str, payload: FollowIn):
     }
 
 
-MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
+MONTH = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
 @router.get("/cities/{city}/safety/hotspots", response=responses({200: HotspotCollection}, 404, 422),
@@ -73,14 +73,11 @@ MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
     summary="Monthly counts of reports per H3 cell (cells with at least k reports; "
     "a month is published 7 days after it ends)")
 @cache_public(max_age=3600)
-def list_hotspots(request, city: str, month: str | None = None):
+def list_hotspots(
+    request, city: CitySlug, month: Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM")] = None
+):
     city_obj = get_city(slug=city)
-    period = None
-    if month is not None:
-        if not MONTH.match(month):
-            errors = [{"field": "month", "message": _("Use YYYY-MM.")}]
-            raise InvalidValues(_("Some values are invalid."), errors=errors)
-        period = dt.date(int(month[:4]), int(month[5:]), 1)
+    period = dt.date(int(month[:4]), int(month[5:]), 1) if month is not None else None
     return hotspots.as_geojson(hotspots.compute_hotspots(city=city_obj, month=period), k=hotspots.hotspot_k())
 
 
@@ -88,7 +85,7 @@ def list_hotspots(request, city: str, month: str | None = None):
     operation_id="list_safe_places", url_name="list_safe_places",
     summary="Safe places that welcome people in danger (GeoJSON)")
 @cache_public(max_age=300)
-def list_safe_places(request, city: str):
+def list_safe_places(request, city: CitySlug):
     city_obj = get_city(slug=city)
     features = [
         geojson.feature(item.place.pk, geojson.point(item.place.lon, item.place.lat), {
@@ -105,7 +102,7 @@ def list_safe_places(request, city: str):
     operation_id="list_filmed_zones", url_name="list_filmed_zones",
     summary="The video-protection register: filmed zones (GeoJSON)")
 @cache_public(max_age=3600)
-def list_filmed_zones(request, city: str):
+def list_filmed_zones(request, city: CitySlug):
     features = [
         geojson.feature(zone.pk, selectors.zone_geometry(zone), {
             "name": zone.name, "operator": zone.operator, "purpose": zone.purpose,

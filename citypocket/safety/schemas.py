@@ -35,7 +35,7 @@ class ReceiptOut(Schema):
     support: list[SupportService]
 
 
-class FollowIn(Schema):
+class ReportFollowIn(Schema):
     receipt_code: str = Field(max_length=40)
     text: str = Field("", max_length=4000, description="Optional information to add to the report.")
 
@@ -45,7 +45,7 @@ class ReplyOut(Schema):
     text: str
 
 
-class FollowOut(Schema):
+class ReportFollowOut(Schema):
     status: str
     status_label: str
     category: str

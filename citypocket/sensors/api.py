@@ -10,12 +10,13 @@ from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
 from citypocket.core.http import cache_public
-from citypocket.core.pagination import cursor_page, decode_cursor, next_link
+from citypocket.core.pagination import CURSOR, cursor_page, decode_cursor, next_link
+from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
 from citypocket.sensors import selectors
 from citypocket.sensors.auth import INGEST, IngestTokenAuth
@@ -117,7 +118,9 @@ def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "senso
     summary="Sensors of a city with their latest values (GeoJSON)",
 )
 @cache_public(max_age=30)
-def list_sensors(request: HttpRequest, city: str, kind: Literal["air", "parking", "traffic", "other"] | None = None):
+def list_sensors(
+    request: HttpRequest, city: CitySlug, kind: Literal["air", "parking", "traffic", "other"] | None = None
+):
     place = get_city(slug=city)
     features = []
     for sensor in selectors.list_sensors(city=place, kind=kind):
@@ -159,11 +162,11 @@ def _aware(moment: datetime, field: str) -> datetime:
 @cache_public(max_age=60)
 def list_observations(
     request: HttpRequest,
-    city: str,
-    sensor: str,
-    property: str,
+    city: CitySlug,
+    sensor: Annotated[str, Path(max_length=120, description="The sensor's external id")],
+    property: Annotated[str, Query(max_length=40, description="e.g. `no2`, `pm25`, `available_spots`")],
     resolution: Literal["raw", "hour", "day"] = "raw",
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(**CURSOR)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,

@@ -196,10 +196,13 @@ def test_vapid_public_key_is_published(vapid):
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["http://push.example.org/x", "https://127.0.0.1/x", "https://10.0.0.5/x", "https://localhost/x"]
+    "endpoint",
+    ["http://push.example.org/x", "https://127.0.0.1/x", "https://10.0.0.5/x", "https://localhost/x",
+     "https://[::1/x", "https://push.example.org]/x", "ftp://push.example.org/x"],
 )
 def test_push_endpoints_must_be_https_on_a_public_host(rouen, endpoint):
-    """Plain http, loopback and private addresses are refused (the server must not post inside the network)."""
+    """Plain http, loopback and private addresses are refused (the server must not post inside the network),
+    and so is what is not a URL at all (an unclosed IPv6 literal was a 500)."""
     response = Client().post(
         "/api/v1/cities/rouen/air/alerts/push-subscriptions",
         data=json.dumps({"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}),

@@ -11,6 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
+from citypocket.core.guards import MAX_REQUEST_LINE
 from citypocket.participation.models import PhaseKind, Proposal
 from citypocket.participation.tests.conftest import make_process, make_resident
 from citypocket.safety.models import HarassmentReport
@@ -41,6 +42,15 @@ def resident_client(rouen):
 
 def csrf_form(client, data: dict) -> dict:
     return {**data, "csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cities", "/rouen/"])
+def test_a_path_and_query_over_the_limit_is_a_414_problem(path, rouen):
+    """Longer than MAX_REQUEST_LINE: our 414 problem, before the production server's own plain refusal."""
+    query = "q=" + "é" * (MAX_REQUEST_LINE // 6)  # percent-encoded, each é is 6 characters
+    body = assert_problem(Client().get(f"{path}?{query}"), 414)
+    assert body["type"].endswith("/uri-too-long")
+    assert Client().get(f"{path}?q=" + "e" * (MAX_REQUEST_LINE - len(path) - 3)).status_code == 200
 
 
 @pytest.mark.parametrize(

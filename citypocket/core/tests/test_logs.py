@@ -80,6 +80,16 @@ def test_a_suspicious_request_is_one_warning_line_without_traceback(rouen, setti
     assert all(len(json.dumps(line)) < 400 for line in lines)
 
 
+def test_a_refused_request_is_logged_without_its_query_string(rouen, stdout_log):
+    """Django's CSRF refusal of an API write attached the request, query string included, to its log line."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/v1/cities/rouen/notifications/read?offset=7&email=someone%40example.org")
+    assert response.status_code == 403
+    lines = stdout_log()
+    assert any(line["logger"] == "django.security.csrf" for line in lines), lines
+    assert "someone" not in json.dumps(lines) and "offset=7" not in json.dumps(lines)
+
+
 def test_a_5xx_record_keeps_level_and_traceback_through_the_filter():
     """The filter leaves records about server errors alone."""
     try:

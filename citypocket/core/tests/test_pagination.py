@@ -105,3 +105,13 @@ def test_a_limit_out_of_bounds_is_a_422_problem(client, rouen, query):
     """Limits are 1..NINJA_PAGINATION_MAX_LIMIT, offsets >= 0; anything else is refused, not clamped."""
     body = assert_problem(client.get("/api/v1/cities", query), 422)
     assert body["errors"][0]["field"] in {"limit", "offset"}
+
+
+@pytest.mark.django_db
+def test_an_offset_past_a_database_bigint_is_a_422_and_the_last_one_an_empty_page(client, rouen):
+    """OFFSET is a bigint in the database: 2**63 used to reach it and answer 500; 2**63 - 1 pages past the end."""
+    body = assert_problem(client.get("/api/v1/cities", {"offset": 2**63}), 422)
+    assert body["errors"][0]["field"] == "offset"
+    last = client.get("/api/v1/cities", {"offset": 2**63 - 1})
+    assert last.status_code == 200
+    assert last.json() == {"count": 1, "items": []}

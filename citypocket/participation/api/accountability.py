@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.pagination import PageIn, Presented, page_of
+from citypocket.core.params import CitySlug, Id
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import require_tier
@@ -42,7 +43,7 @@ class ResultOut(Schema):
     updated_at: datetime
 
 
-class FollowOut(Schema):
+class FollowingOut(Schema):
     following: bool
 
 
@@ -79,22 +80,22 @@ def result_out(result) -> dict:
             operation_id="list_accountability_results", summary="What the city does with the citizens' choices")
 @cache_public(max_age=300)
 @paginate
-def list_all(request, city: str):
+def list_all(request, city: CitySlug):
     return Presented(list_results(city=get_city(slug=city)), result_out)
 
 
 @router.get("/cities/{city}/accountability/{result_id}", response=responses({200: ResultOut}, 404),
             operation_id="get_accountability_result", summary="One result with its progress and milestones")
 @cache_public(max_age=300)
-def get_one(request, city: str, result_id: int):
+def get_one(request, city: CitySlug, result_id: Id):
     return result_out(get_result(city=get_city(slug=city), result_id=result_id))
 
 
 @router.put("/cities/{city}/accountability/{result_id}/follow",
-            response=responses({200: FollowOut}, 401, 403, 404, 429),
+            response=responses({200: FollowingOut}, 401, 403, 404, 429),
             operation_id="follow_result", summary="Follow a result (notified of every change)",
             throttle=write_throttle())
-def follow_result(request, city: str, result_id: int):
+def follow_result(request, city: CitySlug, result_id: Id):
     enforce_csrf(request)
     services.follow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id),
                     language=get_language())
@@ -102,17 +103,18 @@ def follow_result(request, city: str, result_id: int):
 
 
 @router.delete("/cities/{city}/accountability/{result_id}/follow",
-               response=responses({200: FollowOut}, 401, 403, 404, 429),
+               response=responses({200: FollowingOut}, 401, 403, 404, 429),
                operation_id="unfollow_result", summary="Stop following a result", throttle=write_throttle())
-def unfollow_result(request, city: str, result_id: int):
+def unfollow_result(request, city: CitySlug, result_id: Id):
     enforce_csrf(request)
     services.unfollow(user=request.user, result=get_result(city=get_city(slug=city), result_id=result_id))
     return {"following": False}
 
 
-@router.put("/cities/{city}/proposals/{proposal_id}/follow", response=responses({200: FollowOut}, 401, 403, 404, 429),
+@router.put("/cities/{city}/proposals/{proposal_id}/follow",
+            response=responses({200: FollowingOut}, 401, 403, 404, 429),
             operation_id="follow_proposal", summary="Follow a proposal", throttle=write_throttle())
-def follow_proposal(request, city: str, proposal_id: uuid.UUID):
+def follow_proposal(request, city: CitySlug, proposal_id: uuid.UUID):
     enforce_csrf(request)
     proposal = proposal_selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     services.follow(user=request.user, proposal=proposal, language=get_language())
@@ -120,9 +122,9 @@ def follow_proposal(request, city: str, proposal_id: uuid.UUID):
 
 
 @router.delete("/cities/{city}/proposals/{proposal_id}/follow",
-               response=responses({200: FollowOut}, 401, 403, 404, 429),
+               response=responses({200: FollowingOut}, 401, 403, 404, 429),
                operation_id="unfollow_proposal", summary="Stop following a proposal", throttle=write_throttle())
-def unfollow_proposal(request, city: str, proposal_id: uuid.UUID):
+def unfollow_proposal(request, city: CitySlug, proposal_id: uuid.UUID):
     enforce_csrf(request)
     proposal = proposal_selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     services.unfollow(user=request.user, proposal=proposal)
@@ -143,7 +145,7 @@ def notification_page(*, user, city, page: PageIn) -> dict:
 
 @router.get("/cities/{city}/notifications", response=responses({200: NotificationListOut}, 401, 403, 404, 422),
             operation_id="list_my_participation_notifications", summary="My notifications in this city (newest first)")
-def notifications(request, city: str, page: Query[PageIn]):
+def notifications(request, city: CitySlug, page: Query[PageIn]):
     city_obj = get_city(slug=city)
     require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
     return notification_page(user=request.user, city=city_obj, page=page)
@@ -153,7 +155,7 @@ def notifications(request, city: str, page: Query[PageIn]):
              response=responses({200: NotificationListOut}, 401, 403, 404, 422, 429),
              operation_id="mark_participation_notifications_read", summary="Mark my notifications read",
              throttle=write_throttle())
-def mark_read(request, city: str, page: Query[PageIn]):
+def mark_read(request, city: CitySlug, page: Query[PageIn]):
     enforce_csrf(request)
     city_obj = get_city(slug=city)
     require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)

@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.pagination import Presented
+from citypocket.core.params import CitySlug, Id
 from citypocket.core.problems import NotFound, responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import require_tier
@@ -39,13 +40,13 @@ def budget_out(budget, *, with_projects: bool = False) -> dict:
 @router.get("/cities/{city}/budgets", response=responses({200: list[BudgetSummaryOut]}, 404, 422),
             operation_id="list_budgets", summary="List the participatory budgets of a city, with their voting rule")
 @paginate
-def list_budgets_endpoint(request, city: str):
+def list_budgets_endpoint(request, city: CitySlug):
     return Presented(list_budgets(city=get_city(slug=city), user=request.user), budget_out)
 
 
 @router.get("/cities/{city}/budgets/{budget_id}", response=responses({200: BudgetOut}, 404),
             operation_id="get_budget", summary="Get a participatory budget with its projects")
-def get_budget_endpoint(request, city: str, budget_id: int):
+def get_budget_endpoint(request, city: CitySlug, budget_id: Id):
     return budget_out(get_budget(city=get_city(slug=city), budget_id=budget_id, user=request.user),
                       with_projects=True)
 
@@ -62,7 +63,7 @@ def ballot_out(budget, voter) -> dict:
 
 @router.get("/cities/{city}/budgets/{budget_id}/ballot", response=responses({200: BallotOut}, 401, 403, 404),
             operation_id="get_my_ballot", summary="My ballot in a budget")
-def get_ballot(request, city: str, budget_id: int):
+def get_ballot(request, city: CitySlug, budget_id: Id):
     city_obj = get_city(slug=city)
     budget = get_budget(city=city_obj, budget_id=budget_id, user=request.user)
     require_tier(user=request.user, city=city_obj, tier=Tier.ACCOUNT)
@@ -73,7 +74,7 @@ def get_ballot(request, city: str, budget_id: int):
             response=responses({200: BallotOut}, 401, 403, 404, 409, 422, 429),
             operation_id="put_my_ballot", summary="Vote (a second vote replaces the first)",
             throttle=write_throttle())
-def put_ballot(request, city: str, budget_id: int, payload: BallotIn):
+def put_ballot(request, city: CitySlug, budget_id: Id, payload: BallotIn):
     enforce_csrf(request)
     budget = get_budget(city=get_city(slug=city), budget_id=budget_id, user=request.user)
     cast_ballot(budget=budget, voter=request.user, project_ids=payload.project_ids)
@@ -83,7 +84,7 @@ def put_ballot(request, city: str, budget_id: int, payload: BallotIn):
 @router.delete("/cities/{city}/budgets/{budget_id}/ballot", response=responses({204: None}, 401, 403, 404, 409, 429),
                operation_id="delete_my_ballot", summary="Withdraw my ballot while the vote is open",
                throttle=write_throttle())
-def delete_ballot(request, city: str, budget_id: int):
+def delete_ballot(request, city: CitySlug, budget_id: Id):
     enforce_csrf(request)
     city_obj = get_city(slug=city)
     budget = get_budget(city=city_obj, budget_id=budget_id, user=request.user)
@@ -95,7 +96,7 @@ def delete_ballot(request, city: str, budget_id: int):
 @router.get("/cities/{city}/budgets/{budget_id}/results", response=responses({200: BudgetResultOut}, 404),
             operation_id="get_budget_results", summary="Results of a budget, with the rule and method used")
 @cache_public(max_age=300)
-def get_results(request, city: str, budget_id: int):
+def get_results(request, city: CitySlug, budget_id: Id):
     # Public cache only for the published result: staff previews are fetched with a session.
     budget = get_budget(city=get_city(slug=city), budget_id=budget_id)
     result = get_published_result(budget=budget)

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
 from citypocket.core.pagination import Presented
+from citypocket.core.params import CitySlug, Id
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.api.common import enforce_csrf
@@ -51,14 +52,14 @@ def ics_response(meetings, city, filename: str) -> HttpResponse:
             operation_id="list_meetings", summary="List meetings (upcoming and past)")
 @cache_public(max_age=300)
 @paginate
-def list_all(request, city: str, upcoming: bool = False):
+def list_all(request, city: CitySlug, upcoming: bool = False):
     return Presented(list_meetings(city=get_city(slug=city), upcoming_only=upcoming), meeting_out)
 
 
 @router.get("/cities/{city}/meetings.ics", response=responses({200: None}, 404), openapi_extra=ICS_RESPONSE,
             operation_id="export_meetings_ics", summary="Upcoming meetings as an iCalendar feed")
 @cache_public(max_age=900)
-def feed(request, city: str):
+def feed(request, city: CitySlug):
     city_obj = get_city(slug=city)
     return ics_response(list(list_meetings(city=city_obj, upcoming_only=True)), city_obj, f"{city_obj.slug}.ics")
 
@@ -66,7 +67,7 @@ def feed(request, city: str):
 @router.get("/cities/{city}/meetings/{meeting_id}.ics", response=responses({200: None}, 404),
             openapi_extra=ICS_RESPONSE, operation_id="export_meeting_ics", summary="One meeting as iCalendar")
 @cache_public(max_age=900)
-def one_ics(request, city: str, meeting_id: int):
+def one_ics(request, city: CitySlug, meeting_id: Id):
     city_obj = get_city(slug=city)
     return ics_response([get_meeting(city=city_obj, meeting_id=meeting_id)], city_obj, f"meeting-{meeting_id}.ics")
 
@@ -74,14 +75,14 @@ def one_ics(request, city: str, meeting_id: int):
 @router.get("/cities/{city}/meetings/{meeting_id}", response=responses({200: MeetingOut}, 404),
             operation_id="get_meeting", summary="Get a meeting with its agenda and minutes")
 @cache_public(max_age=300)
-def get_one(request, city: str, meeting_id: int):
+def get_one(request, city: CitySlug, meeting_id: Id):
     return meeting_out(get_meeting(city=get_city(slug=city), meeting_id=meeting_id))
 
 
 @router.put("/cities/{city}/meetings/{meeting_id}/registration",
             response=responses({200: RegistrationOut}, 401, 403, 404, 409, 429),
             operation_id="register_for_meeting", summary="Register for a meeting", throttle=write_throttle())
-def register(request, city: str, meeting_id: int):
+def register(request, city: CitySlug, meeting_id: Id):
     enforce_csrf(request)
     meeting = get_meeting(city=get_city(slug=city), meeting_id=meeting_id)
     register_for_meeting(meeting=meeting, user=request.user)
@@ -91,7 +92,7 @@ def register(request, city: str, meeting_id: int):
 @router.delete("/cities/{city}/meetings/{meeting_id}/registration",
                response=responses({200: RegistrationOut}, 401, 403, 404, 429),
                operation_id="cancel_meeting_registration", summary="Cancel my registration", throttle=write_throttle())
-def unregister(request, city: str, meeting_id: int):
+def unregister(request, city: CitySlug, meeting_id: Id):
     enforce_csrf(request)
     meeting = get_meeting(city=get_city(slug=city), meeting_id=meeting_id)
     cancel_registration(meeting=meeting, user=request.user)

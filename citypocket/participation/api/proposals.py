@@ -8,7 +8,8 @@ from ninja.pagination import paginate
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
-from citypocket.core.pagination import Presented, next_link
+from citypocket.core.pagination import CURSOR, Presented, next_link
+from citypocket.core.params import MAX_ID, SLUG_PATTERN, CitySlug
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.api.common import enforce_csrf
@@ -31,10 +32,10 @@ router = Router(tags=["participation"])
 
 
 class ProposalFilters(Schema):
-    process: str | None = None
-    category_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    cursor: str | None = None
-    limit: int = 20
+    process: str | None = Field(None, max_length=80, pattern=SLUG_PATTERN, description="Slug of a process")
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
+    cursor: str | None = Field(None, **CURSOR)
+    limit: int = Field(20, ge=1, le=100)
 
 
 def proposal_out(proposal) -> dict:
@@ -50,17 +51,16 @@ def proposal_out(proposal) -> dict:
 @router.get("/cities/{city}/proposals", response=responses({200: ProposalPageOut}, 404, 422),
             operation_id="list_proposals", summary="List proposals, newest first (cursor pages)")
 @cache_public(max_age=30)
-def list_proposals(request, city: str, filters: Query[ProposalFilters]):
+def list_proposals(request, city: CitySlug, filters: Query[ProposalFilters]):
     city_obj = get_city(slug=city)
-    limit = max(1, min(filters.limit, 100))
     page = selectors.list_proposals(city=city_obj, process_slug=filters.process, category_id=filters.category_id,
-                                    cursor=filters.cursor, limit=limit)
+                                    cursor=filters.cursor, limit=filters.limit)
     return {"items": [proposal_out(p) for p in page.items], "next": next_link(request, page.next_cursor)}
 
 
 @router.post("/cities/{city}/proposals", response=responses({201: ProposalOut}, 401, 403, 404, 409, 422, 429),
              operation_id="submit_proposal", summary="Submit a proposal", throttle=write_throttle())
-def submit(request, city: str, payload: ProposalIn):
+def submit(request, city: CitySlug, payload: ProposalIn):
     enforce_csrf(request)
     process = get_process(city=get_city(slug=city), slug=payload.process)
     proposal = services.submit_proposal(process=process, author=request.user, title=payload.title,
@@ -72,7 +72,7 @@ def submit(request, city: str, payload: ProposalIn):
 @router.get("/cities/{city}/proposals/{proposal_id}", response=responses({200: ProposalOut}, 404),
             operation_id="get_proposal", summary="Get one proposal")
 @cache_public(max_age=30)
-def get_one(request, city: str, proposal_id: uuid.UUID):
+def get_one(request, city: CitySlug, proposal_id: uuid.UUID):
     return proposal_out(selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id))
 
 
@@ -85,7 +85,7 @@ def support_out(proposal, user) -> dict:
 @router.put("/cities/{city}/proposals/{proposal_id}/support",
             response=responses({200: SupportOut}, 401, 403, 404, 409, 429),
             operation_id="support_proposal", summary="Support a proposal (once)", throttle=write_throttle())
-def support(request, city: str, proposal_id: uuid.UUID):
+def support(request, city: CitySlug, proposal_id: uuid.UUID):
     enforce_csrf(request)
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     services.support_proposal(proposal=proposal, user=request.user)
@@ -95,7 +95,7 @@ def support(request, city: str, proposal_id: uuid.UUID):
 @router.delete("/cities/{city}/proposals/{proposal_id}/support",
                response=responses({200: SupportOut}, 401, 403, 404, 409, 429),
                operation_id="withdraw_support", summary="Withdraw my support", throttle=write_throttle())
-def unsupport(request, city: str, proposal_id: uuid.UUID):
+def unsupport(request, city: CitySlug, proposal_id: uuid.UUID):
     enforce_csrf(request)
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     services.withdraw_support(proposal=proposal, user=request.user)
@@ -113,7 +113,7 @@ def comment_out(comment) -> dict:
             summary="Comments of a proposal, oldest first (threaded by parent_id)")
 @cache_public(max_age=30)
 @paginate
-def list_comments(request, city: str, proposal_id: uuid.UUID):
+def list_comments(request, city: CitySlug, proposal_id: uuid.UUID):
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     return Presented(proposal.comments.order_by("created_at", "pk"), comment_out)
 
@@ -122,7 +122,7 @@ def list_comments(request, city: str, proposal_id: uuid.UUID):
              response=responses({201: CommentOut}, 401, 403, 404, 422, 429),
              operation_id="add_proposal_comment", summary="Comment on a proposal or answer a comment",
              throttle=write_throttle())
-def add_comment(request, city: str, proposal_id: uuid.UUID, payload: CommentIn):
+def add_comment(request, city: CitySlug, proposal_id: uuid.UUID, payload: CommentIn):
     enforce_csrf(request)
     proposal = selectors.get_proposal(city=get_city(slug=city), proposal_id=proposal_id)
     comment = services.add_comment(proposal=proposal, author=request.user, body=payload.body,
@@ -132,7 +132,7 @@ def add_comment(request, city: str, proposal_id: uuid.UUID, payload: CommentIn):
 
 @router.post("/cities/{city}/comments/{comment_id}/flags", response=responses({200: FlagOut}, 401, 403, 404, 429),
              operation_id="flag_comment", summary="Flag a comment for moderation", throttle=write_throttle())
-def flag(request, city: str, comment_id: uuid.UUID, payload: FlagIn):
+def flag(request, city: CitySlug, comment_id: uuid.UUID, payload: FlagIn):
     enforce_csrf(request)
     comment = services.flag_comment(comment=selectors.get_comment(city=get_city(slug=city), comment_id=comment_id),
                                     user=request.user, reason=payload.reason)

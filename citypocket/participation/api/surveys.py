@@ -6,6 +6,7 @@ from ninja import Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public
+from citypocket.core.params import CitySlug, Id
 from citypocket.core.problems import Conflict, NotFound, responses
 from citypocket.core.throttling import write_throttle
 from citypocket.participation.access import is_participation_staff
@@ -20,7 +21,7 @@ router = Router(tags=["participation"])
 @router.get("/cities/{city}/surveys/{survey_id}", response=responses({200: SurveyOut}, 404),
             operation_id="get_survey", summary="Get a survey with its questions")
 @cache_public(max_age=60)
-def get_one(request, city: str, survey_id: int):
+def get_one(request, city: CitySlug, survey_id: Id):
     survey = get_survey(city=get_city(slug=city), survey_id=survey_id)
     return {
         "id": survey.pk, "process": survey.process.slug, "title": survey.title, "description": survey.description,
@@ -36,7 +37,7 @@ def get_one(request, city: str, survey_id: int):
 @router.post("/cities/{city}/surveys/{survey_id}/responses",
              response=responses({201: SurveyResponseOut}, 401, 403, 404, 409, 422, 429),
              operation_id="answer_survey", summary="Answer a survey (once per person)", throttle=write_throttle())
-def answer(request, city: str, survey_id: int, payload: SurveyResponseIn):
+def answer(request, city: CitySlug, survey_id: Id, payload: SurveyResponseIn):
     enforce_csrf(request)
     survey = get_survey(city=get_city(slug=city), survey_id=survey_id)
     if not request.session.session_key:
@@ -49,7 +50,7 @@ def answer(request, city: str, survey_id: int, payload: SurveyResponseIn):
 @router.get("/cities/{city}/surveys/{survey_id}/results", response=responses({200: SurveyResultsOut}, 404, 409),
             operation_id="get_survey_results", summary="Results of a survey once it has closed")
 @cache_public(max_age=300)
-def results(request, city: str, survey_id: int):
+def results(request, city: CitySlug, survey_id: Id):
     survey = get_survey(city=get_city(slug=city), survey_id=survey_id)
     if not survey.is_closed():
         raise Conflict(_("Results are published when the survey closes."))
@@ -64,7 +65,7 @@ def results(request, city: str, survey_id: int):
             operation_id="export_survey_responses", summary="All responses as CSV (city staff only)",
             openapi_extra={"responses": {200: {"description": "CSV",
                                                "content": {"text/csv": {"schema": {"type": "string"}}}}}})
-def export_csv(request, city: str, survey_id: int):
+def export_csv(request, city: CitySlug, survey_id: Id):
     city_obj = get_city(slug=city)
     if not is_participation_staff(user=request.user, city=city_obj):
         raise NotFound("No such survey.")
