@@ -39,3 +39,40 @@ def present_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str) -> dict
             for d in dataset.distributions.all()
         ],
     }
+
+
+def schema_org_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str, page_url: str) -> dict:
+    """The dataset as a schema.org `Dataset` (what search engines read), in the page's language."""
+    city = dataset.city
+    west, south, east, north = city.bbox
+    description = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": urls.dataset(dataset),
+        "name": dataset.title(language),
+        "description": dataset.description(language),
+        "url": page_url,
+        "identifier": f"{city.slug}/{dataset.slug}",
+        "keywords": dataset.keywords_en if language == "en" else dataset.keywords_fr,
+        "license": dataset.licence,
+        "isAccessibleForFree": True,
+        "inLanguage": language,
+        "creator": {"@type": "GovernmentOrganization", "name": city.official_name, "url": urls.portal(city)},
+        "spatialCoverage": {"@type": "Place", "name": city.official_name,
+                            "geo": {"@type": "GeoShape", "box": f"{south} {west} {north} {east}"}},
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": exports.MEDIA_TYPES[d.format].split(";")[0],
+             "contentUrl": urls.download(d, dataset)}
+            for d in dataset.distributions.all()
+        ],
+    }
+    if dataset.temporal_start and dataset.temporal_end:
+        description["temporalCoverage"] = (f"{dataset.temporal_start.isoformat()}/"
+                                           f"{dataset.temporal_end.isoformat()}")
+    if dataset.issued:
+        description["datePublished"] = dataset.issued.isoformat()
+    if dataset.modified:
+        description["dateModified"] = dataset.modified.isoformat()
+    if dataset.conforms_to:
+        description["conformsTo"] = dataset.conforms_to
+    return description
