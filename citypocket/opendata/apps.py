@@ -3,6 +3,8 @@ from importlib import import_module
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.core.demo import register_demo_loader
+
 
 def discover_platform_datasets() -> None:
     """Imports `<app>.opendata` of every CityPocket app: each registers the datasets it publishes."""
@@ -22,4 +24,9 @@ class OpendataConfig(AppConfig):
     verbose_name = _("Open data")
 
     def ready(self) -> None:
+        # Here, not at the top: apps.py is imported while the app registry loads, and the demo
+        # imports models, which cannot be imported before the registry is ready.
+        from citypocket.opendata.demo import load_demo
+
         discover_platform_datasets()
+        register_demo_loader("opendata", load_demo, order=1000)  # last: it measures the others' data

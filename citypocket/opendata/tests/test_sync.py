@@ -80,3 +80,13 @@ def test_the_command_syncs_every_active_city(rouen, aix):
     call_command("sync_opendata")
     assert Dataset.objects.filter(city=aix).count() == len(list_platform_datasets())
     assert Dataset.objects.filter(city=rouen, slug="air-observations", row_count=0).exists()
+
+
+def test_the_demo_loader_publishes_the_demo_cities_last(rouen, aix):
+    """`load_demo` runs the open-data loader after every other one, so the catalogs describe their data."""
+    from citypocket.core.demo import list_demo_loaders  # reason: only this test reads the loader registry
+
+    loaders = list_demo_loaders()
+    assert loaders[-1].name == "opendata"
+    loaders[-1].load()
+    assert Dataset.objects.filter(city=aix).count() == len(list_platform_datasets())
