@@ -18,7 +18,7 @@ import binascii
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
@@ -29,7 +29,7 @@ from ninja.pagination import LimitOffsetPagination
 
 from citypocket.core.problems import InvalidValues
 
-CursorValue = datetime | uuid.UUID | int | str
+CursorValue = datetime | date | uuid.UUID | int | str
 SEPARATOR = "|"
 
 
@@ -90,6 +90,8 @@ def _encode_value(value: CursorValue) -> str:
         if value.utcoffset() is None:
             raise ValueError("a cursor time needs a UTC offset")
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, uuid.UUID | int):
         return str(value)
     return quote(value, safe="")
@@ -101,6 +103,8 @@ def _decode_value(text: str, kind: type) -> CursorValue:
         if moment.utcoffset() is None:
             raise ValueError("naive time")
         return moment
+    if kind is date:
+        return date.fromisoformat(text)
     if kind is uuid.UUID:
         return uuid.UUID(text)
     if kind is int:
@@ -119,7 +123,7 @@ def encode_cursor(*values: CursorValue) -> str:
 
 
 def decode_cursor(cursor: str, *kinds: type) -> tuple:
-    """The key values of a cursor, typed as `kinds` (datetime, uuid.UUID, int, str), or a 422 problem."""
+    """The key values of a cursor, typed as `kinds` (datetime, date, uuid.UUID, int, str), or a 422 problem."""
     try:
         raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
         parts = raw.split(SEPARATOR)

@@ -1,0 +1,146 @@
+"""The open-data catalog of each city, after DCAT-AP 3.0.1: Catalog -> Dataset -> Distribution, and the
+DataService (the row API) that serves the datasets.
+
+The federation catalog (every city of the install) is not stored: it is the union of the city
+catalogs, built when asked (`opendata.dcat`). Platform datasets (air, car parks, safety…) are
+declared by their apps (`<app>/opendata.py`) and kept in step by `services.sync_platform_datasets`:
+a catalog row is only what the catalog says about the data; the rows themselves stay in their app.
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from citypocket.opendata import vocabularies as voc
+
+siren = RegexValidator(r"^\d{9}$", _("A SIREN number has 9 digits."))
+
+
+class Catalog(models.Model):
+    """What a city's catalog says about itself: title, publisher identity, contact point."""
+
+    city = models.OneToOneField("cities.City", on_delete=models.CASCADE, related_name="data_catalog",
+                                verbose_name=_("city"))
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_fr = models.TextField(_("description (French)"))
+    description_en = models.TextField(_("description (English)"))
+    publisher_siren = models.CharField(
+        _("publisher SIREN"), max_length=9, blank=True, validators=[siren],
+        help_text=_("The SIREN of the city or metropolis (directory of companies and administrations)."),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True,
+                                      help_text=_("A shared mailbox, never a person's."))
+    licence = models.URLField(_("default licence"), choices=voc.LICENCES, default=voc.LICENCE_OUVERTE_2)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data catalog")
+        verbose_name_plural = _("data catalogs")
+        ordering = ["city"]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+
+class DatasetSource(models.TextChoices):
+    PLATFORM = "platform", _("Published by the platform")
+
+
+class Dataset(models.Model):
+    """One dataset of a city's catalog; `modified` moves when its data does, `issued` never moves."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="datasets", verbose_name=_("city"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    source = models.CharField(_("source"), max_length=16, choices=DatasetSource.choices,
+                              default=DatasetSource.PLATFORM)
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_fr = models.TextField(_("description (French)"))
+    description_en = models.TextField(_("description (English)"))
+    keywords_fr = models.JSONField(_("keywords (French)"), default=list, blank=True)
+    keywords_en = models.JSONField(_("keywords (English)"), default=list, blank=True)
+    themes = models.JSONField(_("EU data themes"), default=list, blank=True, help_text=_("Codes such as ENVI, TRAN."))
+    hvd_category = models.CharField(_("high-value dataset category"), max_length=20, blank=True,
+                                    choices=voc.HVD_CATEGORIES)
+    licence = models.URLField(_("licence"), choices=voc.LICENCES, default=voc.LICENCE_OUVERTE_2)
+    accrual_periodicity = models.CharField(_("update frequency"), max_length=10, choices=voc.FREQUENCIES,
+                                           default="IRREG")
+    conforms_to = models.URLField(_("conforms to"), blank=True, help_text=_("The schema the data follows."))
+    provenance_fr = models.CharField(_("provenance (French)"), max_length=300, blank=True)
+    provenance_en = models.CharField(_("provenance (English)"), max_length=300, blank=True)
+    temporal_start = models.DateTimeField(_("temporal coverage from"), null=True, blank=True)
+    temporal_end = models.DateTimeField(_("temporal coverage until"), null=True, blank=True)
+    row_count = models.PositiveBigIntegerField(_("rows"), default=0)
+    fingerprint = models.CharField(_("data fingerprint"), max_length=64, blank=True, editable=False,
+                                   help_text=_("Changes whenever the data changes."))
+    issued = models.DateTimeField(_("issued"), null=True, blank=True, help_text=_("First published."))
+    modified = models.DateTimeField(_("modified"), null=True, blank=True, help_text=_("Data last changed."))
+    is_published = models.BooleanField(_("published"), default=True)
+    synced_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        ordering = ["city", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="opendata_dataset_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(temporal_start__isnull=True) | Q(temporal_end__isnull=True)
+                | Q(temporal_start__lte=models.F("temporal_end")),
+                name="opendata_dataset_temporal_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id}/{self.slug}"
+
+    @property
+    def is_high_value(self) -> bool:
+        return bool(self.hvd_category)
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_fr
+
+    def description(self, language: str) -> str:
+        return self.description_en if language == "en" else self.description_fr
+
+
+class Distribution(models.Model):
+    """One downloadable form of a dataset (a whole-dataset export in one format)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions",
+                                verbose_name=_("dataset"))
+    format = models.CharField(_("format"), max_length=16, help_text=_("csv, geojson, jsonl, parquet."))
+    conforms_to = models.URLField(_("conforms to"), blank=True)
+
+    class Meta:
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        ordering = ["dataset", "format"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "format"], name="opendata_distribution_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} ({self.format})"
+
+
+class DataService(models.Model):
+    """An API of a city that serves some of its datasets (the row API of every platform dataset)."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="data_services",
+                             verbose_name=_("city"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    datasets = models.ManyToManyField(Dataset, related_name="services", blank=True, verbose_name=_("serves"))
+
+    class Meta:
+        verbose_name = _("data service")
+        verbose_name_plural = _("data services")
+        ordering = ["city", "slug"]
+        constraints = [models.UniqueConstraint(fields=["city", "slug"], name="opendata_service_unique_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.city_id}/{self.slug}"

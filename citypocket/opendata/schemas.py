@@ -1,0 +1,53 @@
+"""API schemas of the open-data catalog and its rows."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+
+class FieldOut(Schema):
+    name: str
+    type: str  # Table Schema type: string, integer, number, boolean, date, datetime
+    description: str
+    sortable: bool
+
+
+class DownloadOut(Schema):
+    format: str
+    media_type: str
+    url: str
+    conforms_to: str | None
+
+
+class DatasetOut(Schema):
+    slug: str
+    title: str
+    description: str
+    keywords: list[str]
+    themes: list[str]
+    high_value_category: str | None
+    licence: str
+    accrual_periodicity: str
+    conforms_to: str | None
+    issued: datetime | None
+    modified: datetime | None
+    temporal_start: datetime | None
+    temporal_end: datetime | None
+    row_count: int
+    geographic: bool
+    time_field: str | None
+    key: list[str]
+    fields: list[FieldOut]
+    rows_url: str
+    downloads: list[DownloadOut]
+
+
+class DatasetList(Schema):
+    count: int
+    items: list[DatasetOut]
+
+
+class RowPage(Schema):
+    items: list[dict[str, Any]]
+    next: str | None

@@ -1,0 +1,60 @@
+"""Factories of the open-data tests: a city's catalog, a dataset, its distributions and data service.
+
+Platform datasets are normally created by `services.sync_platform_datasets`; these build catalog rows
+directly, for tests of the catalog itself.
+"""
+
+import datetime as dt
+
+import factory
+
+from citypocket.cities.tests.factories import CityOwnedFactory
+from citypocket.opendata.models import Catalog, DataService, Dataset, Distribution
+
+
+class CatalogFactory(CityOwnedFactory):
+    class Meta:
+        model = Catalog
+        django_get_or_create = ("city",)
+
+    title_fr = factory.LazyAttribute(lambda o: f"Données ouvertes — {o.city.official_name}")
+    title_en = factory.LazyAttribute(lambda o: f"Open data — {o.city.official_name}")
+    description_fr = "Les données publiques de la ville."
+    description_en = "The city's public data."
+    contact_name = "Service des données"
+    contact_email = "opendata@example.org"
+
+
+class DatasetFactory(CityOwnedFactory):
+    """A published high-value dataset of hourly air measurements, modified an hour after it was issued."""
+
+    class Meta:
+        model = Dataset
+
+    slug = factory.Sequence(lambda n: f"jeu-{n}")
+    title_fr = factory.Sequence(lambda n: f"Jeu de données {n}")
+    title_en = factory.Sequence(lambda n: f"Dataset {n}")
+    description_fr = "Des mesures."
+    description_en = "Measurements."
+    themes = factory.LazyFunction(lambda: ["ENVI"])
+    hvd_category = "c_dd313021"
+    accrual_periodicity = "HOURLY"
+    issued = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
+    modified = factory.LazyAttribute(lambda o: o.issued + dt.timedelta(hours=1))
+
+
+class DistributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Distribution
+
+    dataset = factory.SubFactory(DatasetFactory)
+    format = "csv"
+
+
+class DataServiceFactory(CityOwnedFactory):
+    class Meta:
+        model = DataService
+
+    slug = "rows-api"
+    title_fr = "API des données"
+    title_en = "Data API"
