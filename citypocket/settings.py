@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "citypocket.mobility",
     "citypocket.participation",
     "citypocket.safety",
+    "citypocket.cityinfo",
 ]
 
 MIDDLEWARE = [

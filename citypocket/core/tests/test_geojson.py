@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
+from citypocket.cityinfo import demo as cityinfo_demo
 from citypocket.core import geojson
 from citypocket.core.api import api
 from citypocket.mobility import demo as mobility_demo
@@ -65,6 +66,7 @@ GEOGRAPHIC = {
     "list_safety_hotspots": ("/safety/hotspots", {}),
     "list_safe_places": ("/safety/safe-places", {}),
     "list_filmed_zones": ("/safety/filmed-zones", {}),
+    "list_places": ("/places", {"format": "geojson"}),
 }
 
 
@@ -120,6 +122,7 @@ def geographic_data(rouen):
     Client().get("/api/v1/cities/rouen/air/now")  # stores today's daily indices
     mobility_demo.load(history=False)
     safety_demo.load_demo()
+    cityinfo_demo.load()
     lon, lat = rouen.centre_lon, rouen.centre_lat
     clockwise = [[lon, lat], [lon, lat + 0.002], [lon + 0.002, lat + 0.002], [lon + 0.002, lat], [lon, lat]]
     FilmedZone.objects.create(city=rouen, name="Zone horaire (test)", polygon={"type": "Polygon",
