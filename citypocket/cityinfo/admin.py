@@ -1,10 +1,11 @@
-"""Back office of city information: places and their closures, events, categories and feeds, per city."""
+"""Back office of city information: places and closures, events, categories and feeds, articles, per city."""
 
 from django.contrib import admin
 
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline
 from citypocket.cities.models import Role
-from citypocket.cityinfo.models import Event, EventCategory, EventFeed, Place, PlaceClosure
+from citypocket.cityinfo.articles import sanitise_html
+from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
 from citypocket.cityinfo.services import refresh_series_end
 
 
@@ -61,3 +62,20 @@ class EventFeedAdmin(CityScopedAdmin):
     list_display = ("name", "city", "format", "is_active", "last_run_at", "last_result")
     list_filter = ("city", "format", "is_active")
     readonly_fields = ("last_run_at", "last_result")
+
+
+@admin.register(Article)
+class ArticleAdmin(CityScopedAdmin):
+    """Articles of the staff's cities: bodies are sanitised on save; schedule with "published from"."""
+
+    staff_roles = (Role.EDITOR,)
+    list_display = ("title_fr", "city", "category", "publish_at", "expires_at", "is_published", "is_demo")
+    list_filter = ("city", "category", "is_published", "is_demo")
+    search_fields = ("title_fr", "title_en", "slug")
+    prepopulated_fields = {"slug": ("title_fr",)}
+    date_hierarchy = "publish_at"
+    readonly_fields = ("updated_at",)
+
+    def save_model(self, request, obj, form, change):
+        obj.body_fr, obj.body_en = sanitise_html(obj.body_fr), sanitise_html(obj.body_en)
+        super().save_model(request, obj, form, change)

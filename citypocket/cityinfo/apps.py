@@ -16,6 +16,17 @@ def _tile_context(city) -> dict:
     return {"count": len(items), "open": sum(1 for item in items if item.hours.is_open)}
 
 
+def _agenda_tile_context(city) -> dict:
+    """How many events happen today in the city."""
+    from django.utils import timezone
+
+    # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
+    from citypocket.cityinfo.selectors import compute_period, list_occurrences
+
+    start, end = compute_period(city=city, when="today", moment=timezone.now())
+    return {"today": len(list_occurrences(city=city, start=start, end=end))}
+
+
 class CityinfoConfig(AppConfig):
     name = "citypocket.cityinfo"
     label = "cityinfo"
@@ -26,6 +37,11 @@ class CityinfoConfig(AppConfig):
         # imports models, which cannot be imported before the registry is ready.
         from citypocket.cityinfo import demo
 
+        register_capability(Capability(
+            slug="agenda", label=_("Agenda"), url_name="cityinfo:agenda", order=30,
+            tile_template="cityinfo/agenda_tile.html", tile_context=_agenda_tile_context,
+        ))
+        register_capability(Capability(slug="news", label=_("News"), url_name="cityinfo:news", order=36))
         register_capability(Capability(
             slug="places", label=_("Places"), url_name="cityinfo:places", order=35,
             tile_template="cityinfo/tile.html", tile_context=_tile_context,

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from citypocket.cities.models import City
 from citypocket.cityinfo.agenda_imports import EventRecord, ParsedEvents
+from citypocket.cityinfo.articles import sanitise_html
 from citypocket.cityinfo.imports import Parsed, PlaceRecord
-from citypocket.cityinfo.models import Place, PlaceClosure
+from citypocket.cityinfo.models import Article, Place, PlaceClosure
 from citypocket.cityinfo.services import import_events, import_places
 
 REAL = "real facility; position approximate (about 50 m); opening hours SIMULATED for the demo"
@@ -94,7 +95,7 @@ def load() -> str:
                 provenance=f"CityPocket demo ({note})")
         _ensure_closure(city)
         counts.append(f"{slug}: {summary}")
-    return "places " + "; ".join(counts) + " · " + load_events()
+    return "places " + "; ".join(counts) + " · " + load_events() + " · " + load_articles()
 
 
 def _ensure_closure(city: City) -> None:
@@ -169,3 +170,46 @@ def load_events() -> str:
                                 note="CityPocket demo (simulated event)")
         counts.append(f"{slug}: {summary}")
     return "events " + "; ".join(counts)
+
+
+# --- News: SIMULATED articles (titles end with "(démo)"), published from a fixed date.
+
+ARTICLES = {
+    "rouen": [
+        ("travaux-quais", "works", "Travaux sur les quais rive droite (démo)", "Works on the right-bank quays (demo)",
+         "La circulation est réduite à une voie pendant trois semaines.",
+         "Traffic is down to one lane for three weeks.",
+         "<p>Des travaux de réfection de la chaussée ont lieu sur les quais. Les vélos gardent leur piste.</p>",
+         "<p>The road surface of the quays is being renewed. Cyclists keep their lane.</p>"),
+        ("bibliotheques-horaires", "services", "Nouveaux horaires des bibliothèques (démo)",
+         "New library opening hours (demo)", "Les bibliothèques ouvrent plus tard le samedi.",
+         "Libraries stay open later on Saturdays.",
+         "<p>Retrouvez les horaires de chaque bibliothèque sur la page <strong>Lieux</strong>.</p>",
+         "<p>Each library's hours are on the <strong>Places</strong> page.</p>"),
+    ],
+    "aix-en-provence": [
+        ("canicule", "environment", "Épisode de chaleur : les fontaines à boire (démo)",
+         "Heatwave: where to drink water (demo)", "Les fontaines à boire de la ville sont sur la carte des lieux.",
+         "The city's drinking fountains are on the places map.",
+         "<p>Buvez régulièrement et repérez les fontaines à boire près de chez vous.</p>",
+         "<p>Drink often and find the drinking fountains near you.</p>"),
+    ],
+}
+
+
+def load_articles() -> str:
+    """Ensures the demo articles; running it again changes nothing."""
+    created = 0
+    published = datetime(2026, 11, 1, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    for slug, rows in ARTICLES.items():
+        city = City.objects.filter(slug=slug).first()
+        if city is None:
+            continue
+        for key, category, title_fr, title_en, summary_fr, summary_en, body_fr, body_en in rows:
+            _article, was_created = Article.objects.get_or_create(city=city, slug=key, defaults={
+                "category": category, "title_fr": title_fr, "title_en": title_en, "summary_fr": summary_fr,
+                "summary_en": summary_en, "body_fr": sanitise_html(body_fr), "body_en": sanitise_html(body_en),
+                "publish_at": published, "is_demo": True,
+            })
+            created += was_created
+    return f"articles: {created} created"

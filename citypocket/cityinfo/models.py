@@ -1,4 +1,4 @@
-"""City information: places and public services with their opening hours, and the agenda.
+"""City information: places and public services with their opening hours, the agenda, the news.
 
 A place's hours are written in OpenStreetMap's `opening_hours` syntax (the same text a mapper
 types, read by `cityinfo.hours`); an exceptional closure (strike, works, a bridge day) is a
@@ -292,3 +292,75 @@ class EventFeed(models.Model):
     def source(self) -> str:
         """The source name of its events: imports of this feed match on it, whatever its URL becomes."""
         return f"feed-{self.pk}"
+
+
+class ArticleCategory(models.TextChoices):
+    CITY_LIFE = "city_life", _("City life")
+    WORKS = "works", _("Works and traffic")
+    CULTURE = "culture", _("Culture and sport")
+    ENVIRONMENT = "environment", _("Environment")
+    SERVICES = "services", _("Public services")
+
+
+class Article(models.Model):
+    """A news article of a city, in French and English, shown between `publish_at` and `expires_at`.
+
+    `body_fr`/`body_en` are HTML kept sanitised (`cityinfo.articles.sanitise_html`, nh3): the admin
+    and the services clean what they save, and the pages clean again what they show. A cover image
+    is only accepted with its text alternative.
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="articles",
+                             verbose_name=_("city"))
+    slug = models.SlugField(_("slug"), max_length=120)
+    category = models.CharField(_("category"), max_length=12, choices=ArticleCategory.choices)
+    title_fr = models.CharField(_("title (French)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_fr = models.CharField(_("summary (French)"), max_length=300)
+    summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
+    body_fr = models.TextField(_("body (French)"), help_text=_("HTML: paragraphs, headings, lists, links."))
+    body_en = models.TextField(_("body (English)"), blank=True)
+    cover_url = models.URLField(_("cover image URL"), max_length=500, blank=True)
+    cover_alt_fr = models.CharField(_("cover text alternative (French)"), max_length=300, blank=True)
+    cover_alt_en = models.CharField(_("cover text alternative (English)"), max_length=300, blank=True)
+    publish_at = models.DateTimeField(_("published from"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=True, help_text=_("Untick to keep a draft."))
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["city", "-publish_at"]
+        indexes = [models.Index(fields=["city", "publish_at"], name="article_city_publish")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="article_unique_slug"),
+            models.CheckConstraint(condition=Q(category__in=ArticleCategory.values), name="article_category_known"),
+            models.CheckConstraint(condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("publish_at")),
+                                   name="article_expires_after_publication"),
+            models.CheckConstraint(condition=Q(cover_url="") | ~Q(cover_alt_fr=""), name="article_cover_has_alt"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_fr
+
+    def _text(self, name: str, language: str) -> str:
+        english = getattr(self, f"{name}_en")
+        return english if language == "en" and english else getattr(self, f"{name}_fr")
+
+    def title(self, language: str) -> str:
+        return self._text("title", language)
+
+    def summary(self, language: str) -> str:
+        return self._text("summary", language)
+
+    def body(self, language: str) -> str:
+        return self._text("body", language)
+
+    def cover_alt(self, language: str) -> str:
+        return self._text("cover_alt", language)
+
+    def clean(self) -> None:
+        if self.cover_url and not self.cover_alt_fr.strip():
+            raise ValidationError({"cover_alt_fr": _("Describe the cover image for people who cannot see it.")})

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from citypocket.cities.models import City
 from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
-from citypocket.cityinfo.models import Event, EventCategory, Place, PlaceClosure, Wheelchair
+from citypocket.cityinfo.models import Article, Event, EventCategory, Place, PlaceClosure, Wheelchair
 from citypocket.cityinfo.recurrence import occurrences
 from citypocket.core.geo import haversine_m
 from citypocket.core.problems import NotFound
@@ -177,3 +177,22 @@ def next_occurrences(event: Event, *, moment: datetime, count: int = 5) -> list[
         if len(found) >= count:
             break
     return found
+
+
+# --- News ---------------------------------------------------------------------------------------
+
+def list_articles(*, city: City, moment: datetime, category: str | None = None) -> QuerySet:
+    """The city's articles shown at `moment`: published, after `publish_at`, before `expires_at`."""
+    articles = (Article.objects.filter(city=city, is_published=True, publish_at__lte=moment)
+                .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=moment)).select_related("city"))
+    if category:
+        articles = articles.filter(category=category)
+    return articles.order_by("-publish_at", "pk")
+
+
+def get_article(*, city: City, slug: str, moment: datetime) -> Article:
+    """One article shown now in the city, or NotFound (a draft, a scheduled or expired one, another city's)."""
+    article = list_articles(city=city, moment=moment).filter(slug=slug).first()
+    if article is None:
+        raise NotFound("No such article in this city.")
+    return article

@@ -1,4 +1,4 @@
-"""City-information pages: places and public services, the agenda, and its iCalendar feeds."""
+"""City-information pages: places and public services, the agenda and its iCalendar feeds, the news."""
 
 from datetime import timedelta
 
@@ -7,12 +7,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from citypocket.cityinfo import ical, selectors
+from citypocket.cityinfo.articles import sanitise_html
 from citypocket.cityinfo.forms import AgendaFilterForm, PlaceFilterForm
+from citypocket.cityinfo.models import ArticleCategory
 from citypocket.core.problems import NotFound
 from citypocket.core.views import resolve_city
 
@@ -138,3 +141,36 @@ def agenda_ics(request, city: str, category: str | None = None):
     events = selectors.list_events(city=city_obj, start=now, end=now + timedelta(days=3660), category=category)
     body = ical.events_to_ics(events, city=city_obj, name=name, language=language, url_of=_url_of(request, city_obj))
     return _ics_response(body, f"agenda-{city_obj.slug}{'-' + category if category else ''}.ics", attachment=False)
+
+
+@require_GET
+def news(request, city: str):
+    """`/<city>/news/`: the articles shown now, newest first, filtered by category."""
+    city_obj = resolve_city(city)
+    language = _language()
+    category = request.GET.get("category") or None
+    if category not in ArticleCategory.values:
+        category = None
+    articles = selectors.list_articles(city=city_obj, moment=timezone.now(), category=category)[:50]
+    return render(request, "cityinfo/news.html", {
+        "city": city_obj, "language": language, "category": category or "",
+        "categories": ArticleCategory.choices,
+        "articles": [{"article": item, "title": item.title(language), "summary": item.summary(language)}
+                     for item in articles],
+    })
+
+
+@require_GET
+def article(request, city: str, slug: str):
+    """`/<city>/news/<slug>/`: one article; its body is sanitised again as it is shown."""
+    city_obj = resolve_city(city)
+    language = _language()
+    try:
+        found = selectors.get_article(city=city_obj, slug=slug, moment=timezone.now())
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    return render(request, "cityinfo/article.html", {
+        "city": city_obj, "article": found, "title": found.title(language), "summary": found.summary(language),
+        "body": mark_safe(sanitise_html(found.body(language))),  # noqa: S308 (nh3 output: only allowed tags)
+        "cover_alt": found.cover_alt(language),
+    })

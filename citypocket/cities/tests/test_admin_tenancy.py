@@ -30,7 +30,7 @@ from django.utils import timezone
 from citypocket.air.models import AirAlert, AirIndexDaily
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
-from citypocket.cityinfo.models import Event, EventCategory, EventFeed, Place, PlaceClosure
+from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
 from citypocket.mobility.models import CarPark
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
@@ -112,6 +112,8 @@ def build_city(city: City, participant) -> None:
     story.categories.add(tales)
     EventFeed.objects.create(city=city, name=f"Agenda {tag}", url=f"https://{tag}.example.org/agenda.ics",
                              format="ical")
+    Article.objects.create(city=city, slug=f"actualite-{tag}", category="city_life", title_fr=f"Actualité {tag}",
+                           summary_fr="Résumé", body_fr="<p>Texte</p>", publish_at=now)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""Factories of the city-information tests: places, closures, events, categories, feeds."""
+"""Factories of the city-information tests: places, closures, events, categories, feeds, articles."""
 
 import datetime as dt
 
 import factory
 
 from citypocket.cities.tests.factories import CityOwnedFactory
-from citypocket.cityinfo.models import Event, EventCategory, EventFeed, Place, PlaceClosure, PlaceKind
+from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure, PlaceKind
 from citypocket.cityinfo.services import refresh_series_end
 
 
@@ -75,3 +75,20 @@ class EventFeedFactory(CityOwnedFactory):
     name = factory.Sequence(lambda n: f"Agenda {n}")
     url = factory.Sequence(lambda n: f"https://agenda.example.org/{n}.ics")
     format = "ical"
+
+
+class ArticleFactory(CityOwnedFactory):
+    """A published article of 1 November 2026, without a cover."""
+
+    class Meta:
+        model = Article
+
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    category = "city_life"
+    title_fr = factory.Sequence(lambda n: f"Actualité {n}")
+    title_en = factory.Sequence(lambda n: f"News {n}")
+    summary_fr = "Résumé de l'actualité."
+    summary_en = "Summary of the news."
+    body_fr = "<p>Texte de l'actualité.</p>"
+    body_en = "<p>Text of the news.</p>"
+    publish_at = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
