@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "citypocket.participation",
     "citypocket.safety",
     "citypocket.opendata",
+    "citypocket.cityinfo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """Keeping each city's catalog in step with the platform's data.
 
-`sync_platform_datasets` is idempotent and cheap to repeat (the worker runs it after ingest bursts,
+`sync_platform_datasets` is idempotent and cheap to repeat (the clock runs it every 15 minutes,
 `citypocket sync_opendata` on demand): for each city and each declared dataset it measures the data
 (rows, time span, the rows' own latest write) and moves `modified` only when the data changed.
 

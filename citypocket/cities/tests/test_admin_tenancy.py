@@ -31,6 +31,7 @@ from citypocket.air.models import AirAlert, AirIndexDaily
 from citypocket.audit.services import record as record_audit
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
+from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
 from citypocket.mobility.models import CarPark
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
@@ -102,6 +103,19 @@ def build_city(city: City, participant) -> None:
     FilmedZone.objects.create(city=city, name=f"Gare {tag}", lat=lat, lon=lon, radius_m=50, operator="Ville",
                               purpose="Sécurité", retention_days=15, rights_contact="dpo@example.org")
     record_audit(actor=None, action="budget.results_published", obj=budget, detail={"ballots": 3})
+
+    library = Place.objects.create(city=city, slug=f"bibliotheque-{tag}", name=f"Bibliothèque {tag}",
+                                   kind="library", lat=lat, lon=lon, opening_hours="Tu-Sa 10:00-18:00; PH off")
+    PlaceClosure.objects.create(place=library, starts_on=today, ends_on=today, reason_fr="Inventaire")
+    tales = EventCategory.objects.create(city=city, slug=f"contes-{tag}", name_fr="Contes", name_en="Tales")
+    story = Event.objects.create(city=city, slug=f"heure-du-conte-{tag}", title_fr=f"Heure du conte {tag}",
+                                 starts_at=now, ends_at=now + timedelta(hours=1), rrule="FREQ=WEEKLY",
+                                 venue=library)
+    story.categories.add(tales)
+    EventFeed.objects.create(city=city, name=f"Agenda {tag}", url=f"https://{tag}.example.org/agenda.ics",
+                             format="ical")
+    Article.objects.create(city=city, slug=f"actualite-{tag}", category="city_life", title_fr=f"Actualité {tag}",
+                           summary_fr="Résumé", body_fr="<p>Texte</p>", publish_at=now)
 
 
 @pytest.fixture

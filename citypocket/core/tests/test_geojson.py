@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.tests.factories import run_air_worker
+from citypocket.cityinfo import demo as cityinfo_demo
 from citypocket.core import geojson
 from citypocket.core.api import api
 from citypocket.mobility import demo as mobility_demo
@@ -67,6 +68,7 @@ GEOGRAPHIC = {
     "list_safe_places": ("/safety/safe-places", {}),
     "list_filmed_zones": ("/safety/filmed-zones", {}),
     "list_dataset_rows": ("/data/video-protection/rows", {"format": "geojson"}),
+    "list_places": ("/places", {"format": "geojson"}),
 }
 
 
@@ -122,6 +124,7 @@ def geographic_data(rouen):
     run_air_worker()  # stores today's daily indices, as the worker does
     mobility_demo.load(history=False)
     safety_demo.load_demo()
+    cityinfo_demo.load()
     lon, lat = rouen.centre_lon, rouen.centre_lat
     clockwise = [[lon, lat], [lon, lat + 0.002], [lon + 0.002, lat + 0.002], [lon + 0.002, lat], [lon, lat]]
     FilmedZone.objects.create(city=rouen, name="Zone horaire (test)", polygon={"type": "Polygon",

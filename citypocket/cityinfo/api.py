@@ -1,0 +1,159 @@
+"""City-information API: places with their opening state (JSON and GeoJSON) and the agenda."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import override
+from ninja import Query, Router
+
+from citypocket.cities.selectors import get_city
+from citypocket.cityinfo import present, selectors
+from citypocket.cityinfo.models import PlaceKind
+from citypocket.cityinfo.schemas import OccurrenceList, PlaceDetail, PlaceList
+from citypocket.core import geojson
+from citypocket.core.http import cache_public
+from citypocket.core.pagination import PageIn, page_of
+from citypocket.core.problems import InvalidValues, responses
+
+router = Router(tags=["cityinfo"])
+
+Language = Literal["fr", "en"]
+Kind = Literal[tuple(PlaceKind.values)]  # type: ignore[valid-type]
+
+
+def _language(request: HttpRequest, lang: str | None) -> str:
+    """`?lang=` first, else the language negotiated from Accept-Language by the locale middleware."""
+    return lang or ("en" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("en") else "fr")
+
+
+def _moment(at: datetime | None, zone) -> datetime:
+    """The instant asked: `at` (a naive time is the city's local time), now by default."""
+    if at is None:
+        return timezone.now()
+    return at.replace(tzinfo=zone) if at.tzinfo is None or at.utcoffset() is None else at
+
+
+def _near(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    if (lat is None) != (lon is None):
+        field = "lon" if lon is None else "lat"
+        raise InvalidValues("Give both lat and lon, or neither.",
+                            errors=[{"field": field, "message": "lat and lon go together"}])
+    return (lat, lon) if lat is not None else None
+
+
+@router.get(
+    "/cities/{city}/places",
+    response=responses({200: PlaceList}, 404, 422),
+    operation_id="list_places",
+    summary="Places and public services with their opening state now (JSON or GeoJSON)",
+    description=(
+        "Town halls, libraries, pools, museums, recycling centres, toilets, drinking fountains, "
+        "defibrillators… with `state` (`open`, `closed`, `unknown`) at `at` (now by default; a time "
+        "without offset is the city's local time), French public holidays and exceptional closures "
+        "included. Filters: `kind`, `open_now`, `accessible` (wheelchair: yes). With `lat` and `lon`, "
+        "sorted by distance (`distance_m`). `?format=geojson` answers a GeoJSON FeatureCollection of "
+        "every matching place (not paged)."
+    ),
+    openapi_extra={"responses": {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}}},
+)
+@cache_public(max_age=60)
+def list_places(
+    request: HttpRequest,
+    city: str,
+    page: Query[PageIn],
+    kind: Kind | None = None,
+    open_now: bool = False,
+    accessible: bool = False,
+    lat: float | None = Query(None, ge=-90, le=90),
+    lon: float | None = Query(None, ge=-180, le=180),
+    at: datetime | None = None,
+    lang: Language | None = None,
+    format: Literal["json", "geojson"] = "json",
+):
+    place = get_city(slug=city)
+    language = _language(request, lang)
+    near = _near(lat, lon)
+    with override(language):
+        items = selectors.list_places_now(
+            city=place, moment=_moment(at, place.zone), language=language, kind=kind, open_now=open_now,
+            accessible=accessible, near=near,
+        )
+        if format == "geojson":
+            return geojson.response(geojson.feature_collection(present.place_feature(item) for item in items))
+        body = page_of(items, page)
+        body["items"] = [present.place_out(item) for item in body["items"]]
+    return body
+
+
+@router.get(
+    "/cities/{city}/places/{slug}",
+    response=responses({200: PlaceDetail}, 404, 422),
+    operation_id="get_place",
+    summary="One place: contact, accessibility, opening hours, state now and exceptional closures",
+)
+@cache_public(max_age=60)
+def get_place(request: HttpRequest, city: str, slug: str, at: datetime | None = None,
+              lang: Language | None = None):
+    place = get_city(slug=city)
+    language = _language(request, lang)
+    moment = _moment(at, place.zone)
+    found = selectors.get_place(city=place, slug=slug, moment=moment)
+    with override(language):
+        hours = selectors.hours_of(found, moment=moment, language=language)
+        return present.place_detail(selectors.PlaceNow(found, hours), language)
+
+
+MAX_PERIOD = timedelta(days=366)
+
+
+@router.get(
+    "/cities/{city}/events",
+    response=responses({200: OccurrenceList}, 404, 422),
+    operation_id="list_events",
+    summary="The agenda: occurrences of events in a period, recurring series expanded",
+    description=(
+        "Each occurrence in `[from, to)` (at most 366 days; a time without offset is the city's local "
+        "time), or in `when`: `today`, `weekend` (Saturday and Sunday, the rest of it when one has "
+        "begun) or `upcoming` (from now to 30 days ahead, the default). Recurring events (RRULE) are "
+        "expanded in the city's time zone. Filters: `category` (slug), `free`, `accessible` (wheelchair); "
+        "with `lat` and `lon`, sorted by the venue's distance. Times are UTC."
+    ),
+)
+@cache_public(max_age=300)
+def list_events(
+    request: HttpRequest,
+    city: str,
+    page: Query[PageIn],
+    when: Literal["today", "weekend", "upcoming"] = "upcoming",
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    category: str | None = Query(None, max_length=60),
+    free: bool = False,
+    accessible: bool = False,
+    lat: float | None = Query(None, ge=-90, le=90),
+    lon: float | None = Query(None, ge=-180, le=180),
+    lang: Language | None = None,
+):
+    place = get_city(slug=city)
+    language = _language(request, lang)
+    now = timezone.now()
+    if start is not None or to is not None:
+        if start is None or to is None:
+            field = "to" if to is None else "from"
+            raise InvalidValues("Give both from and to, or neither.",
+                                errors=[{"field": field, "message": "from and to go together"}])
+        start, end = _moment(start, place.zone), _moment(to, place.zone)
+        if not start < end <= start + MAX_PERIOD:
+            raise InvalidValues("The period must be positive and at most 366 days.",
+                                errors=[{"field": "to", "message": "after from, at most 366 days later"}])
+    else:
+        start, end = selectors.compute_period(city=place, when=when, moment=now)
+        if when == "upcoming":
+            start = now
+    items = selectors.list_occurrences(city=place, start=start, end=end, category=category, free=free,
+                                       accessible=accessible, near=_near(lat, lon))
+    body = page_of(items, page)
+    body["items"] = [present.occurrence_out(item, language) for item in body["items"]]
+    return body

@@ -1,0 +1,151 @@
+"""Opening hours: is a place open now, until when, and when does it open next — in the city's time.
+
+The hours are OpenStreetMap `opening_hours` text, read by `opening-hours-py` (the Rust parser of
+the `opening-hours` crate), which knows the French public holidays (`PH`) when given the country.
+The evaluation happens in the city's time zone, never the server's: "09:00" is 09:00 in Rouen.
+
+Exceptional closures are not written into the text (appending `; 2026Dec24 off` after a fallback
+rule `||` would change its meaning); they are whole local days taken out of the open spans here.
+
+Every city of the platform is a French commune (INSEE codes), so holidays are France's national
+ones. Alsace-Moselle's two extra days (Good Friday, 26 December) are not known by country alone.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from opening_hours import OpeningHours, State, validate
+
+HOLIDAY_COUNTRY = "FR"
+# How far ahead "opens on …" looks: a place closed for longer is just "closed".
+HORIZON = timedelta(days=62)
+
+
+def is_valid_expression(text: str) -> bool:
+    """True when the OpenStreetMap parser reads `text`."""
+    try:
+        return bool(validate(text))
+    except Exception:  # the parser raises its own errors on some inputs instead of answering False
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, zone_name: str) -> OpeningHours:
+    # Parsing is cheap but lists evaluate every place on each request; the parsed rule is immutable.
+    return OpeningHours(text, timezone=ZoneInfo(zone_name), country=HOLIDAY_COUNTRY,
+                        auto_country=False, auto_timezone=False)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Whole local days [first, last] when the place is closed whatever its usual hours say."""
+
+    first: date
+    last: date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class HoursNow:
+    """A place's state at one instant: `open`, `closed` or `unknown`, and the next change."""
+
+    state: str
+    at: datetime  # the instant evaluated, in the city's zone
+    change: datetime | None  # open: when it closes; closed: when it opens; None: not within HORIZON
+    comment: str = ""  # the rule's comment ("sur rendez-vous") or the closure's reason
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def label(self) -> str:
+        """"Open now — closes at 18:00", "Closed — opens Monday 9:00", in the active language."""
+        if self.state == "unknown":
+            return _("Opening hours unknown")
+        if self.state == "open":
+            if self.change is None:
+                return _("Open now — open around the clock")
+            return _("Open now — closes %(when)s") % {"when": _when(self.at, self.change)}
+        if self.change is None:
+            return _("Closed")
+        return _("Closed — opens %(when)s") % {"when": _when(self.at, self.change)}
+
+
+def _when(now: datetime, then: datetime) -> str:
+    """"at 18:00", "tomorrow at 9:00", "Monday at 9:00", "on 2 January at 9:00" (active language)."""
+    clock = formats.time_format(then, "G:i")
+    days = (then.date() - now.date()).days
+    if days == 0:
+        return _("at %(time)s") % {"time": clock}
+    if days == 1:
+        return _("tomorrow at %(time)s") % {"time": clock}
+    if days < 7:
+        return _("%(weekday)s at %(time)s") % {"weekday": formats.date_format(then, "l"), "time": clock}
+    return _("on %(date)s at %(time)s") % {"date": formats.date_format(then, "j F"), "time": clock}
+
+
+def _closure_on(day: date, closures: Iterable[Closure]) -> Closure | None:
+    return next((closure for closure in closures if closure.first <= day <= closure.last), None)
+
+
+def _open_spans(rule: OpeningHours, start: datetime, end: datetime, closures: list[Closure]) -> Iterator[
+        tuple[datetime, datetime]]:
+    """The open spans between `start` and `end`, without the closed days, adjacent spans merged."""
+    zone = start.tzinfo
+    pending: tuple[datetime, datetime] | None = None
+    for span_start, span_end, state, _comment in rule.intervals(start, end):
+        if state != State.OPEN:
+            continue
+        for piece in _cut(span_start, span_end, closures, zone):
+            if pending and pending[1] == piece[0]:
+                pending = (pending[0], piece[1])
+                continue
+            if pending:
+                yield pending
+            pending = piece
+    if pending:
+        yield pending
+
+
+def _cut(start: datetime, end: datetime, closures: list[Closure], zone) -> Iterator[tuple[datetime, datetime]]:
+    """[start, end) without the local days of the closures."""
+    cursor = start
+    while cursor < end:
+        closure = _closure_on(cursor.date(), closures)
+        if closure:
+            cursor = datetime.combine(closure.last + timedelta(days=1), time(0), tzinfo=zone)
+            continue
+        following = [c.first for c in closures if c.first > cursor.date()]
+        stop = min([datetime.combine(day, time(0), tzinfo=zone) for day in following] + [end])
+        yield cursor, stop
+        cursor = stop
+
+
+def hours_at(text: str, *, zone: ZoneInfo, moment: datetime, closures: Iterable[Closure] = ()) -> HoursNow:
+    """The state of a place with hours `text` at `moment` (aware), read in the time `zone`.
+
+    Empty or unreadable hours are `unknown`: a place is never shown open on a guess.
+    """
+    local = moment.astimezone(zone)
+    closures = sorted(closures, key=lambda closure: closure.first)
+    if not text or not is_valid_expression(text):
+        return HoursNow("unknown", local, None)
+    rule = _parsed(text, zone.key)
+    closed_today = _closure_on(local.date(), closures)
+    state, comment = (State.CLOSED, closed_today.reason) if closed_today else rule.state(local)
+    if state == State.UNKNOWN:
+        return HoursNow("unknown", local, None, comment)
+    spans = _open_spans(rule, local, local + HORIZON, closures)
+    first = next(spans, None)
+    if state == State.OPEN:
+        # The first span starts now; it ends when the place closes (None: open beyond the horizon).
+        closes = first[1] if first and first[1] < local + HORIZON else None
+        return HoursNow("open", local, closes, comment)
+    opens = first[0] if first else None
+    return HoursNow("closed", local, opens, comment)

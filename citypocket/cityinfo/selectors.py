@@ -1,0 +1,198 @@
+"""Reading city information: places with their state now, and the agenda's occurrences."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from citypocket.cities.models import City
+from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
+from citypocket.cityinfo.models import Article, Event, EventCategory, Place, PlaceClosure, Wheelchair
+from citypocket.cityinfo.recurrence import occurrences
+from citypocket.core.geo import haversine_m
+from citypocket.core.problems import NotFound
+
+
+@dataclass(frozen=True)
+class PlaceNow:
+    """A place, its opening state at the moment asked, and its distance from a point (if one was given)."""
+
+    place: Place
+    hours: HoursNow
+    distance_m: int | None = None
+
+
+def list_places(*, city: City, kind: str | None = None, accessible: bool = False, moment: datetime) -> QuerySet:
+    """The city's active places, with the closures that end today or later prefetched."""
+    places = Place.objects.filter(city=city, is_active=True)
+    if kind:
+        places = places.filter(kind=kind)
+    if accessible:
+        places = places.filter(wheelchair=Wheelchair.YES)
+    upcoming = PlaceClosure.objects.filter(ends_on__gte=city.local_today(moment)).order_by("starts_on")
+    return places.prefetch_related(Prefetch("closures", queryset=upcoming, to_attr="upcoming_closures"))
+
+
+def closures_of(place: Place, language: str) -> list[Closure]:
+    """The place's prefetched closures (see list_places) as the hours reader takes them."""
+    rows = getattr(place, "upcoming_closures", None)
+    if rows is None:
+        rows = list(place.closures.all())
+    return [Closure(row.starts_on, row.ends_on, row.reason(language)) for row in rows]
+
+
+def hours_of(place: Place, *, moment: datetime, language: str) -> HoursNow:
+    return hours_at(place.opening_hours, zone=place.city.zone, moment=moment,
+                    closures=closures_of(place, language))
+
+
+def list_places_now(
+    *,
+    city: City,
+    moment: datetime,
+    language: str,
+    kind: str | None = None,
+    open_now: bool = False,
+    accessible: bool = False,
+    near: tuple[float, float] | None = None,
+) -> list[PlaceNow]:
+    """The city's places with their state at `moment`: by distance from `near`, else by name.
+
+    "Open now" is computed here, not in the database: it depends on the hours text, the public
+    holidays and the closures. A city has hundreds of places, not millions.
+    """
+    items = []
+    for place in list_places(city=city, kind=kind, accessible=accessible, moment=moment):
+        place.city = city  # every row is of this city: no query per place for its time zone
+        hours = hours_of(place, moment=moment, language=language)
+        if open_now and not hours.is_open:
+            continue
+        distance = round(haversine_m(near[0], near[1], place.lat, place.lon)) if near else None
+        items.append(PlaceNow(place, hours, distance))
+    if near:
+        items.sort(key=lambda item: (item.distance_m, item.place.name))
+    return items
+
+
+def get_place(*, city: City, slug: str, moment: datetime) -> Place:
+    """One active place of the city, or NotFound (another city's place included)."""
+    place = list_places(city=city, moment=moment).filter(slug=slug).first()
+    if place is None:
+        raise NotFound("No such place in this city.")
+    place.city = city
+    return place
+
+
+# --- Agenda -------------------------------------------------------------------------------------
+
+PERIODS = ("today", "weekend", "upcoming")
+UPCOMING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of an event, in the city's zone; `distance_m` from a point when one was given."""
+
+    event: Event
+    starts_at: datetime
+    ends_at: datetime
+    distance_m: int | None = None
+
+
+def compute_period(*, city: City, when: str, moment: datetime) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of "today", "this weekend" (Saturday and Sunday; the rest of it when one
+    has begun) or "upcoming" (the next 30 days), in the city's calendar."""
+    today = city.local_today(moment)
+    if when == "today":
+        return city.day_bounds(today)
+    if when == "weekend":
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7) if today.weekday() < 5 else today
+        monday = saturday + timedelta(days=7 - saturday.weekday())
+        return city.day_bounds(saturday)[0], city.day_bounds(monday)[0]
+    return city.day_bounds(today)[0], city.day_bounds(today + timedelta(days=UPCOMING_DAYS))[0]
+
+
+def list_events(*, city: City, start: datetime, end: datetime, category: str | None = None) -> QuerySet:
+    """Published events of the city with an occurrence that may fall in [start, end)."""
+    events = (Event.objects.filter(city=city, is_published=True, starts_at__lt=end)
+              .filter(Q(series_ends_at__isnull=True) | Q(series_ends_at__gt=start))
+              .select_related("venue").prefetch_related("categories"))
+    if category:
+        events = events.filter(categories__slug=category)
+    return events
+
+
+def list_occurrences(
+    *,
+    city: City,
+    start: datetime,
+    end: datetime,
+    category: str | None = None,
+    free: bool = False,
+    accessible: bool = False,
+    near: tuple[float, float] | None = None,
+) -> list[Occurrence]:
+    """Every occurrence in [start, end), by start time (by distance from `near` when given)."""
+    events = list_events(city=city, start=start, end=end, category=category)
+    if free:
+        events = events.filter(is_free=True)
+    if accessible:
+        events = events.filter(wheelchair=True)
+    items = []
+    for event in events:
+        event.city = city
+        where = (event.venue.lat, event.venue.lon) if event.venue else None
+        distance = round(haversine_m(near[0], near[1], *where)) if near and where else None
+        for begin, finish in occurrences(starts_at=event.starts_at, ends_at=event.ends_at, rule=event.rrule,
+                                         exdates=list(event.exdates), zone=city.zone, start=start, end=end):
+            items.append(Occurrence(event, begin, finish, distance))
+    if near:
+        items.sort(key=lambda item: (item.distance_m is None, item.distance_m or 0, item.starts_at))
+    else:
+        items.sort(key=lambda item: (item.starts_at, item.event.title_fr))
+    return items
+
+
+def list_categories(*, city: City) -> QuerySet:
+    return EventCategory.objects.filter(city=city).order_by("name_fr")
+
+
+def get_event(*, city: City, slug: str) -> Event:
+    """One published event of the city, or NotFound (another city's event included)."""
+    event = (Event.objects.filter(city=city, is_published=True, slug=slug)
+             .select_related("venue").prefetch_related("categories").first())
+    if event is None:
+        raise NotFound("No such event in this city.")
+    event.city = city
+    return event
+
+
+def next_occurrences(event: Event, *, moment: datetime, count: int = 5) -> list[Occurrence]:
+    """The next `count` occurrences of an event from `moment` (the one going on included)."""
+    found = []
+    for begin, finish in occurrences(starts_at=event.starts_at, ends_at=event.ends_at, rule=event.rrule,
+                                     exdates=list(event.exdates), zone=event.city.zone, start=moment,
+                                     end=moment + timedelta(days=3660)):
+        found.append(Occurrence(event, begin, finish))
+        if len(found) >= count:
+            break
+    return found
+
+
+# --- News ---------------------------------------------------------------------------------------
+
+def list_articles(*, city: City, moment: datetime, category: str | None = None) -> QuerySet:
+    """The city's articles shown at `moment`: published, after `publish_at`, before `expires_at`."""
+    articles = (Article.objects.filter(city=city, is_published=True, publish_at__lte=moment)
+                .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=moment)).select_related("city"))
+    if category:
+        articles = articles.filter(category=category)
+    return articles.order_by("-publish_at", "pk")
+
+
+def get_article(*, city: City, slug: str, moment: datetime) -> Article:
+    """One article shown now in the city, or NotFound (a draft, a scheduled or expired one, another city's)."""
+    article = list_articles(city=city, moment=moment).filter(slug=slug).first()
+    if article is None:
+        raise NotFound("No such article in this city.")
+    return article
