@@ -53,7 +53,8 @@ messages: $(STAMP)
 	$(BIN)/citypocket compilemessages
 
 openapi: $(STAMP)
-	$(BIN)/citypocket export_openapi_schema --api citypocket.core.api.api --indent 2 --sorted > docs/openapi.json
+	$(BIN)/citypocket export_openapi_schema --api citypocket.core.api.api --indent 2 --sorted > docs/openapi.json.new
+	mv docs/openapi.json.new docs/openapi.json
 
 # The API contract: the live server against docs/openapi.json (scripts/contract.py; the database is dropped and made anew).
 CONTRACT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_contract

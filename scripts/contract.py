@@ -313,10 +313,10 @@ def main() -> int:
     failed = False
     passed_tests = failed_tests = 0
     for name, result in results.items():
-        operations = result.get("operations", {})
-        cases = result.get("test_cases", {})
-        failures = sum(group.get("count", 0) for group in result.get("failures", []))
-        errors = sum(group.get("count", 0) for group in result.get("errors", []))
+        operations = result.get("operations") or {}  # None when the run stopped before testing
+        cases = result.get("test_cases") or {}
+        failures = sum(group.get("count", 0) for group in result.get("failures") or [])
+        errors = sum(group.get("count", 0) for group in result.get("errors") or [])
         failed |= result["returncode"] != 0 or failures > 0 or errors > 0 or not result.get("complete")
         print(f"{name:>13}: {operations.get('tested', '?')}/{operations.get('selected', '?')} operations, "
               f"{cases.get('generated', '?')} test cases, {failures} failures, {errors} errors, "
