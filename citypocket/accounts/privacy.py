@@ -47,7 +47,7 @@ PERSONAL_DATA = [
     PersonalData(
         User, user=lambda user: Q(pk=user.pk),
         export=("email", "language", "date_joined", "last_login", "is_active", "is_staff", "is_superuser"),
-        erase=Delete(), purpose=ACCOUNT, basis=LegalBasis.CONTRACT,
+        erase=Delete(), purpose=ACCOUNT, basis=LegalBasis.CONTRACT, title=_("account"),
         retention=_("Until the person deletes the account."), recipients=THE_PLATFORM_ADMINISTRATORS,
     ),
     PersonalData(

@@ -2,7 +2,7 @@
 
 Each CityPocket app lists its declarations in `<app>/privacy.py` as `PERSONAL_DATA`; `discover()`
 (called by `CoreConfig.ready`) collects them, in the order of INSTALLED_APPS. One declaration per
-model and link to the account says where the person is (`user`: an ORM path such as `author` or
+model says where the person is (`user`: an ORM path such as `author` or
 `response__user`, or a lookup for rows that name the person another way), which fields the export
 shows, the erasure rule (`rules.py`) and what the GDPR's record of processing activities
 (art. 30) needs: purpose, legal basis, people concerned, recipients, retention.
@@ -58,7 +58,8 @@ class Subjects(models.TextChoices):
 
 @dataclass(frozen=True)
 class PersonalData:
-    """The personal rows of one model for one link to the account, and how to export and erase them."""
+    """The personal rows of one model, found through its link to the account, and how to export and
+    erase them."""
 
     model: type[models.Model]
     user: str | Callable[[Any], Q]  # ORM path to the account, or user -> Q for rows naming them otherwise
