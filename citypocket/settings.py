@@ -496,6 +496,9 @@ INSTALLED_APPS += ["auditlog", "citypocket.audit"]  # in this order: the audit a
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
                   "citypocket.audit.middleware.BackOfficeAuditMiddleware")
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# Its own migrations would create the table of the model swapped out above, empty but holding
+# foreign keys to accounts (PostgreSQL then refuses to TRUNCATE the accounts in a flush).
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 AUDITLOG_CID_HEADER = None  # no correlation id read from the client's headers
 AUDITLOG_MASK_CALLABLE = "citypocket.audit.rules.mask"

@@ -7,6 +7,7 @@ one replaces it.
 """
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,8 @@ class AuditEntryAdmin(CityScopedAdmin):
     def changes_table(self, entry):
         """Field, before, after: as stored (masked values show as digests, never as text)."""
         rows = []
-        for name, values in (entry.changes or {}).items():
+        for key, values in (entry.changes or {}).items():
+            name = _field_label(entry, key)
             if isinstance(values, dict):  # a many-to-many change
                 linked = ", ".join(map(str, values.get("objects", [])))
                 rows.append((name, "", linked) if values.get("operation") == "add" else (name, linked, ""))
@@ -80,3 +82,12 @@ class AuditEntryAdmin(CityScopedAdmin):
         if not entry.additional_data:
             return "-"
         return format_html_join("", "<div>{}: {}</div>", sorted(entry.additional_data.items()))
+
+
+def _field_label(entry, name: str) -> str:
+    """The field's verbose name when its model still has it, else the name stored."""
+    model = entry.content_type.model_class() if entry.content_type else None
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return name

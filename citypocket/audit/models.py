@@ -15,6 +15,7 @@ never has to touch the log.
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.audit import rules
@@ -85,8 +86,15 @@ class AuditEntry(AbstractLogEntry):
 
     class Action(AbstractLogEntry.Action):
         EVENT = 4
-        choices = (*AbstractLogEntry.Action.choices, (EVENT, _("event")))
+        choices = (  # django-auditlog's four (with their words here: it ships no French) and the event
+            (AbstractLogEntry.Action.CREATE, _("create")),
+            (AbstractLogEntry.Action.UPDATE, _("update")),
+            (AbstractLogEntry.Action.DELETE, _("delete")),
+            (AbstractLogEntry.Action.ACCESS, _("access")),
+            (EVENT, _("event")),
+        )
 
+    timestamp = models.DateTimeField(_("timestamp"), default=timezone.now, db_index=True)
     action = models.PositiveSmallIntegerField(_("action"), choices=Action.choices, db_index=True)
     event = models.CharField(_("event"), max_length=64, blank=True, db_index=True,
                              help_text=_("For an event that is not a change of a row: its name."))
@@ -107,13 +115,12 @@ class AuditEntry(AbstractLogEntry):
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
+        verbose_name_plural = _("audit log entries")
         indexes = [models.Index(fields=["city", "-timestamp"], name="audit_city_time")]
 
     def __str__(self) -> str:
-        if self.action == self.Action.EVENT:
-            return f"{self.event} {self.object_repr}".strip()
-        return super().__str__()
+        what = self.event or self.get_action_display()
+        return f"{what} · {self.object_repr}" if self.object_repr else what
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -95,8 +95,8 @@ def test_an_entry_page_shows_the_change_field_by_field(rouen):
 
     admin_client = login(Client(), make_staff(rouen, Role.CITY_ADMIN))
     update = AuditEntry.objects.get(action=AuditEntry.Action.UPDATE)
-    html = admin_client.get(page(update)).content.decode()
-    assert "<td>capacity</td><td>400</td><td>420</td>" in html
+    html = admin_client.get(page(update), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<td>capacité</td><td>400</td><td>420</td>" in html  # the field's name in the reader's language
     assert "<td>provenance</td><td></td><td>masked:" in html and "Relevé" not in html
     assert editor.email in html and park.name in html
     event = AuditEntry.objects.get(action=AuditEntry.Action.EVENT)

@@ -34,7 +34,7 @@ def test_an_event_on_an_object_takes_the_objects_city_and_masks_its_text(rouen):
     assert entry.object_repr == str(budget)
     assert entry.additional_data == {"reason": rules.mask("Erreur de saisie"), "ballots": 12, "final": True,
                                      "code": "R-12"}
-    assert str(entry) == f"publication.override {budget}"
+    assert str(entry) == f"publication.override · {budget}"
 
 
 def test_the_city_is_found_through_the_objects_required_links(rouen):
