@@ -27,6 +27,19 @@ def _agenda_tile_context(city) -> dict:
     return {"today": len(list_occurrences(city=city, start=start, end=end))}
 
 
+def _news_tile_context(city) -> dict:
+    """The city's two latest articles, titled in the page's language."""
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
+    from citypocket.cityinfo.selectors import list_articles
+
+    language = get_language() or "fr"
+    latest = list_articles(city=city, moment=timezone.now())[:2]
+    return {"city": city, "articles": [{"slug": item.slug, "title": item.title(language)} for item in latest]}
+
+
 class CityinfoConfig(AppConfig):
     name = "citypocket.cityinfo"
     label = "cityinfo"
@@ -41,7 +54,10 @@ class CityinfoConfig(AppConfig):
             slug="agenda", label=_("Agenda"), url_name="cityinfo:agenda", order=30,
             tile_template="cityinfo/agenda_tile.html", tile_context=_agenda_tile_context,
         ))
-        register_capability(Capability(slug="news", label=_("News"), url_name="cityinfo:news", order=36))
+        register_capability(Capability(
+            slug="news", label=_("News"), url_name="cityinfo:news", order=36,
+            tile_template="cityinfo/news_tile.html", tile_context=_news_tile_context,
+        ))
         register_capability(Capability(
             slug="places", label=_("Places"), url_name="cityinfo:places", order=35,
             tile_template="cityinfo/tile.html", tile_context=_tile_context,

@@ -15,15 +15,14 @@ def platform(request):
     if not city_slug:
         return context
     city = City.objects.filter(slug=city_slug, is_active=True).first()
-    current_namespace = match.namespace if match else ""
     for capability in list_capabilities():
         try:
             url = reverse(capability.url_name, kwargs={"city": city_slug})
         except NoReverseMatch:
             continue
-        context["nav_capabilities"].append(
-            {"label": capability.label, "url": url, "current": capability.url_name.split(":")[0] == current_namespace}
-        )
+        # The current section is the capability whose page the path is under (one app may have several).
+        current = request.path.startswith(url)
+        context["nav_capabilities"].append({"label": capability.label, "url": url, "current": current})
         if city is not None:
             # Every city page hands the service worker what must work offline (help now, last values).
             context["precache_urls"].extend(capability.offline_urls(city))

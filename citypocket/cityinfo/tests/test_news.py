@@ -77,3 +77,12 @@ def test_scheduled_article_appears_once_its_time_has_come(client, rouen):
     ArticleFactory(city=rouen, slug="bientot", title_fr="Bientôt", publish_at=datetime(2026, 11, 1, tzinfo=UTC))
     assert not selectors.list_articles(city=rouen, moment=datetime(2026, 10, 31, 23, tzinfo=UTC)).exists()
     assert selectors.list_articles(city=rouen, moment=datetime(2026, 11, 1, 0, 1, tzinfo=UTC)).exists()
+
+
+def test_city_home_news_tile_lists_the_latest_articles_in_the_page_language(client, articles):
+    french = client.get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    tile = french.split('class="tile tile-news"', 1)[1].split("</li>\n", 1)[0]
+    assert 'href="/rouen/news/marche-de-noel/">Marché de Noël</a>' in tile
+    assert "Programmée pour demain" not in tile and "Brouillon" not in tile
+    english = client.get("/rouen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Christmas market</a>" in english

@@ -156,3 +156,23 @@ def test_every_city_page_hands_the_offline_urls_to_the_service_worker(client, ro
         for url in capability.offline_urls(rouen):
             assert url in precache
     assert "/rouen/safety/help/" in precache
+
+
+@pytest.mark.parametrize(("path", "section"), [
+    ("/rouen/agenda/", "/rouen/agenda/"),
+    ("/rouen/places/", "/rouen/places/"),
+    ("/rouen/news/", "/rouen/news/"),
+    ("/rouen/air/", "/rouen/air/"),
+    ("/rouen/participate/proposals/", "/rouen/participate/"),
+])
+def test_the_menu_marks_one_current_section(client, rouen, path, section):
+    """One app can hold several sections (agenda, places, news): only the one the page is under is current."""
+    html = client.get(path).content.decode()
+    current = re.findall(r'<a href="([^"]+)" aria-current="page"', html)
+    assert current == [section]
+
+
+def test_the_events_section_is_agenda_in_french_not_a_meetings_order_of_business(client, rouen):
+    html = client.get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<a href="/rouen/agenda/">Agenda</a>' in html
+    assert "Ordre du jour" not in html
