@@ -90,12 +90,14 @@ PERSONAL_DATA = [
     ),
     PersonalData(
         UserSession, user="user", export=("created_at", "last_seen_at", "ip", "user_agent"), erase=Delete(),
+        title=_("signed-in browsers (as listed to you)"),
         purpose=SIGN_IN_SECURITY, basis=LegalBasis.LEGAL_OBLIGATION,
         retention=_("Until the person signs out of that browser, or the session expires."),
         recipients=THE_PERSON_ONLY,
     ),
     PersonalData(
         Session, user=_sessions, export=("expire_date",), erase=Delete(), secret_pk=True,
+        title=_("server-side sessions of those browsers"),
         purpose=_("Keeping the person signed in on a browser."), basis=LegalBasis.CONTRACT,
         retention=_("Until the person signs out of that browser, or the session expires."),
         recipients=THE_PERSON_ONLY,
