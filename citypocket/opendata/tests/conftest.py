@@ -10,7 +10,9 @@ from citypocket.air.tests.factories import AirIndexDailyFactory
 from citypocket.mobility.tests.factories import CarParkFactory
 from citypocket.opendata.services import sync_platform_datasets
 from citypocket.safety.tests.factories import FilmedZoneFactory, SafePlaceFactory
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Datastream, Observation
+from citypocket.sensors.readings import Parsed, Reading
 from citypocket.sensors.tests.factories import AirSensorFactory
 
 HOUR = dt.timedelta(hours=1)
@@ -25,12 +27,15 @@ class Published:
 
 
 def observe(datastream, *, hours: int, start=START, value=10.0, received=None):
-    """`hours` hourly values from `start`, received when measured (or at `received`)."""
-    Observation.objects.bulk_create([
-        Observation(datastream=datastream, phenomenon_time=start + i * HOUR, value=value + i,
-                    received_at=received or start + i * HOUR + dt.timedelta(minutes=5))
-        for i in range(hours)
-    ])
+    """`hours` hourly values from `start`, through the ingest door, then dated as received when measured
+    (or at `received`): the catalog's `modified` follows the rows' own write times."""
+    readings = [Reading(sensor=datastream.sensor.external_id, property=datastream.property, time=start + i * HOUR,
+                        value=value + i, unit=datastream.unit) for i in range(hours)]
+    result = ingest_observations(city=datastream.sensor.city, batch=Parsed.from_readings(readings), source="test")
+    assert result.accepted == hours, result
+    for i in range(hours):
+        Observation.objects.filter(datastream=datastream, phenomenon_time=start + i * HOUR).update(
+            received_at=received or start + i * HOUR + dt.timedelta(minutes=5))
 
 
 def publish(city, *, station_id="FR33201", lon_shift=0.0) -> Published:
