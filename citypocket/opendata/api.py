@@ -32,13 +32,17 @@ ROWS_MAX_AGE = 300
 Serialization = Literal["ttl", "jsonld", "rdf"]
 RDF_RESPONSE = {
     "description": "The catalog in DCAT-AP 3.0.1 (Turtle by default; JSON-LD or RDF/XML by `Accept` or `?format=`).",
-    "content": {media: {"schema": {"type": "string"}} for _, media, _ in dcat.SERIALIZATIONS.values()},
+    # JSON-LD is JSON (an object, or a list of nodes); Turtle and RDF/XML are text.
+    "content": {media: {"schema": {"type": ["object", "array"]} if media.endswith("json") else {"type": "string"}}
+                for _, media, _ in dcat.SERIALIZATIONS.values()},
 }
 EXPORT_CONTENT = {
     "description": "One page of rows (JSON), or the whole selection as a file with `?format=`.",
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/RowPage"}},
-        **{media.split(";")[0]: {"schema": {"type": "string"}} for media in exports.MEDIA_TYPES.values()},
+        # GeoJSON is a JSON object; CSV, JSON Lines and Parquet are files.
+        **{media.split(";")[0]: {"schema": {"type": "object"} if "geo+json" in media else {"type": "string"}}
+           for media in exports.MEDIA_TYPES.values()},
     },
 }
 
