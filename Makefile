@@ -21,8 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@PYTHON_BIN=$$(scripts/find-python.sh) || exit 1; \
 	 echo "Using $$PYTHON_BIN"; \
 	 if [ ! -x $(PY) ]; then "$$PYTHON_BIN" -m venv $(VENV) || exit 1; fi
+	@echo "Installing the locked dependencies into $(VENV) (one to two minutes the first time)..."
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	set -o pipefail; $(PY) -m pip install --progress-bar on --require-hashes -r requirements.lock | grep -E '^(Collecting|Successfully)' | sed -E 's/^Collecting ([^ ]+).*/  + \1/'
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
@@ -32,12 +33,15 @@ run: $(STAMP)
 	$(BIN)/citypocket run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@scripts/need-chromium.sh
 	SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
 
 test-sqlite: $(STAMP)
+	@scripts/need-chromium.sh
 	DATABASE_URL= SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
+	@scripts/need-chromium.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/citypocket} SIMULATOR=off $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
