@@ -189,7 +189,7 @@ STAFF_MFA_REQUIRED = env.flag("STAFF_MFA_REQUIRED", True)
 # Django 6.1 mailers. EMAIL_URL-style pieces keep the table in docs/configuration.md short.
 _mail_backend = env.text(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "citypocket.core.mailconsole.ReadableConsoleBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 _smtp = {
     "host": env.text("EMAIL_HOST", "localhost"),
@@ -391,6 +391,8 @@ SAFETY_HOTSPOT_K = env.integer("SAFETY_HOTSPOT_K", 11, minimum=5)
 # JSON lines on stdout. Request logs carry the route pattern, never the query string, the
 # client address or the user: see core.middleware.RequestLogMiddleware.
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+# `text` (one short line per record, for a person at a terminal) is what `citypocket run` sets in laptop mode.
+LOG_FORMAT = env.choice("LOG_FORMAT", "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -401,11 +403,16 @@ LOGGING = {
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",
         },
+        "text": {"()": "citypocket.core.logs.ReadableFormatter"},
     },
     "filters": {"client_errors": {"()": "citypocket.core.logs.ClientErrorFilter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["client_errors"]}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["client_errors"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default console handler (DEBUG only) would print every django.* record a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The clock's scheduler reports every job it adds and each 5-second lock renewal.
+        "apscheduler": {"level": "WARNING"},
         # Django's own request logger repeats the full path (query string included) on 4xx/5xx.
         "django.request": {"handlers": [], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},

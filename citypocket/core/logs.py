@@ -26,3 +26,30 @@ class ClientErrorFilter(logging.Filter):
             record.exc_text = None
             record.stack_info = None
         return True
+
+
+# Attributes every LogRecord has; whatever else a record carries came from `extra=`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class ReadableFormatter(logging.Formatter):
+    """One short line per record for a person at a terminal (`LOG_FORMAT=text`, what `citypocket run`
+    uses in laptop mode): a request is `GET /<slug:city>/ 200 12 ms`; another record is its message
+    and its extras as `key=value`, its level in front when it is a warning or worse. The same records,
+    fields and privacy rules as the JSON lines of production: only the format changes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = {key: value for key, value in vars(record).items() if key not in _STANDARD}
+        if record.getMessage() == "request" and {"method", "route", "status"} <= extras.keys():
+            line = f"{extras['method']} /{extras['route']} {extras['status']}"
+            if "duration_ms" in extras:
+                line += f" {extras['duration_ms']:.0f} ms"
+        else:
+            line = record.getMessage()
+            if extras:
+                line += " " + " ".join(f"{key}={value}" for key, value in extras.items())
+            if record.levelno >= logging.WARNING:
+                line = f"{record.levelname} {record.name}: {line}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         manager = Manager()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if settings.DEBUG:
+            env.setdefault("LOG_FORMAT", "text")  # a person reads this console; production keeps JSON lines
         for name, argv in self.processes(host=host, port=port, web_workers=web_workers):
             manager.add_process(name, shlex.join(argv), env=env)
         self.stdout.write(f"CityPocket on http://{host}:{port}/  (Ctrl-C stops everything)")
