@@ -71,6 +71,25 @@ def _login_redirect(request):
     return redirect_to_login(request.get_full_path(), reverse("account_login"))
 
 
+# What a signed-out person was doing when the sign-in page interrupted them: kept in their session
+# (which Django keeps across sign-in), given back once, on the page they return to.
+PENDING_BALLOT = "participation.pending_ballot"
+PENDING_SUPPORT = "participation.pending_support"
+
+
+def _keep_pending_ballot(request, budget, chosen: list[int]) -> None:
+    request.session[PENDING_BALLOT] = {"budget": budget.pk, "projects": chosen[:200]}
+
+
+def _take_pending_ballot(request, budget) -> set[int] | None:
+    """The projects ticked before signing in, once, if they were ticked on this budget's ballot."""
+    pending = request.session.get(PENDING_BALLOT)
+    if not request.user.is_authenticated or not pending or pending.get("budget") != budget.pk:
+        return None
+    del request.session[PENDING_BALLOT]
+    return {project for project in pending.get("projects", []) if isinstance(project, int)}
+
+
 def page(request, city: str):
     """/<city>/participate/: what is open now, budgets, proposals, upcoming meetings."""
     city_obj = resolve_city(city)
@@ -137,13 +156,14 @@ def budget_vote(request, city: str, budget_id: int):
     budget = _get_or_404(budget_selectors.get_budget, city=city_obj, budget_id=budget_id, user=request.user)
     error = None
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return _login_redirect(request)
         chosen_raw = request.POST.getlist("project")
         try:
             chosen = [int(value) for value in chosen_raw if len(value) < 19]
         except ValueError:
             chosen = []
+        if not request.user.is_authenticated:
+            _keep_pending_ballot(request, budget, chosen)
+            return _login_redirect(request)
         try:
             _result, error = _attempt(request, lambda: budget_services.cast_ballot(
                 budget=budget, voter=request.user, project_ids=chosen))
@@ -153,6 +173,9 @@ def budget_vote(request, city: str, budget_id: int):
             messages.success(request, _("Your vote is recorded. You can change it until the vote closes."))
             return redirect("participation:budget", city=city_obj.slug, budget_id=budget.pk)
         selected = set(chosen)
+    elif (kept := _take_pending_ballot(request, budget)) is not None:
+        selected = kept
+        messages.info(request, _("Your choices were kept while you signed in: check them, then confirm your vote."))
     else:
         selected = set(budget_selectors.get_ballot_project_ids(budget=budget, voter=request.user) or [])
     pots = []
@@ -222,6 +245,16 @@ def proposal_new(request, city: str):
 def proposal_detail(request, city: str, proposal_id):
     city_obj = resolve_city(city)
     proposal = _get_or_404(proposal_selectors.get_proposal, city=city_obj, proposal_id=proposal_id)
+    if request.user.is_authenticated and request.session.get(PENDING_SUPPORT) == str(proposal.pk):
+        # The support asked for before signing in, given now that the person is signed in.
+        del request.session[PENDING_SUPPORT]
+        if not proposal_selectors.has_supported(proposal=proposal, user=request.user):
+            _result, error = _attempt(request, lambda: proposal_services.support_proposal(
+                proposal=proposal, user=request.user))
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, _("Thank you for your support."))
     return render(request, "participation/proposal.html", {
         "city": city_obj, "proposal": proposal, "eligible": proposal_selectors.is_eligible(proposal),
         "supported": proposal_selectors.has_supported(proposal=proposal, user=request.user),
@@ -251,6 +284,8 @@ def proposal_support(request, city: str, proposal_id):
                                                     else proposal_services.support_proposal)(
             proposal=proposal, user=request.user))
     except AuthenticationRequired:
+        if not withdraw:
+            request.session[PENDING_SUPPORT] = str(proposal.pk)
         return _sign_in_then_proposal(city_obj, proposal.pk)
     if error:
         messages.error(request, error)

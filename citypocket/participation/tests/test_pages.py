@@ -177,3 +177,52 @@ def test_demo_loader_is_idempotent_and_sets_each_city_up(rouen, aix):
     assert Support.objects.filter(city=rouen).count() > 0 and Comment.objects.filter(city=aix).count() > 0
     meeting = Meeting.objects.get(city=rouen)
     assert meeting.starts_at > timezone.now() and meeting.agenda.count() == 3
+
+
+def test_a_ballot_ticked_while_signed_out_survives_signing_in(client, rouen):
+    """The ticked projects are kept through the sign-in page and shown ticked, once, to confirm."""
+    budget, p = make_budget(rouen)
+    url = reverse("participation:budget", kwargs={"city": rouen.slug, "budget_id": budget.pk})
+    response = client.post(url, {"project": [p["A"].pk, p["C"].pk]})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"] and "next=" in response["Location"]
+    login(client, make_resident(rouen), mfa=False)
+    html = client.get(url).content.decode()
+    assert f'value="{p["A"].pk}" id="project-{p["A"].pk}" data-cost="{p["A"].cost}" checked' in html
+    assert f'value="{p["C"].pk}" id="project-{p["C"].pk}" data-cost="{p["C"].cost}" checked' in html
+    assert f'value="{p["B"].pk}" id="project-{p["B"].pk}" data-cost="{p["B"].cost}" checked' not in html
+    assert "confirm" in html.lower() or "confirmez" in html.lower()
+    assert not Ballot.objects.exists(), "nothing is cast until the person confirms"
+    again = client.get(url).content.decode()
+    assert f'id="project-{p["A"].pk}" data-cost="{p["A"].cost}" checked' not in again, "given back once"
+
+
+def test_a_ballot_kept_for_one_budget_is_not_shown_on_another(client, rouen):
+    budget, p = make_budget(rouen)
+    other, _q = make_budget(rouen)
+    url = reverse("participation:budget", kwargs={"city": rouen.slug, "budget_id": budget.pk})
+    client.post(url, {"project": [p["A"].pk]})
+    login(client, make_resident(rouen), mfa=False)
+    other_url = reverse("participation:budget", kwargs={"city": rouen.slug, "budget_id": other.pk})
+    assert '" checked' not in client.get(other_url).content.decode()
+    assert f'id="project-{p["A"].pk}" data-cost="{p["A"].cost}" checked' in client.get(url).content.decode()
+
+
+def test_a_support_asked_while_signed_out_is_given_after_signing_in(client, rouen):
+    make_process(rouen, slug="idees", open_phase=PhaseKind.PROPOSALS)
+    author = make_resident(rouen)
+    login(client, author, mfa=False)
+    client.post(reverse("participation:proposal_new", kwargs={"city": rouen.slug}),
+                {"process": "idees", "title": "Bancs", "body": "Des bancs à l'ombre"})
+    client.logout()
+    proposal = Proposal.objects.get()
+    kwargs = {"city": rouen.slug, "proposal_id": proposal.pk}
+    response = client.post(reverse("participation:proposal_support", kwargs=kwargs))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Support.objects.exists()
+    supporter = make_resident(rouen)
+    login(client, supporter, mfa=False)
+    html = client.get(reverse("participation:proposal", kwargs=kwargs)).content.decode()
+    assert Support.objects.filter(proposal=proposal, user=supporter).count() == 1
+    assert "Retirer mon soutien" in html
+    client.get(reverse("participation:proposal", kwargs=kwargs))
+    assert Support.objects.filter(proposal=proposal).count() == 1
