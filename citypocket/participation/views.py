@@ -368,6 +368,8 @@ def survey_page(request, city: str, survey_id: int):
     return render(request, "participation/survey.html", {
         "city": city_obj, "survey": survey, "results": results, "error": error, "errors": errors,
         "is_open": survey.is_open(), "posted": request.POST,
+        "answered": survey.is_open() and survey_selectors.has_answered(
+            survey=survey, user=request.user, session_key=request.session.session_key or ""),
     })
 
 

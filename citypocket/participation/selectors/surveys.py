@@ -67,3 +67,14 @@ def compute_survey_results(*, survey: Survey) -> tuple[int, list[QuestionResult]
             result.mean = answers.aggregate(mean=Avg("value"))["mean"]
         results.append(result)
     return total, results
+
+
+def has_answered(*, survey: Survey, user=None, session_key: str = "") -> bool:
+    """Whether this account (or, signed out, this browser session) has already answered the survey."""
+    from citypocket.participation.models import SurveyResponse
+    from citypocket.participation.services.surveys import respondent_key
+
+    if not session_key and not getattr(user, "is_authenticated", False):
+        return False
+    key = respondent_key(survey=survey, user=user, session_key=session_key)
+    return SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists()

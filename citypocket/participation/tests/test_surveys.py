@@ -130,6 +130,10 @@ def test_survey_page_form_answers_without_javascript(client, survey):
     assert response.status_code == 302
     ranks = dict(SurveyResponse.objects.get().answers.filter(question=q3).values_list("choice__label", "rank"))
     assert ranks == {"Bancs": 1, "Arbres": 2, "Fontaines": 3}
+    again = client.get(f"/{survey.city.slug}/participate/surveys/{survey.pk}/").content.decode()
+    assert "Vous avez répondu à cette enquête" in again and 'class="survey"' not in again, "no empty form again"
+    other = Client().get(f"/{survey.city.slug}/participate/surveys/{survey.pk}/").content.decode()
+    assert 'class="survey"' in other and "Vous avez répondu" not in other, "another visitor still gets the form"
 
 
 def test_csv_export_is_for_the_city_staff_only(client, survey, aix):

@@ -29,6 +29,33 @@
       }
     });
   }
-  form.addEventListener("change", update);
+  // Rules that count projects: say how many are ticked, and warn at the limit and beyond it, before
+  // the server has to refuse the ballot.
+  var counter = document.getElementById("ballot-count");
+  var most = parseInt(form.dataset.maxProjects, 10);
+  var least = parseInt(form.dataset.minProjects, 10);
+  function count() {
+    if (!counter || isNaN(most)) { return; }
+    var ticked = form.querySelectorAll("input[type=checkbox][name=project]:checked").length;
+    var message;
+    if (ticked > most) {
+      message = isFr ? "Trop de projets : " + ticked + " cochés, " + most + " au plus. Décochez-en " + (ticked - most) + "."
+                     : "Too many projects: " + ticked + " ticked, at most " + most + ". Untick " + (ticked - most) + ".";
+    } else if (ticked === most) {
+      message = isFr ? "Vous avez choisi " + ticked + " projets sur " + most + " possibles : c’est le maximum."
+                     : "You have chosen " + ticked + " of " + most + " projects: that is the most you can choose.";
+    } else if (!isNaN(least) && ticked < least) {
+      message = isFr ? ticked + " projet(s) choisi(s) ; il en faut au moins " + least + "."
+                     : ticked + " project(s) chosen; choose at least " + least + ".";
+    } else {
+      message = isFr ? ticked + " projet(s) choisi(s) sur " + most + " au plus."
+                     : ticked + " of at most " + most + " projects chosen.";
+    }
+    counter.hidden = false;
+    counter.textContent = message;
+    counter.classList.toggle("over", ticked > most);
+  }
+  form.addEventListener("change", function () { update(); count(); });
+  count();
   update();
 })();
