@@ -11,10 +11,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from citypocket.core import geojson
 from citypocket.opendata import rows
@@ -23,6 +25,7 @@ from citypocket.opendata.registry import PlatformDataset
 PREVIEW_ROWS = 10
 MAP_ROWS = 500  # rows read for the map; places repeat (one station, many measurements)
 SERIES_PERIODS = 14
+SERIES_CACHE_SECONDS = 3600
 
 
 def preview(definition: PlatformDataset, city) -> dict:
@@ -71,9 +74,21 @@ class Period:
 
 def series(definition: PlatformDataset, dataset, city) -> list[Period]:
     """Rows per day (per month for a monthly dataset) over the last periods before the dataset's
-    latest time, oldest first; [] without a time field or rows."""
+    latest time, oldest first; [] without a time field or rows.
+
+    Counting two weeks of a busy table takes a moment, and the answer only changes with the data:
+    it is cached under the dataset's fingerprint (and the language of its labels)."""
     if not definition.time_field or dataset.temporal_end is None:
         return []
+    key = f"opendata:series:{city.slug}:{dataset.slug}:{dataset.fingerprint}:{get_language()}"
+    periods = cache.get(key)
+    if periods is None:
+        periods = _count_periods(definition, dataset, city)
+        cache.set(key, periods, SERIES_CACHE_SECONDS)
+    return periods
+
+
+def _count_periods(definition: PlatformDataset, dataset, city) -> list[Period]:
     monthly = dataset.accrual_periodicity in ("MONTHLY", "ANNUAL")
     end = timezone.localtime(dataset.temporal_end).date()
     if monthly:

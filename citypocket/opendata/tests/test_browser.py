@@ -7,7 +7,6 @@ import pytest
 
 from citypocket.opendata.tests.conftest import publish
 
-
 BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
