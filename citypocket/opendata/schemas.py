@@ -20,6 +20,20 @@ class DownloadOut(Schema):
     conforms_to: str | None
 
 
+class CriterionOut(Schema):
+    code: str  # description, licence, update_frequency, update_kept, open_format, schema, temporal_coverage,
+    # spatial_coverage
+    label: str
+    met: bool
+
+
+class QualityOut(Schema):
+    """A metadata quality score after data.gouv.fr's: the share of the criteria met (0 to 1)."""
+
+    score: float
+    criteria: list[CriterionOut]
+
+
 class DatasetOut(Schema):
     slug: str
     title: str
@@ -41,6 +55,8 @@ class DatasetOut(Schema):
     fields: list[FieldOut]
     rows_url: str
     downloads: list[DownloadOut]
+    publisher: str
+    quality: QualityOut
 
 
 class DatasetList(Schema):

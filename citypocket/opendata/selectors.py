@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
+from citypocket.opendata import search
 from citypocket.opendata.models import Catalog, DataService, Dataset
 from citypocket.opendata.registry import PlatformDataset, get_platform_dataset
 
@@ -16,6 +17,17 @@ def list_published_datasets(*, city: City | None = None) -> QuerySet[Dataset]:
     if city is not None:
         datasets = datasets.filter(city=city)
     return datasets.select_related("city", "city__data_catalog").prefetch_related("distributions", "services")
+
+
+def search_datasets(*, city: City, q: str = "", facets: dict[str, tuple[str, ...]] | None = None,
+                    language: str = "fr") -> search.SearchResult:
+    """The portal's search: the city's published datasets matching `q` (full text, French and
+    English) and the chosen facet values, with the facet counts of the results."""
+    selected = {name: tuple(values) for name, values in (facets or {}).items() if name in search.FACETS and values}
+    matching = list(search.full_text(list_published_datasets(city=city).order_by("slug"), q))
+    return search.SearchResult(datasets=search.apply_facets(matching, selected),
+                               facets=search.count_facets(matching, selected, language),
+                               query=q.strip()[:search.MAX_QUERY_LENGTH], selected=selected)
 
 
 def list_catalogs() -> QuerySet[Catalog]:
