@@ -39,8 +39,11 @@ class DatasetOut(Schema):
     time_field: str | None
     key: list[str]
     fields: list[FieldOut]
-    rows_url: str
+    rows_url: str | None  # none for a harvested dataset: its files are at its source
     downloads: list[DownloadOut]
+    harvested: bool
+    publisher: str
+    landing_page: str | None
 
 
 class DatasetList(Schema):

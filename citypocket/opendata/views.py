@@ -41,16 +41,16 @@ def dataset_page(request, city: str, dataset: str):
     """`/<city>/data/<dataset>/`: description, fields, downloads and the schema.org `Dataset`."""
     place = resolve_city(city)
     try:
-        served = selectors.get_served_dataset(city=place, slug=dataset)
+        found = selectors.get_published_dataset(city=place, slug=dataset)
     except NotFound as error:
         raise Http404(str(error)) from error
     urls = _urls(request)
     language = _language()
-    description = schema_org_dataset(served.dataset, urls=urls, language=language,
+    description = schema_org_dataset(found, urls=urls, language=language,
                                      page_url=request.build_absolute_uri(request.path))
     return render(request, "opendata/dataset.html", {
         "city": place,
-        "dataset": present_dataset(served.dataset, urls=urls, language=language),
+        "dataset": present_dataset(found, urls=urls, language=language),
         # A JSON-LD data block: `<` escaped so that no value can close the script element.
         "schema_org": json.dumps(description, ensure_ascii=False).replace("<", "\\u003c"),
     })
