@@ -13,7 +13,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_citypocket_install_harvests_another_ones_catalog_twice(server, rouen, aix):  # noqa: F811
     """Same datasets, no duplicates on the second run; a dataset the source withdraws is withdrawn here."""
-    base, _stop = server
+    base, stop = server
+    try:
+        check_harvests(base, rouen, aix)
+    finally:
+        stop()  # gunicorn stopped gracefully, its worker with it
+
+
+def check_harvests(base, rouen, aix):
     publish(rouen)
     source = HarvestSource.objects.create(city=aix, kind="citypocket", title="Rouen",
                                           url=f"{base}/api/v1/cities/rouen/catalog")
