@@ -131,17 +131,21 @@ def main() -> None:
                                                                          {11, 12, 13, 14, 15, 16, 17, 18, 19, 20}))):
         if changes:
             server.pages = build_pages(server.base, args.datasets, changed=changes[0], removed=changes[1])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         job = run_harvest(source)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert job.status == "done", job.errors
-        rows.append((label, elapsed, job))
-        print(f"{label}: {elapsed:.2f} s — {job.created} created, {job.updated} updated, {job.unchanged} unchanged, "
+        rows.append((label, elapsed, cpu, job))
+        print(f"{label}: {elapsed:.2f} s (CPU {cpu:.2f} s) — {job.created} created, {job.updated} updated, {job.unchanged} unchanged, "
               f"{job.withdrawn} withdrawn, {job.pages} pages", flush=True)
     assert Dataset.objects.filter(city=city).count() == args.datasets
 
-    table = "\n".join(f"| {label} | {elapsed:.1f} s | {job.created} / {job.updated} / {job.unchanged} / {job.withdrawn} |"
-                      for label, elapsed, job in rows)
+    load = os.getloadavg()[0]
+    table = "\n".join(f"| {label} | {elapsed:.1f} s | {cpu:.1f} s | {job.created} / {job.updated} / {job.unchanged} / "
+                      f"{job.withdrawn} |" for label, elapsed, cpu, job in rows)
+    first, second = rows[0][1], rows[1][1]
+    verdict = ("met" if max(first, second) < 10 else
+               f"not met in wall time on this run ({first:.0f} s and {second:.0f} s); see the CPU time and the load")
     text = f"""
 Command: `make bench-opendata-harvest` (`bench/opendata_harvest.py`), {connection.vendor} {connection.pg_version
 if connection.vendor == "postgresql" else ""}, Python {platform.python_version()}, {os.cpu_count()} CPUs (shared
@@ -149,12 +153,18 @@ machine). A DCAT-AP catalog of {args.datasets} datasets (2 distributions each, p
 keywords, dates) in Turtle, {PAGE_SIZE} datasets a page linked by `hydra:nextPage`, served by an HTTP server thread
 on 127.0.0.1 and harvested with `run_harvest` (httpx, rdflib, one transaction).
 
-| run | time | created / updated / unchanged / withdrawn |
-|---|---|---|
+| run | wall time | CPU time of the harvesting process | created / updated / unchanged / withdrawn |
+|---|---|---|---|
 {table}
 
-Target (seconds for a first harvest and for an unchanged second run): met. Most of the time is rdflib parsing
-the Turtle pages; an unchanged run writes nothing but the job and the `synced_at` of the datasets.
+Load average at the end of the run: {load:.1f} on {os.cpu_count()} CPUs (other processes share the machine; the
+wall time includes waiting for a CPU and for PostgreSQL, the CPU time is the harvester's own).
+
+Target (seconds — under 10 s — for a first harvest and for an unchanged second run): {verdict}. A profile of the
+unchanged run puts about 70 % of it in rdflib's Turtle parser (pure Python, about 28 000 triples for 1 000
+datasets); reading and mapping the records is most of the rest. An unchanged run writes nothing but the job and
+the `synced_at` of the datasets; the first run writes each dataset, its audit entry, and the distributions in
+batches of 1 000.
 """
     print(text)
     if args.write_docs:
