@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata-harvest
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -78,6 +78,9 @@ bench-mobility: $(STAMP)
 
 bench-participation: $(STAMP)
 	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)
+
+bench-opendata-harvest: $(STAMP)
+	$(PY) bench/opendata_harvest.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles var

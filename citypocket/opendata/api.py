@@ -165,11 +165,13 @@ def list_city_datasets(request: HttpRequest, city: str):
     operation_id="get_city_dataset",
     url_name="get_city_dataset",
     summary="One dataset: its description, fields (Table Schema types) and downloads",
+    description=("A harvested dataset (`harvested`) names its original publisher and its page at its source; "
+                 "its downloads are the files there, and it has no rows here."),
 )
 @cache_public(max_age=ROWS_MAX_AGE)
 def get_city_dataset(request: HttpRequest, city: str, dataset: str):
-    served = selectors.get_served_dataset(city=get_city(slug=city), slug=dataset)
-    return present_dataset(served.dataset, urls=_urls(request), language=getattr(request, "LANGUAGE_CODE", "fr"))
+    found = selectors.get_published_dataset(city=get_city(slug=city), slug=dataset)
+    return present_dataset(found, urls=_urls(request), language=getattr(request, "LANGUAGE_CODE", "fr"))
 
 
 @router.get(

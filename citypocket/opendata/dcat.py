@@ -48,6 +48,10 @@ FORMATS = {
     "parquet": ("PARQUET", "application/vnd.apache.parquet", "Apache Parquet"),
 }
 
+# EU file types a harvested distribution's format is recognised as (others are left without dct:format).
+REMOTE_FILE_TYPES = {"CSV", "JSON", "GEOJSON", "XLSX", "XLS", "ODS", "PDF", "ZIP", "XML", "SHP", "PARQUET",
+                     "HTML", "TXT", "KML", "GPKG", "RDF_XML", "JSON_LD", "TSV"}
+
 
 @dataclass(frozen=True)
 class Page:
@@ -190,12 +194,15 @@ def add_dataset(graph: Graph, urls: Urls, dataset: Dataset) -> URIRef:
         graph.add((node, DCAT.keyword, Literal(word, lang="en")))
     for code in dataset.themes:
         graph.add((node, DCAT.theme, _concept(graph, voc.theme_uri(code), voc.DATA_THEMES[code])))
-    graph.add((node, DCTERMS.publisher, _publisher(graph, urls, city)))
-    graph.add((node, DCAT.contactPoint, _contact(graph, urls, city)))
     graph.add((node, DCTERMS.accrualPeriodicity,
                _typed_iri(graph, voc.frequency_uri(dataset.accrual_periodicity), DCTERMS.Frequency)))
-    graph.add((node, DCAT.landingPage, _typed_iri(graph, urls.dataset(dataset), FOAF.Document)))
-    _spatial(graph, node, city)
+    if dataset.is_harvested:
+        _harvested(graph, node, dataset)
+    else:
+        graph.add((node, DCTERMS.publisher, _publisher(graph, urls, city)))
+        graph.add((node, DCAT.contactPoint, _contact(graph, urls, city)))
+        graph.add((node, DCAT.landingPage, _typed_iri(graph, urls.dataset(dataset), FOAF.Document)))
+        _spatial(graph, node, city)
     if dataset.temporal_start or dataset.temporal_end:
         period = BNode()
         graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
@@ -222,7 +229,48 @@ def add_dataset(graph: Graph, urls: Urls, dataset: Dataset) -> URIRef:
     return node
 
 
+def _harvested(graph: Graph, node: URIRef, dataset: Dataset) -> None:
+    """What a harvested dataset keeps of its source: its original publisher, its page there
+    (`dcat:landingPage`) and its identifier there (`adms:identifier`)."""
+    publisher = BNode()
+    graph.add((publisher, RDF.type, FOAF.Agent))
+    graph.add((publisher, FOAF.name, Literal(dataset.publisher_name or dataset.harvest_source.title)))
+    graph.add((node, DCTERMS.publisher, publisher))
+    if dataset.landing_page:
+        graph.add((node, DCAT.landingPage, _typed_iri(graph, dataset.landing_page, FOAF.Document)))
+    if dataset.source_uri:
+        identifier = BNode()
+        graph.add((identifier, RDF.type, ADMS.Identifier))
+        graph.add((identifier, SKOS.notation, Literal(dataset.source_uri)))
+        graph.add((node, ADMS.identifier, identifier))
+
+
+def _remote_distribution(graph: Graph, urls: Urls, dataset: Dataset, distribution: Distribution) -> URIRef:
+    """A harvested distribution: the file or page at the source, as the source describes it."""
+    node = _typed_iri(graph, urls.distribution(distribution, dataset), DCAT.Distribution)
+    graph.add((node, DCAT.accessURL, _typed_iri(graph, distribution.access_url, RDFS.Resource)))
+    if distribution.download_url:
+        graph.add((node, DCAT.downloadURL, _typed_iri(graph, distribution.download_url, RDFS.Resource)))
+    label = distribution.format.split("-")[0]
+    _texts(graph, node, DCTERMS.title, f"{dataset.title_fr} ({label.upper()})", "")
+    if label.upper() in REMOTE_FILE_TYPES:
+        graph.add((node, DCTERMS.format,
+                   _typed_iri(graph, voc.FILE_TYPE_BASE + label.upper(), DCTERMS.MediaTypeOrExtent)))
+    if "/" in distribution.media_type and " " not in distribution.media_type:
+        graph.add((node, DCAT.mediaType,
+                   _typed_iri(graph, voc.MEDIA_TYPE_BASE + distribution.media_type, DCTERMS.MediaType)))
+    if distribution.byte_size is not None:
+        graph.add((node, DCAT.byteSize, Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger)))
+    if dataset.licence:
+        graph.add((node, DCTERMS.license, _licence(graph, dataset.licence)))
+    if dataset.modified:
+        graph.add((node, DCTERMS.modified, _when(dataset.modified)))
+    return node
+
+
 def add_distribution(graph: Graph, urls: Urls, dataset: Dataset, distribution: Distribution) -> URIRef:
+    if dataset.is_harvested:
+        return _remote_distribution(graph, urls, dataset, distribution)
     file_type, media_type, title = FORMATS[distribution.format]
     node = _typed_iri(graph, urls.distribution(distribution, dataset), DCAT.Distribution)
     download = _typed_iri(graph, urls.download(distribution, dataset), RDFS.Resource)

@@ -47,6 +47,7 @@ class Catalog(models.Model):
 
 class DatasetSource(models.TextChoices):
     PLATFORM = "platform", _("Published by the platform")
+    HARVEST = "harvest", _("Harvested from another catalog")
 
 
 class Dataset(models.Model):
@@ -80,6 +81,14 @@ class Dataset(models.Model):
     modified = models.DateTimeField(_("modified"), null=True, blank=True, help_text=_("Data last changed."))
     is_published = models.BooleanField(_("published"), default=True)
     synced_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # Harvested datasets (source = harvest): where they come from and who publishes them.
+    harvest_source = models.ForeignKey("HarvestSource", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="datasets", verbose_name=_("harvest source"))
+    source_uri = models.CharField(_("identifier at the source"), max_length=500, blank=True,
+                                  help_text=_("The IRI or identifier of the dataset in the harvested catalog."))
+    landing_page = models.URLField(_("landing page"), max_length=500, blank=True,
+                                   help_text=_("The dataset's page at its source."))
+    publisher_name = models.CharField(_("original publisher"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("dataset")
@@ -87,6 +96,8 @@ class Dataset(models.Model):
         ordering = ["city", "slug"]
         constraints = [
             models.UniqueConstraint(fields=["city", "slug"], name="opendata_dataset_unique_slug"),
+            models.UniqueConstraint(fields=["harvest_source", "source_uri"], condition=Q(harvest_source__isnull=False),
+                                    name="opendata_dataset_unique_harvested"),
             models.CheckConstraint(
                 condition=Q(temporal_start__isnull=True) | Q(temporal_end__isnull=True)
                 | Q(temporal_start__lte=models.F("temporal_end")),
@@ -101,11 +112,16 @@ class Dataset(models.Model):
     def is_high_value(self) -> bool:
         return bool(self.hvd_category)
 
+    @property
+    def is_harvested(self) -> bool:
+        return self.source == DatasetSource.HARVEST
+
     def title(self, language: str) -> str:
-        return self.title_en if language == "en" else self.title_fr
+        """In that language; a harvested dataset described in one language only shows that one."""
+        return (self.title_en or self.title_fr) if language == "en" else self.title_fr
 
     def description(self, language: str) -> str:
-        return self.description_en if language == "en" else self.description_fr
+        return (self.description_en or self.description_fr) if language == "en" else self.description_fr
 
 
 class Distribution(models.Model):
@@ -115,6 +131,11 @@ class Distribution(models.Model):
                                 verbose_name=_("dataset"))
     format = models.CharField(_("format"), max_length=16, help_text=_("csv, geojson, jsonl, parquet."))
     conforms_to = models.URLField(_("conforms to"), blank=True)
+    # A harvested distribution is remote: its URLs at the source, its media type and size as declared.
+    access_url = models.URLField(_("access URL"), max_length=1000, blank=True)
+    download_url = models.URLField(_("download URL"), max_length=1000, blank=True)
+    media_type = models.CharField(_("media type"), max_length=100, blank=True)
+    byte_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("distribution")
@@ -144,3 +165,72 @@ class DataService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_id}/{self.slug}"
+
+
+class HarvestKind(models.TextChoices):
+    CITYPOCKET = "citypocket", _("Another CityPocket catalog")
+    DCAT = "dcat", _("DCAT-AP (Hydra paging)")
+    CKAN = "ckan", _("CKAN (Action API)")
+    ODS = "ods", _("OpenDataSoft (Explore API v2.1)")
+
+
+class HarvestSource(models.Model):
+    """A catalog a city (or the metropolis) takes datasets from; harvested by the clock every hour."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="harvest_sources",
+                             verbose_name=_("city"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=HarvestKind.choices)
+    url = models.URLField(_("URL"), max_length=500, help_text=_(
+        "CityPocket and DCAT-AP: the catalog's URL; CKAN and OpenDataSoft: the portal's base URL."))
+    publisher_name = models.CharField(_("publisher"), max_length=300, blank=True, help_text=_(
+        "Used when the source names no publisher for a dataset."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    schedule = models.CharField(_("schedule"), max_length=10, default="hourly",
+                                choices=[("hourly", _("Every hour")), ("daily", _("Every day")),
+                                         ("manual", _("On demand only"))])
+    last_job = models.ForeignKey("HarvestJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 editable=False, verbose_name=_("last job"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("harvest source")
+        verbose_name_plural = _("harvest sources")
+        ordering = ["city", "title"]
+        constraints = [models.UniqueConstraint(fields=["city", "url"], name="opendata_harvest_source_unique_url")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HarvestStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    PARTIAL = "partial", _("Done, some datasets skipped")
+    FAILED = "failed", _("Failed, nothing changed")
+
+
+class HarvestJob(models.Model):
+    """One run of a source: what it created, updated and withdrew, and what went wrong."""
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="jobs",
+                               verbose_name=_("source"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=HarvestStatus.choices,
+                              default=HarvestStatus.RUNNING)
+    pages = models.PositiveIntegerField(_("pages read"), default=0)
+    seen = models.PositiveIntegerField(_("datasets at the source"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("harvest job")
+        verbose_name_plural = _("harvest jobs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"

@@ -57,17 +57,26 @@ def present_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str) -> dict
         "time_field": (definition.time_field or None) if definition else None,
         "key": list(definition.key) if definition else [],
         "fields": fields,
-        "rows_url": urls.rows(dataset),
-        "downloads": [
-            {"format": d.format, "media_type": exports.MEDIA_TYPES[d.format].split(";")[0],
-             "url": urls.download(d, dataset), "conforms_to": d.conforms_to or None,
-             # Exports stream, their size is unknown before they are written; a harvested file says it.
-             "byte_size": getattr(d, "byte_size", None)}
-            for d in dataset.distributions.all()
-        ],
+        "rows_url": None if dataset.is_harvested else urls.rows(dataset),
+        "downloads": downloads(dataset, urls=urls),
+        "harvested": dataset.is_harvested,
         "publisher": publisher_label(dataset),
+        "landing_page": dataset.landing_page or None,
         "quality": present_quality(dataset),
     }
+
+
+def downloads(dataset: Dataset, *, urls: dcat.Urls) -> list[dict]:
+    """The platform's exports, or for a harvested dataset the files at its source."""
+    if dataset.is_harvested:
+        return [{"format": d.format.split("-")[0], "media_type": d.media_type,
+                 "url": d.download_url or d.access_url, "conforms_to": d.conforms_to or None,
+                 "byte_size": d.byte_size}
+                for d in dataset.distributions.all()]
+    # The platform's exports stream: their size is unknown before they are written.
+    return [{"format": d.format, "media_type": exports.MEDIA_TYPES[d.format].split(";")[0],
+             "url": urls.download(d, dataset), "conforms_to": d.conforms_to or None, "byte_size": d.byte_size}
+            for d in dataset.distributions.all()]
 
 
 def schema_org_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str, page_url: str) -> dict:
@@ -86,15 +95,17 @@ def schema_org_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str, page
         "license": dataset.licence,
         "isAccessibleForFree": True,
         "inLanguage": language,
-        "creator": {"@type": "GovernmentOrganization", "name": city.official_name, "url": urls.portal(city)},
+        "creator": ({"@type": "Organization", "name": dataset.publisher_name} if dataset.is_harvested else
+                    {"@type": "GovernmentOrganization", "name": city.official_name, "url": urls.portal(city)}),
         "spatialCoverage": {"@type": "Place", "name": city.official_name,
                             "geo": {"@type": "GeoShape", "box": f"{south} {west} {north} {east}"}},
         "distribution": [
-            {"@type": "DataDownload", "encodingFormat": exports.MEDIA_TYPES[d.format].split(";")[0],
-             "contentUrl": urls.download(d, dataset)}
-            for d in dataset.distributions.all()
+            {"@type": "DataDownload", "encodingFormat": d["media_type"] or d["format"], "contentUrl": d["url"]}
+            for d in downloads(dataset, urls=urls)
         ],
     }
+    if dataset.is_harvested and dataset.landing_page:
+        description["isBasedOn"] = dataset.landing_page
     if dataset.temporal_start and dataset.temporal_end:
         description["temporalCoverage"] = (f"{dataset.temporal_start.isoformat()}/"
                                            f"{dataset.temporal_end.isoformat()}")

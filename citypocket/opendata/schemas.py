@@ -18,6 +18,7 @@ class DownloadOut(Schema):
     media_type: str
     url: str
     conforms_to: str | None
+    byte_size: int | None = None  # known for a harvested file; the platform's exports stream
 
 
 class CriterionOut(Schema):
@@ -53,9 +54,11 @@ class DatasetOut(Schema):
     time_field: str | None
     key: list[str]
     fields: list[FieldOut]
-    rows_url: str
+    rows_url: str | None  # none for a harvested dataset: its files are at its source
     downloads: list[DownloadOut]
+    harvested: bool
     publisher: str
+    landing_page: str | None
     quality: QualityOut
 
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
 from citypocket.opendata import search
-from citypocket.opendata.models import Catalog, DataService, Dataset
+from citypocket.opendata.models import Catalog, DataService, Dataset, DatasetSource
 from citypocket.opendata.registry import PlatformDataset, get_platform_dataset
 
 
@@ -49,9 +49,18 @@ class ServedDataset:
     definition: PlatformDataset
 
 
-def get_served_dataset(*, city: City, slug: str) -> ServedDataset:
-    """A published dataset of this city whose rows the platform serves, or NotFound."""
+def get_published_dataset(*, city: City, slug: str) -> Dataset:
+    """A published dataset of this city, whatever its source (harvested ones included), or NotFound."""
     dataset = list_published_datasets(city=city).filter(slug=slug).first()
+    if dataset is None:
+        raise NotFound("No such dataset in this city's catalog.")
+    return dataset
+
+
+def get_served_dataset(*, city: City, slug: str) -> ServedDataset:
+    """A published dataset of this city whose rows the platform serves, or NotFound. A harvested
+    dataset has no rows here: its distributions are files at its source."""
+    dataset = list_published_datasets(city=city).exclude(source=DatasetSource.HARVEST).filter(slug=slug).first()
     definition = get_platform_dataset(slug)
     if dataset is None or definition is None:
         raise NotFound("No such dataset in this city's catalog.")

@@ -70,15 +70,17 @@ def dataset_page(request, city: str, dataset: str):
     """`/<city>/data/<dataset>/`: everything a reuser needs to judge and take a dataset."""
     place = resolve_city(city)
     try:
-        served = selectors.get_served_dataset(city=place, slug=dataset)
+        found = selectors.get_published_dataset(city=place, slug=dataset)
     except NotFound as error:
         raise Http404(str(error)) from error
     urls = _urls(request)
     language = _language()
-    record, definition = served.dataset, served.definition
+    record = found
+    # A harvested dataset has no rows here: its files are at its source.
+    definition = None if record.is_harvested else selectors.get_served_dataset(city=place, slug=dataset).definition
     description = schema_org_dataset(record, urls=urls, language=language,
                                      page_url=request.build_absolute_uri(request.path))
-    periods = previews.series(definition, record, place)
+    periods = previews.series(definition, record, place) if definition else []
     chart = None
     if periods:
         monthly = record.accrual_periodicity in ("MONTHLY", "ANNUAL")
@@ -99,11 +101,11 @@ def dataset_page(request, city: str, dataset: str):
         "licence_label": dict(voc.LICENCES).get(record.licence, record.licence),
         "themes": [search.facet_label("theme", code, language) for code in record.themes],
         "checked_at": record.synced_at,
-        "preview": previews.preview(definition, place),
-        "map_data": previews.map_features(definition, place),
+        "preview": previews.preview(definition, place) if definition else None,
+        "map_data": previews.map_features(definition, place) if definition else None,
         "chart": chart,
         "validation": present_validation(record),
-        "api_example": f'curl "{presented["rows_url"]}?limit=10"',
+        "api_example": f'curl "{presented['rows_url']}?limit=10"' if presented["rows_url"] else "",
         # A JSON-LD data block: `<` escaped so that no value can close the script element.
         "schema_org": json.dumps(description, ensure_ascii=False).replace("<", "\\u003c"),
     })
