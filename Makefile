@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -74,6 +74,12 @@ bench-mobility: $(STAMP)
 
 bench-participation: $(STAMP)
 	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)
+
+# A database of its own: bench/opendata.py drops and makes it anew (1 000 000 observations).
+BENCH_OPENDATA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_bench_opendata
+
+bench-opendata: $(STAMP)
+	$(PY) bench/opendata.py --database-url $(BENCH_OPENDATA_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles var
