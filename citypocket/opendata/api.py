@@ -210,7 +210,7 @@ def list_dataset_rows(request: HttpRequest, city: str, dataset: str,
         response = HttpResponse(json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder),
                                 content_type="application/json; charset=utf-8")
     else:
-        stream = exports.write(format, rows.stream(definition, place, query), list(query.fields), definition)
+        stream = exports.export(format, definition, place, query)
         response = StreamingHttpResponse(stream, content_type=exports.MEDIA_TYPES[format])
         filename = f"{place.slug}-{record.slug}.{exports.EXTENSIONS[format]}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -2,16 +2,19 @@
 Last-Modified; the car-park CSV is a file of the national parking schema."""
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from django.db import connection
 from frictionless import Resource, Schema
 
 from citypocket.opendata import exports
 from citypocket.opendata.registry import get_platform_dataset
+from citypocket.sensors.models import Observation
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +131,132 @@ def test_a_car_park_breaking_the_schema_is_reported(tmp_path):
     report = Resource(path=path.name, basepath=str(tmp_path), schema=Schema.from_descriptor(SCHEMA)).validate()
     assert not report.valid
     assert {error[0] for error in report.flatten(["fieldName"])} == {"id", "num_siret"}
+
+
+def _both_roads(dataset_slug: str, city, params: dict) -> tuple[bytes, bytes, bool]:
+    """The CSV by PostgreSQL's COPY (when that road applies) and by the general writer, for the same query."""
+    from citypocket.opendata import rows
+
+    dataset = get_platform_dataset(dataset_slug)
+    query = rows.parse_query(dataset, params, paged=False)
+    general = "".join(exports.write_csv(rows.stream(dataset, city, query), list(query.fields))).encode()
+    statement = exports.copy_statement(dataset, city, query)
+    if statement is None:
+        return general, general, False
+    return b"".join(exports.write_csv_copy(statement, list(query.fields))), general, True
+
+
+@pytest.fixture
+def awkward(published):
+    """Values whose text is easy to get wrong: doubles around Python's switch to an exponent (1e16) and
+    PostgreSQL's (1e15), whole, negative zero, tiny, NaN and infinities; times with microseconds; names
+    with a comma, quotes, a line break, non-ASCII and an empty one; booleans both ways."""
+    from citypocket.air.tests.factories import AirIndexDailyFactory
+    from citypocket.sensors.tests.factories import AirSensorFactory
+
+    from .conftest import START
+
+    values = [0.0, -0.0, 10.0, -3.0, 0.1, 1e-05, 1.5e-300, 123.456, 1e15, 1e15 + 0.5, 1234567890123456.8,
+              -1234567890123456.8, 9999999999999998.0, 1e16, 1.2345e22, -7.25e-07, 2.0**53 + 2, float("nan"),
+              float("inf"), float("-inf")]
+    station = Observation.objects.filter(datastream__sensor=published.station).first().datastream
+    Observation.objects.bulk_create([
+        Observation(datastream=station, phenomenon_time=START + dt.timedelta(days=10, hours=i, microseconds=i * 7001),
+                    value=value, received_at=START) for i, value in enumerate(values)])
+    for i, name in enumerate(['Gare, "Rive droite"', "Ligne\nbrisée", "", "Œuvre à Saint-Sever", "\\."]):
+        AirSensorFactory(city=published.city, external_id=f"FR9{i}", name=name, lat=49.4, lon=1.1 + i / 100)
+    AirIndexDailyFactory(city=published.city, date=START.date() + dt.timedelta(days=1), level=3, forecast=True,
+                         provisional=False)
+    return published
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+@pytest.mark.parametrize(("slug", "params"), [
+    ("air-observations", {}),
+    ("air-observations", {"fields": "time,value", "sort": "-time"}),
+    ("air-stations", {}),
+    ("air-stations", {"fields": "name,station"}),
+    ("air-daily-indices", {}),
+    ("car-park-occupancy", {}),
+    ("safe-places", {}),
+])
+def test_the_copy_road_writes_the_same_bytes_as_the_general_writer(awkward, slug, params):
+    copied, general, by_copy = _both_roads(slug, awkward.city, params)
+    assert copied == general
+    if slug.startswith("air-"):
+        assert by_copy, "the air datasets take the COPY road"
+    if slug == "air-observations" and not params:
+        assert b",1234567890123456.8," in copied and b",-0.0," in copied and b",nan," in copied
+        assert b"Z," in copied and b".007001Z" in copied
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_the_copy_road_is_not_taken_for_one_column(awkward):
+    """csv.writer quotes a lone empty cell (`""`), COPY would not: one column goes the general road."""
+    from citypocket.opendata import rows
+
+    dataset = get_platform_dataset("air-stations")
+    assert exports.copy_statement(dataset, awkward.city, rows.parse_query(dataset, {"fields": "name"},
+                                                                          paged=False)) is None
+    _copied, general, _ = _both_roads("air-stations", awkward.city, {"fields": "name", "sort": "name"})
+    assert general.startswith(b'name\r\n""\r\n')
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_the_copy_road_sends_pieces_and_leaves_the_connection_usable(awkward, monkeypatch):
+    """Pieces of COPY_PIECE bytes; a download dropped half-way leaves the connection fit for the next query."""
+    monkeypatch.setattr(exports, "COPY_PIECE", 100)
+    from citypocket.opendata import rows
+
+    dataset = get_platform_dataset("air-observations")
+    query = rows.parse_query(dataset, {}, paged=False)
+    pieces = exports.write_csv_copy(exports.copy_statement(dataset, awkward.city, query), list(query.fields))
+    first = next(pieces)
+    assert first.startswith(b"id,station,") and 100 <= len(first) < 300
+    pieces.close()
+    assert Observation.objects.count() > 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the Arrow road reads PostgreSQL's cursor")
+@pytest.mark.parametrize("slug", ["air-observations", "air-stations", "air-daily-indices", "car-park-occupancy"])
+def test_the_arrow_road_writes_the_same_table_as_the_general_writer(awkward, slug, monkeypatch):
+    """Same schema, rows, values and row groups (of 7 rows here) by both roads."""
+    from citypocket.opendata import rows
+
+    monkeypatch.setattr(exports, "PARQUET_ROW_GROUP", 7)
+    monkeypatch.setattr(exports, "BATCH", 3)
+    dataset = get_platform_dataset(slug)
+    query = rows.parse_query(dataset, {}, paged=False)
+    general = pq.ParquetFile(io.BytesIO(b"".join(exports.write_parquet(
+        rows.stream(dataset, awkward.city, query), list(query.fields), dataset))))
+    tuples = exports.parquet_rows(dataset, awkward.city, query)
+    if slug.startswith("air-"):
+        assert tuples is not None, "the air datasets take the Arrow road"
+    if tuples is None:
+        return
+    arrow = pq.ParquetFile(io.BytesIO(b"".join(exports.write_parquet_rows(tuples, list(query.fields), dataset))))
+    assert arrow.schema_arrow == general.schema_arrow
+    assert arrow.num_row_groups == general.num_row_groups
+    assert arrow.read().to_pylist() == general.read().to_pylist() or _same_with_nan(arrow.read(), general.read())
+
+
+def _same_with_nan(a, b) -> bool:
+    import math
+
+    for left, right in zip(a.to_pylist(), b.to_pylist(), strict=True):
+        for key in left:
+            x, y = left[key], right[key]
+            if not (x == y or (isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y))):
+                return False
+    return a.num_rows == b.num_rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the Arrow road reads PostgreSQL's cursor")
+def test_the_arrow_road_writes_an_empty_selection(awkward):
+    from citypocket.opendata import rows
+
+    dataset = get_platform_dataset("air-observations")
+    query = rows.parse_query(dataset, {"station": "nowhere"}, paged=False)
+    body = b"".join(exports.write_parquet_rows(exports.parquet_rows(dataset, awkward.city, query),
+                                               list(query.fields), dataset))
+    assert pq.read_table(io.BytesIO(body)).num_rows == 0
