@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=DATASETS)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
+    os.environ["OPENDATA_HARVEST_PRIVATE_NETWORKS"] = "on"  # the catalog is served on 127.0.0.1
     setup_django(args.database_url)
 
     import logging

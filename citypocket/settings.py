@@ -347,6 +347,9 @@ AIR_ATMO_FEEDS = env.json("AIR_ATMO_FEEDS", {}, expected=dict, what='an object o
                           '{"rouen": "https://…"}')
 if not all(isinstance(slug, str) and is_url(url) for slug, url in AIR_ATMO_FEEDS.items()):
     raise env.error("AIR_ATMO_FEEDS", 'an object of http(s) feed URLs by city slug, {"rouen": "https://…"}')
+# Harvest sources on a private network (loopback, RFC 1918, link-local): off, so that a source URL
+# cannot make the server read its own network (opendata.harvesting.sources).
+OPENDATA_HARVEST_PRIVATE_NETWORKS = env.flag("OPENDATA_HARVEST_PRIVATE_NETWORKS", False)
 WEBPUSH_VAPID_PRIVATE_KEY = env.text("WEBPUSH_VAPID_PRIVATE_KEY")
 WEBPUSH_VAPID_SUBJECT = env.text("WEBPUSH_VAPID_SUBJECT")
 if WEBPUSH_VAPID_SUBJECT and not WEBPUSH_VAPID_SUBJECT.startswith(("mailto:", "https://")):

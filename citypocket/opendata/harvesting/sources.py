@@ -20,12 +20,15 @@ no title) is reported and skipped; the others are kept.
 import datetime as dt
 import hashlib
 import html
+import ipaddress
 import json
+import socket
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
+from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 from rdflib import Graph, Literal, URIRef
@@ -119,9 +122,27 @@ class Listing:
 # --- HTTP -------------------------------------------------------------------------------------------------
 
 
+def _refuse_private_addresses(request: httpx.Request) -> None:
+    """Every request (redirects included) goes to a public address only: a source URL typed in the back
+    office must not make the server read its own network (metadata services, databases, admin pages).
+    OPENDATA_HARVEST_PRIVATE_NETWORKS lets an install harvest a neighbour on its own network."""
+    if settings.OPENDATA_HARVEST_PRIVATE_NETWORKS:
+        return
+    host = request.url.host
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443, type=socket.SOCK_STREAM)}
+    except (socket.gaierror, UnicodeError) as error:
+        raise HarvestError(f"{host}: the name does not resolve") from error
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+            raise HarvestError(f"{host}: not a public address; harvesting reads public catalogs only "
+                               "(OPENDATA_HARVEST_PRIVATE_NETWORKS allows a private network)")
+
+
 def new_client() -> httpx.Client:
     return httpx.Client(timeout=httpx.Timeout(TIMEOUT), follow_redirects=True,
-                        headers={"User-Agent": USER_AGENT})
+                        headers={"User-Agent": USER_AGENT},
+                        event_hooks={"request": [_refuse_private_addresses]})
 
 
 def _get(client: httpx.Client, url: str, *, params: dict | None = None, accept: str = "application/json"):

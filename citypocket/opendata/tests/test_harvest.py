@@ -33,9 +33,22 @@ ATMO = "https://www.data.gouv.fr/fr/datasets/61a5f2c7e1b2a3c4d5e6f708/"
 
 
 @pytest.fixture
-def remote():
+def remote(settings):
+    """The sources of these tests are served on 127.0.0.1: a private network, allowed here only."""
+    settings.OPENDATA_HARVEST_PRIVATE_NETWORKS = True
     with CatalogServer() as server:
         yield server
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "[::1]"])
+def test_a_source_on_a_private_network_is_refused_and_nothing_is_read(rouen, settings, host):
+    """A source URL must not make the server read its own network (cloud metadata, internal services)."""
+    settings.OPENDATA_HARVEST_PRIVATE_NETWORKS = False
+    source = HarvestSource.objects.create(city=rouen, kind="dcat", url=f"http://{host}:9/catalog.ttl", title="Inside")
+    job = services.run_harvest(source)
+    assert job.status == HarvestStatus.FAILED
+    assert "not a public address" in json.dumps(job.errors)
+    assert not Dataset.objects.filter(source=DatasetSource.HARVEST).exists()
 
 
 def source_for(city, remote, kind: str, **fields) -> HarvestSource:

@@ -11,6 +11,11 @@ from citypocket.opendata.tests.conftest import publish
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def loopback_sources(settings):
+    settings.OPENDATA_HARVEST_PRIVATE_NETWORKS = True  # the other install listens on 127.0.0.1
+
+
 def test_a_citypocket_install_harvests_another_ones_catalog_twice(server, rouen, aix):  # noqa: F811
     """Same datasets, no duplicates on the second run; a dataset the source withdraws is withdrawn here."""
     base, stop = server
