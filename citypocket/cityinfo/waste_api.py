@@ -14,8 +14,8 @@ from django.utils.translation import override
 from ninja import Field, Query, Router, Schema
 
 from citypocket.cities.selectors import get_city
-from citypocket.cityinfo import waste
-from citypocket.cityinfo.addresses import AddressSearchUnavailable, backend, search_addresses
+from citypocket.cityinfo import addresses, waste
+from citypocket.cityinfo.addresses import AddressSearchUnavailable, search_addresses
 from citypocket.cityinfo.waste_models import COLLECTED_STREAMS, Stream, WasteZone
 from citypocket.core.http import cache_public
 from citypocket.core.problems import InvalidValues, NotFound, Overloaded, responses
@@ -135,6 +135,7 @@ def list_waste_zones(request: HttpRequest, city: str, lang: Language | None = No
 @router.get(
     "/cities/{city}/waste/collections",
     response=responses({200: CollectionList}, 404, 422),
+    by_alias=True,
     operation_id="list_waste_collections",
     summary="Collection dates of a zone in a period, public holidays applied",
     description="Every collection of `zone` in `[from, to)` (local dates, at most 366 days; by default the "
@@ -194,7 +195,7 @@ def search_city_addresses(
                       "citycode": hit.citycode, "commune": hit.commune, "lat": hit.lat, "lon": hit.lon,
                       "zone": zone.slug if zone else None})
     patch_cache_control(response, private=True, no_store=True)
-    return {"count": len(items), "backend": backend().name, "items": items}
+    return {"count": len(items), "backend": addresses.backend().name, "items": items}
 
 
 @router.get(
