@@ -131,6 +131,30 @@ def read_ban_csv(data: bytes, *, citycodes: set[str] | None = None) -> ParsedAdd
     return parsed
 
 
+def to_addok_documents(records: list[AddressRecord]) -> list[dict]:
+    """The addresses as addok's import documents (one JSON object a line for `addok batch`): one
+    `street` document per street of a commune, its numbers in `housenumbers`, placed at their mean."""
+    streets: dict[tuple[str, str, str], dict] = {}
+    for record in records:
+        key = (record.citycode, record.postcode, record.street)
+        document = streets.setdefault(key, {
+            "id": "_".join(record.ban_id.split("_")[:2]),
+            "type": "street", "name": record.street, "postcode": record.postcode, "citycode": record.citycode,
+            "city": record.commune, "importance": 0.5, "housenumbers": {}, "_points": [],
+        })
+        document["_points"].append((record.lat, record.lon))
+        if record.number is not None:
+            number = f"{record.number} {record.suffix}".strip()
+            document["housenumbers"][number] = {"id": record.ban_id, "lat": record.lat, "lon": record.lon}
+    documents = []
+    for document in streets.values():
+        points = document.pop("_points")
+        document["lat"] = round(sum(lat for lat, _lon in points) / len(points), 6)
+        document["lon"] = round(sum(lon for _lat, lon in points) / len(points), 6)
+        documents.append(document)
+    return documents
+
+
 # --- Backends ----------------------------------------------------------------------------------
 
 

@@ -133,3 +133,31 @@ def test_an_addok_that_does_not_answer_is_a_503_problem(client, demo, settings, 
     assert "did not answer" in problem["detail"]
     page = client.post("/rouen/waste/?lang=en", {"address": "rue jeanne"})
     assert page.status_code == 503 and "not available right now" in page.content.decode()
+
+
+def test_the_addok_export_groups_numbers_by_street(rouen, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from citypocket.cityinfo.waste_demo import ADDRESSES
+
+    out = tmp_path / "addok.ndjson"
+    call_command("load_addresses", "rouen", str(ADDRESSES), "--demo", "--addok-json", str(out))
+    documents = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "10 street documents written" in capsys.readouterr().out
+    jeanne = next(doc for doc in documents if doc["name"] == "Rue Jeanne d'Arc")
+    assert jeanne["type"] == "street" and jeanne["citycode"] == "76540" and jeanne["city"] == "Rouen"
+    assert jeanne["id"] == "76540_x001" and "12 bis" in jeanne["housenumbers"]
+    assert jeanne["housenumbers"]["15"]["id"] == "76540_x001_00015"
+    assert all(doc["citycode"] == "76540" for doc in documents)  # Aix's rows are not Rouen's
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("ADDOK_TEST_URL"),
+                    reason="needs a live addok service loaded with the demo extract (ADDOK_TEST_URL)")
+def test_a_live_addok_finds_a_demo_address(rouen):
+    """Run by hand: addok serve on a spare Redis database, loaded with `load_addresses --addok-json`
+    then `addok batch` (docs/cityinfo.md, "Address search")."""
+    import os
+
+    hits = AddokBackend(os.environ["ADDOK_TEST_URL"]).search("15 rue jeanne d'arc", city=rouen, limit=3)
+    assert hits[0].label == "15 Rue Jeanne d'Arc 76000 Rouen"
+    assert hits[0].number_int == 15 and hits[0].citycode == "76540"

@@ -1,11 +1,12 @@
 """`citypocket load_addresses CITY FILE`: loads a city's addresses from the national address base's CSV export."""
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from citypocket.cities.models import City
-from citypocket.cityinfo.addresses import AddressFileError, read_ban_csv
+from citypocket.cityinfo.addresses import AddressFileError, read_ban_csv, to_addok_documents
 from citypocket.cityinfo.waste_services import import_addresses
 
 
@@ -18,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="adresses-<département>.csv (';'-separated, UTF-8)")
         parser.add_argument("--source", default="ban", help='stored with each row (default "ban")')
         parser.add_argument("--demo", action="store_true", help="flag the rows as demo data")
+        parser.add_argument("--addok-json", default="", metavar="OUT",
+                            help="also write the city's addresses in addok's import format (JSON lines), "
+                                 "for `addok batch OUT` on the addok service")
 
-    def handle(self, *args, city, file, source, demo, **options):
+    def handle(self, *args, city, file, source, demo, addok_json, **options):
         place = City.objects.filter(slug=city).first()
         if place is None:
             raise CommandError(f"No city {city!r}.")
@@ -34,3 +38,9 @@ class Command(BaseCommand):
         for line, reason in summary.rejected:
             self.stderr.write(f"rejected line {line}: {reason}")
         self.stdout.write(str(summary))
+        if addok_json:
+            documents = to_addok_documents(parsed.records)
+            with open(addok_json, "w", encoding="utf-8") as out:
+                for document in documents:
+                    out.write(json.dumps(document, ensure_ascii=False) + "\n")
+            self.stdout.write(f"{len(documents)} street documents written to {addok_json} (load them: addok batch)")
