@@ -356,6 +356,10 @@ if WEBPUSH_VAPID_SUBJECT and not WEBPUSH_VAPID_SUBJECT.startswith(("mailto:", "h
     raise env.error("WEBPUSH_VAPID_SUBJECT", "a mailto: or https:// address", WEBPUSH_VAPID_SUBJECT)
 SITE_URL = env.url("SITE_URL")
 
+# The one address search (cityinfo.addresses): an addok service (on Redis, loaded from the national
+# address base) when set, e.g. http://127.0.0.1:7878; otherwise the embedded search in the database.
+ADDRESS_SEARCH_ADDOK_URL = env.url("ADDRESS_SEARCH_ADDOK_URL")
+
 # --- Mobility (docs/mobility.md) --------------------------------------------------------------
 # A car park without a reading for this long is `stale`: no number is shown, status unknown.
 MOBILITY_STALE_MINUTES = env.integer("MOBILITY_STALE_MINUTES", 15, minimum=1)

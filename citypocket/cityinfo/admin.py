@@ -79,3 +79,46 @@ class ArticleAdmin(CityScopedAdmin):
     def save_model(self, request, obj, form, change):
         obj.body_fr, obj.body_en = sanitise_html(obj.body_fr), sanitise_html(obj.body_en)
         super().save_model(request, obj, form, change)
+
+
+# --- Waste collection and the sorting guide ---------------------------------------------------
+
+from citypocket.cityinfo.waste_models import (  # noqa: E402
+    CollectionRule,
+    SortingItem,
+    WasteZone,
+    WasteZoneStreet,
+)
+
+
+class WasteZoneStreetInline(CityScopedInline, admin.TabularInline):
+    model = WasteZoneStreet
+    extra = 0
+    fields = ("street", "number_from", "number_to", "parity")
+
+
+class CollectionRuleInline(CityScopedInline, admin.StackedInline):
+    model = CollectionRule
+    extra = 0
+    fields = ("stream", "starts_on", "ends_on", "rrule", "on_appointment", "holiday_shift", "put_out_fr",
+              "put_out_en")
+
+
+@admin.register(WasteZone)
+class WasteZoneAdmin(CityScopedAdmin):
+    """A collection round: its streets (whole, or a range of numbers) and the rule of each stream."""
+
+    staff_roles = (Role.EDITOR, Role.DATA_PUBLISHER)
+    list_display = ("name_fr", "slug", "city", "is_demo")
+    list_filter = ("city", "is_demo")
+    search_fields = ("name_fr", "name_en", "slug", "streets__street")
+    prepopulated_fields = {"slug": ("name_fr",)}
+    inlines = [WasteZoneStreetInline, CollectionRuleInline]
+
+
+@admin.register(SortingItem)
+class SortingItemAdmin(CityScopedAdmin):
+    staff_roles = (Role.EDITOR,)
+    list_display = ("name_fr", "name_en", "stream", "city", "is_demo")
+    list_filter = ("city", "stream", "is_demo")
+    search_fields = ("name_fr", "name_en", "synonyms_fr", "synonyms_en")

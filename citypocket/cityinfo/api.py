@@ -157,3 +157,9 @@ def list_events(
     body = page_of(items, page)
     body["items"] = [present.occurrence_out(item, language) for item in body["items"]]
     return body
+
+
+# Waste collection, the sorting guide and the one address search (cityinfo/waste_api.py).
+from citypocket.cityinfo.waste_api import router as waste_router  # noqa: E402
+
+router.add_router("", waste_router)

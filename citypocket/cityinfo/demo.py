@@ -95,7 +95,9 @@ def load() -> str:
                 provenance=f"CityPocket demo ({note})")
         _ensure_closure(city)
         counts.append(f"{slug}: {summary}")
-    return "places " + "; ".join(counts) + " · " + load_events() + " · " + load_articles()
+    from citypocket.cityinfo.waste_demo import load_waste
+
+    return "places " + "; ".join(counts) + " · " + load_events() + " · " + load_articles() + " · " + load_waste()
 
 
 def _ensure_closure(city: City) -> None:

@@ -364,3 +364,13 @@ class Article(models.Model):
     def clean(self) -> None:
         if self.cover_url and not self.cover_alt_fr.strip():
             raise ValidationError({"cover_alt_fr": _("Describe the cover image for people who cannot see it.")})
+
+
+# Addresses, waste collection and the sorting guide (their own module, found here by Django).
+from citypocket.cityinfo.waste_models import (  # noqa: E402, F401
+    Address,
+    CollectionRule,
+    SortingItem,
+    WasteZone,
+    WasteZoneStreet,
+)

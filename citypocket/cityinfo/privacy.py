@@ -1,9 +1,15 @@
 """Personal data of city information (docs/privacy.md): none. A place's e-mail address is the public
 contact of a public service (a town hall, a library), published by the city, not a person's."""
 
-from citypocket.cityinfo.models import Place
+from citypocket.cityinfo.models import Address, CollectionRule, Place, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.core.privacy import NotPersonal
 
 PERSONAL_DATA = [
     NotPersonal(Place, reason="The e-mail address of a place is the public contact of a public service."),
+    NotPersonal(Address, reason="The national address base (BAN): public addresses, not who lives there. "
+                                "A resident's chosen address stays on the device and is never stored."),
+    NotPersonal(WasteZone, reason="A collection round of the city."),
+    NotPersonal(WasteZoneStreet, reason="Streets of a collection round."),
+    NotPersonal(CollectionRule, reason="Collection days of a round."),
+    NotPersonal(SortingItem, reason="The city's sorting guide."),
 ]

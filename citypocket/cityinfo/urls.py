@@ -15,3 +15,8 @@ urlpatterns = [
     path("news/feed/", CityNewsFeed(), name="news_feed"),
     path("news/<slug:slug>/", views.article, name="article"),
 ]
+
+# Waste collection and the sorting guide (cityinfo/waste_views.py).
+from citypocket.cityinfo.waste_views import urlpatterns as waste_urlpatterns  # noqa: E402
+
+urlpatterns += waste_urlpatterns

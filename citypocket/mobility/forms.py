@@ -10,6 +10,8 @@ from citypocket.mobility import places
 
 class SearchForm(forms.Form):
     place = forms.ChoiceField(label=_("Destination"), required=False)
+    # The app's one address search (cityinfo.addresses): addok when configured, else the embedded one.
+    address = forms.CharField(label=_("Or an address"), required=False, max_length=200)
     lat = forms.FloatField(
         label=_("Latitude"),
         required=False,
@@ -41,6 +43,22 @@ class SearchForm(forms.Form):
             (key, name) for key, name, _lat, _lon in places.landmarks(city_slug)
         ]
 
+    def _address(self, text: str):
+        """The best match of the city's address search, or None with the field's error."""
+        from citypocket.cities.models import City
+        from citypocket.cityinfo.addresses import AddressSearchUnavailable, search_addresses
+
+        city = City.objects.filter(slug=self.city_slug).first()
+        try:
+            hits = search_addresses(text, city=city, limit=1) if city else []
+        except AddressSearchUnavailable:
+            self.add_error("address", _("The address search is not available right now; choose a destination."))
+            return None
+        if not hits:
+            self.add_error("address", _("No address of the city matches; check the spelling."))
+            return None
+        return hits[0]
+
     def clean_arrive_at(self):
         """A naive local date-time (the city's time zone is applied by the search), or None."""
         text = (self.cleaned_data.get("arrive_at") or "").strip()
@@ -56,8 +74,14 @@ class SearchForm(forms.Form):
     def clean(self):
         data = super().clean()
         place = places.find(self.city_slug, data.get("place") or "")
+        address = (data.get("address") or "").strip()
         if place:
             data["lat"], data["lon"] = place[2], place[3]
+        elif address:
+            found = self._address(address)
+            if found is None:
+                return data
+            data["lat"], data["lon"] = found.lat, found.lon
         elif data.get("lat") is None or data.get("lon") is None:
             raise forms.ValidationError(_("Choose a destination from the list, or give its position."))
         return data

@@ -15,7 +15,7 @@ def page(request, city: str):
     """`/<city>/parking/`: car parks with live numbers; with a destination, the ranked results too."""
     place = resolve_city(city)
     now = timezone.now()
-    submitted = any(key in request.GET for key in ("place", "lat", "lon"))
+    submitted = any(key in request.GET for key in ("place", "address", "lat", "lon"))
     form = SearchForm(request.GET if submitted else None, city_slug=place.slug)
     outcome = None
     search_error = ""

@@ -32,6 +32,7 @@ from citypocket.audit.services import record as record_audit
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
 from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
+from citypocket.cityinfo.waste_models import CollectionRule, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.mobility.models import CarPark
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
@@ -116,6 +117,10 @@ def build_city(city: City, participant) -> None:
                              format="ical")
     Article.objects.create(city=city, slug=f"actualite-{tag}", category="city_life", title_fr=f"Actualité {tag}",
                            summary_fr="Résumé", body_fr="<p>Texte</p>", publish_at=now)
+    zone = WasteZone.objects.create(city=city, slug=f"secteur-{tag}", name_fr=f"Secteur {tag}")
+    WasteZoneStreet.objects.create(zone=zone, street="Rue Jeanne d'Arc")
+    CollectionRule.objects.create(zone=zone, stream="glass", starts_on=today, rrule="FREQ=WEEKLY;BYDAY=WE")
+    SortingItem.objects.create(city=city, name_fr=f"Pile {tag}", name_en="Battery", stream="take_back")
 
 
 @pytest.fixture

@@ -123,3 +123,21 @@ def test_parking_page_in_chromium_is_accessible_and_keyboard_usable(page, live_s
     violations = axe(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
     assert page.errors == []
+
+
+@pytest.mark.django_db
+def test_parking_destination_can_be_an_address_of_the_one_address_search(client, demo_parks):
+    """An address typed as the destination is found by the app's address search (cityinfo.addresses)."""
+    from citypocket.cityinfo.waste_demo import load_waste
+
+    load_waste()  # the demo address extract
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 300)
+    response = client.get("/aix-en-provence/parking/", {"address": "20 cours mirabeau", "max_walk_m": 1000})
+    assert response.status_code == 200
+    outcome = response.context["outcome"]
+    assert outcome is not None and outcome.results
+    assert response.context["form"].cleaned_data["lat"] == pytest.approx(43.5265)
+    unknown = client.get("/aix-en-provence/parking/", {"address": "rue qui n'existe pas", "lang": "en"})
+    assert unknown.context["outcome"] is None
+    assert "No address of the city matches" in unknown.content.decode()
