@@ -235,3 +235,22 @@ def test_ngsi_ld_push_through_ingest_makes_car_park_full(client, demo_parks):
     rotonde = features(client.get("/api/v1/cities/aix-en-provence/car-parks"))["rotonde"]["properties"]
     assert (rotonde["status"], rotonde["available"]) == ("full", 0)
     assert Datastream.objects.get(sensor__external_id="AIX-P-ROTONDE").latest.value == 0
+
+
+@pytest.mark.django_db
+def test_traffic_counts_are_an_open_dataset(client, demo_parks):
+    """Every reading of the active counting points, with the point, its road and position."""
+    from citypocket.opendata.services import sync_platform_datasets
+    from citypocket.sensors.models import SensorKind
+
+    sync_platform_datasets()
+    point = Sensor.objects.filter(city=demo_parks["aix"], kind=SensorKind.TRAFFIC).order_by("external_id").first()
+    push(demo_parks["aix"], point.external_id, 950.0, prop="vehicle_flow", unit="veh/h")
+    sync_platform_datasets()
+    response = client.get("/api/v1/cities/aix-en-provence/data/traffic-counts/rows")
+    assert response.status_code == 200
+    (row,) = response.json()["items"]
+    assert (row["counting_point"], row["property"], row["unit"], row["value"]) == (
+        point.external_id, "vehicle_flow", "veh/h", 950.0)
+    Sensor.objects.filter(pk=point.pk).update(is_active=False)
+    assert client.get("/api/v1/cities/aix-en-provence/data/traffic-counts/rows").json()["items"] == []
