@@ -63,9 +63,9 @@ class DatasetAdmin(CityScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        before = Dataset.objects.filter(pk=obj.pk).values_list("access", flat=True).first()
+        # On the object, not on this admin (one instance serves every request).
+        obj._access_before = Dataset.objects.filter(pk=obj.pk).values_list("access", flat=True).first()
         super().save_model(request, obj, form, change)
-        self._access_before = before
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -73,7 +73,7 @@ class DatasetAdmin(CityScopedAdmin):
         previous = set(dataset.partner_cities.values_list("slug", flat=True))
         dataset.partner_cities.set(form.cleaned_data.get("partners") or [])
         partners = sorted(dataset.partner_cities.values_list("slug", flat=True))
-        before = getattr(self, "_access_before", None)
+        before = getattr(dataset, "_access_before", None)
         if before != dataset.access or previous != set(partners):
             record(actor=request.user, action="opendata.access_changed", obj=dataset,
                    detail={"dataset": dataset.slug, "from": before or "", "to": dataset.access,
