@@ -53,7 +53,7 @@ register(PlatformDataset(
         Field("cost", "integer", "Coût (€)", "Cost (€)", source="project__cost"),
         Field("votes", "integer", "Voix", "Votes"),
         Field("selected", "boolean", "Retenu", "Selected"),
-        Field("rank", "integer", "Rang (0 = premier)", "Rank (0 = first)", source="position"),
+        Field("rank", "integer", "Rang (1 = premier)", "Rank (1 = first)", source="position"),
         Field("published_at", "datetime", "Résultats publiés le (UTC)", "Results published at (UTC)",
               source="result__published_at", sortable=True),
     ),

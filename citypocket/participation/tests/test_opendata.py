@@ -23,7 +23,7 @@ def test_budget_results_are_published_per_project_once_published(rouen):
     published = publish_participation(rouen)
     items = rows("participatory-budget-results")
     assert [(r["project_title"], r["votes"], r["selected"], r["rank"]) for r in items] == [
-        ("Fontaines place Saint-Marc", 3, True, 0), ("Arbres rue du Gros-Horloge", 2, False, 1),
+        ("Fontaines place Saint-Marc", 3, True, 1), ("Arbres rue du Gros-Horloge", 2, False, 2),
     ], "ordered by the key (budget, project); both do not fit in the 100 €"
     assert {r["ballots"] for r in items} == {4}
     BudgetResult.objects.filter(budget=published["budget"]).update(published_at=None)
