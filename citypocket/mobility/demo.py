@@ -13,6 +13,12 @@ Park-and-ride (assumptions documented in docs/mobility.md):
   (west of the centre) with an approximate location, no capacity and an assumed bus link.
 
 Prices, heights, EV and disabled places are not in the CSV and stay empty (unknown), never invented.
+
+Operator SIRET: the national schema requires one, and no source at hand gives the operators'
+(SEMEPA, Rouen Normandie Stationnement). So that the demo's national-schema CSV (and the open-data
+`car-parks` dataset) is not empty, a demo car park without a SIRET gets `SIMULATED_SIRET`, all
+zeros — a value no company has — and says so in its `info` (a column of the schema) and its
+provenance. A SIRET entered by the city is never overwritten.
 """
 
 import csv
@@ -28,6 +34,11 @@ from citypocket.mobility.services import ensure_car_park, ensure_counting_point
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Observation
 from citypocket.sensors.readings import Parsed
+
+SIMULATED_SIRET = "00000000000000"
+SIMULATED_SIRET_INFO = ("Démonstration : SIRET de l'exploitant simulé (00000000000000), "
+                        "à remplacer par celui de l'exploitant.")
+SIMULATED_SIRET_PROVENANCE = "operator SIRET: simulated for the demo (00000000000000), not the operator's"
 
 HISTORY_DAYS = 29  # four weeks and a day: enough for the same-weekday profile of any arrival time
 
@@ -88,6 +99,17 @@ def external_id(city_slug: str, slug: str) -> str:
     return f"{PREFIX[city_slug]}-P-{slug.upper()}"
 
 
+def mark_simulated_siret(car_park: CarPark) -> None:
+    """Gives a demo car park without a SIRET the simulated one, flagged in `info` and `provenance`."""
+    if car_park.operator_siret not in ("", SIMULATED_SIRET):
+        return  # the city's own
+    car_park.operator_siret = SIMULATED_SIRET
+    car_park.info = SIMULATED_SIRET_INFO
+    if SIMULATED_SIRET_PROVENANCE not in car_park.provenance:
+        car_park.provenance = "; ".join(part for part in (car_park.provenance, SIMULATED_SIRET_PROVENANCE) if part)
+    car_park.save(update_fields=["operator_siret", "info", "provenance"])
+
+
 def seed_history(*, city: City, now: datetime, days: int = HISTORY_DAYS) -> int:
     """Simulated readings every 15 min over the past `days` for car parks of known capacity (idempotent).
 
@@ -134,7 +156,7 @@ def load(*, history: bool = True) -> str:
                 if part
             )
             extra = PARK_AND_RIDE.get((city.slug, slug), {})
-            ensure_car_park(
+            car_park = ensure_car_park(
                 city=city,
                 slug=slug,
                 name=row["name"],
@@ -152,13 +174,14 @@ def load(*, history: bool = True) -> str:
                 provenance=provenance,
                 **extra,
             )
+            mark_simulated_siret(car_park)
             count += 1
     for item in EXTRA:
         city = cities.get(item["city"])
         if city is None:
             continue
         fields = {k: v for k, v in item.items() if k not in ("city", "slug", "name", "external_id", "lat", "lon")}
-        ensure_car_park(
+        mark_simulated_siret(ensure_car_park(
             city=city,
             slug=item["slug"],
             name=item["name"],
@@ -166,7 +189,7 @@ def load(*, history: bool = True) -> str:
             lat=item["lat"],
             lon=item["lon"],
             **fields,
-        )
+        ))
         count += 1
     points = 0
     for city_slug, rows in COUNTING_POINTS.items():

@@ -1,6 +1,8 @@
-"""The mobility app's open datasets: car parks after the national schema, and their occupancy history.
+"""The mobility app's open datasets: car parks after the national schema, their occupancy history, and
+the readings of the traffic counting points.
 
-High-value datasets (Regulation (EU) 2023/138, "Mobility").
+Car parks and their occupancy are high-value datasets (Regulation (EU) 2023/138, "Mobility"); traffic
+counts are not in that regulation's list and carry no HVD category.
 """
 
 from citypocket.mobility import representations
@@ -103,4 +105,44 @@ register(PlatformDataset(
     provenance_fr="Relevés des capteurs des parkings reçus par CityPocket.",
     provenance_en="Car-park sensor readings received by CityPocket.",
     **COMMON,
+))
+
+register(PlatformDataset(
+    slug="traffic-counts",
+    title_fr="Comptages routiers",
+    title_en="Traffic counts",
+    description_fr=("Chaque relevé des points de comptage de la ville : débit (véhicules par heure) et taux "
+                    "d'occupation de la boucle de détection (0 à 1), avec son heure (UTC)."),
+    description_en=("Every reading of the city's traffic counting points: flow (vehicles per hour) and "
+                    "occupancy of the detection loop (0 to 1), with its time (UTC)."),
+    fields=(
+        Field("id", "integer", "Identifiant du relevé", "Reading identifier"),
+        Field("counting_point", "string", "Point de comptage", "Counting point",
+              source="datastream__sensor__external_id"),
+        Field("road", "string", "Voie", "Road", source="datastream__sensor__name"),
+        Field("property", "string", "Grandeur (vehicle_flow, occupancy)", "Property (vehicle_flow, occupancy)",
+              source="datastream__property"),
+        Field("unit", "string", "Unité (veh/h ; 1 pour un taux)", "Unit (veh/h; 1 for a rate)",
+              source="datastream__unit"),
+        Field("time", "datetime", "Heure du relevé (UTC)", "Time of the reading (UTC)", source="phenomenon_time",
+              sortable=True),
+        Field("value", "number", "Valeur", "Value"),
+        Field("lon", "number", "Longitude du point", "Counting point longitude", source="datastream__sensor__lon"),
+        Field("lat", "number", "Latitude du point", "Counting point latitude", source="datastream__sensor__lat"),
+    ),
+    key=("id",),
+    queryset=lambda city: Observation.objects.filter(
+        datastream__sensor__city=city, datastream__sensor__kind=SensorKind.TRAFFIC,
+        datastream__sensor__is_active=True,
+    ),
+    lon_field="lon",
+    lat_field="lat",
+    time_field="time",
+    modified_field="received_at",
+    accrual_periodicity="CONT",
+    themes=("TRAN",),
+    keywords_fr=("trafic", "comptage routier", "mobilité"),
+    keywords_en=("traffic", "traffic counts", "mobility"),
+    provenance_fr="Relevés des boucles de comptage (TrafficFlowObserved) reçus par CityPocket, sans correction.",
+    provenance_en="Loop-detector readings (TrafficFlowObserved) received by CityPocket, uncorrected.",
 ))

@@ -1,9 +1,12 @@
 """The open-data API: the DCAT-AP catalogs (federation and per city), each city's datasets, and their
 rows — filtered, sorted and paged by cursor, or exported whole as CSV, GeoJSON, JSON Lines or Parquet.
 
-Everything here is public and the same for everyone: answers carry `Cache-Control: public`, an
-`ETag`, and for the rows and exports a `Last-Modified` that is the dataset's `modified`; a client
-that sends the ETag back gets a 304 before any row is read.
+Public answers are the same for everyone: they carry `Cache-Control: public`, an `ETag`, and for
+the rows and exports a `Last-Modified` that is the dataset's `modified`; a client that sends the
+ETag back gets a 304 before any row is read. A restricted dataset (`opendata.access`) is read by
+the staff of its city and partner cities (session) and by their data access tokens
+(`Authorization: Bearer cpd_…`); for anyone else it is a 404 and absent from every list. Answers
+to an identified viewer are `Cache-Control: private, no-store`.
 """
 
 import hashlib
@@ -18,10 +21,10 @@ from django.utils.http import http_date, quote_etag
 from ninja import Router
 
 from citypocket.cities.selectors import get_city
-from citypocket.core.http import cache_public
 from citypocket.core.pagination import next_link
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.opendata import dcat, exports, rows, selectors
+from citypocket.opendata.access import mark_private, viewer_from_request
 from citypocket.opendata.presenters import present_dataset
 from citypocket.opendata.schemas import DatasetList, DatasetOut, RowPage
 
@@ -69,7 +72,7 @@ def _negotiate(request: HttpRequest, format: str | None) -> str:
     return min(ranked)[2] if ranked else "ttl"
 
 
-def _rdf_response(request: HttpRequest, graph, code: str) -> HttpResponse:
+def _rdf_response(request: HttpRequest, graph, code: str, *, private: bool = False) -> HttpResponse:
     body = dcat.serialize(graph, code)
     etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
     if etag in request.headers.get("If-None-Match", ""):
@@ -78,7 +81,14 @@ def _rdf_response(request: HttpRequest, graph, code: str) -> HttpResponse:
         response = HttpResponse(body, content_type=f"{dcat.SERIALIZATIONS[code][1]}; charset=utf-8")
     response["ETag"] = etag
     response["Vary"] = "Accept"
-    patch_cache_control(response, public=True, max_age=CATALOG_MAX_AGE)
+    return _cache(response, private=private, max_age=CATALOG_MAX_AGE)
+
+
+def _cache(response: HttpResponse, *, private: bool, max_age: int) -> HttpResponse:
+    """Public for `max_age` seconds, or private (an answer that depends on who asks)."""
+    if private:
+        return mark_private(response)
+    patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 
@@ -88,7 +98,7 @@ def _urls(request: HttpRequest) -> dcat.Urls:
 
 @router.get(
     "/catalog",
-    response={200: None, **responses({}, 422)},
+    response={200: None, **responses({}, 401, 422)},
     openapi_extra={"responses": {200: RDF_RESPONSE}},
     operation_id="get_federation_catalog",
     url_name="federation_catalog",
@@ -100,14 +110,15 @@ def _urls(request: HttpRequest) -> dcat.Urls:
 )
 def get_federation_catalog(request: HttpRequest, format: Serialization | None = None, page: int = 1,
                            page_size: int = dcat.DEFAULT_PAGE_SIZE):
+    viewer = viewer_from_request(request)
     code = _negotiate(request, format)
     graph = dcat.federation_catalog(
         urls=_urls(request), catalogs=selectors.list_catalogs(),
-        datasets=selectors.list_published_datasets().order_by("city__slug", "slug"),
-        services=selectors.list_data_services(), page=_page(page, page_size),
+        datasets=selectors.list_published_datasets(viewer=viewer).order_by("city__slug", "slug"),
+        services=selectors.list_data_services(viewer=viewer), page=_page(page, page_size),
         title_fr="Catalogue fédéré CityPocket", title_en="CityPocket federated catalog",
     )
-    return _rdf_response(request, graph, code)
+    return _rdf_response(request, graph, code, private=viewer.is_identified)
 
 
 def _page(number: int, size: int) -> dcat.Page:
@@ -123,7 +134,7 @@ def _page(number: int, size: int) -> dcat.Page:
 
 @router.get(
     "/cities/{city}/catalog",
-    response={200: None, **responses({}, 404, 422)},
+    response={200: None, **responses({}, 401, 404, 422)},
     openapi_extra={"responses": {200: RDF_RESPONSE}},
     operation_id="get_city_catalog",
     url_name="city_catalog",
@@ -133,50 +144,60 @@ def _page(number: int, size: int) -> dcat.Page:
 def get_city_catalog(request: HttpRequest, city: str, format: Serialization | None = None, page: int = 1,
                      page_size: int = dcat.DEFAULT_PAGE_SIZE):
     place = get_city(slug=city)
+    viewer = viewer_from_request(request)
     code = _negotiate(request, format)
     catalog = selectors.get_catalog(city=place)
     graph = dcat.city_catalog(
-        urls=_urls(request), catalog=catalog, datasets=selectors.list_published_datasets(city=place).order_by("slug"),
-        services=selectors.list_data_services(city=place), page=_page(page, page_size),
+        urls=_urls(request), catalog=catalog,
+        datasets=selectors.list_published_datasets(city=place, viewer=viewer).order_by("slug"),
+        services=selectors.list_data_services(city=place, viewer=viewer), page=_page(page, page_size),
     )
-    return _rdf_response(request, graph, code)
+    return _rdf_response(request, graph, code, private=viewer.is_identified)
 
 
 @router.get(
     "/cities/{city}/data",
-    response=responses({200: DatasetList}, 404),
+    response=responses({200: DatasetList}, 401, 404),
     operation_id="list_city_datasets",
     url_name="list_city_datasets",
     summary="A city's published datasets",
     description="Every dataset of the city's catalog, with its fields, freshness and downloads.",
 )
-@cache_public(max_age=ROWS_MAX_AGE)
 def list_city_datasets(request: HttpRequest, city: str):
     place = get_city(slug=city)
+    viewer = viewer_from_request(request)
     language = getattr(request, "LANGUAGE_CODE", "fr")
     items = [present_dataset(dataset, urls=_urls(request), language=language)
-             for dataset in selectors.list_published_datasets(city=place).order_by("slug")]
-    return {"count": len(items), "items": items}
+             for dataset in selectors.list_published_datasets(city=place, viewer=viewer).order_by("slug")]
+    return _json({"count": len(items), "items": items}, private=viewer.is_identified)
+
+
+def _json(body: dict, *, private: bool) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder),
+                            content_type="application/json; charset=utf-8")
+    return _cache(response, private=private, max_age=ROWS_MAX_AGE)
 
 
 @router.get(
     "/cities/{city}/data/{dataset}",
-    response=responses({200: DatasetOut}, 404),
+    response=responses({200: DatasetOut}, 401, 404),
     operation_id="get_city_dataset",
     url_name="get_city_dataset",
     summary="One dataset: its description, fields (Table Schema types) and downloads",
     description=("A harvested dataset (`harvested`) names its original publisher and its page at its source; "
                  "its downloads are the files there, and it has no rows here."),
 )
-@cache_public(max_age=ROWS_MAX_AGE)
 def get_city_dataset(request: HttpRequest, city: str, dataset: str):
-    found = selectors.get_published_dataset(city=get_city(slug=city), slug=dataset)
-    return present_dataset(found, urls=_urls(request), language=getattr(request, "LANGUAGE_CODE", "fr"))
+    place = get_city(slug=city)
+    viewer = viewer_from_request(request)
+    found = selectors.get_published_dataset(city=place, slug=dataset, viewer=viewer)
+    body = present_dataset(found, urls=_urls(request), language=getattr(request, "LANGUAGE_CODE", "fr"))
+    return _json(body, private=viewer.is_identified or found.is_restricted)
 
 
 @router.get(
     "/cities/{city}/data/{dataset}/rows",
-    response={200: RowPage, **responses({}, 404, 422)},
+    response={200: RowPage, **responses({}, 401, 404, 422)},
     openapi_extra={"responses": {200: EXPORT_CONTENT}},
     operation_id="list_dataset_rows",
     url_name="list_dataset_rows",
@@ -192,7 +213,8 @@ def get_city_dataset(request: HttpRequest, city: str, dataset: str):
 def list_dataset_rows(request: HttpRequest, city: str, dataset: str,
                       format: Literal["json", "csv", "geojson", "jsonl", "parquet"] = "json"):
     place = get_city(slug=city)
-    served = selectors.get_served_dataset(city=place, slug=dataset)
+    viewer = viewer_from_request(request)
+    served = selectors.get_served_dataset(city=place, slug=dataset, viewer=viewer)
     definition, record = served.definition, served.dataset
     if format == "geojson" and not definition.is_geographic:
         raise InvalidValues("Some parameters are invalid.",
@@ -217,5 +239,4 @@ def list_dataset_rows(request: HttpRequest, city: str, dataset: str,
     response["ETag"] = etag
     if record.modified:
         response["Last-Modified"] = http_date(record.modified.timestamp())
-    patch_cache_control(response, public=True, max_age=ROWS_MAX_AGE)
-    return response
+    return _cache(response, private=viewer.is_identified or record.is_restricted, max_age=ROWS_MAX_AGE)

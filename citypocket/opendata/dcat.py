@@ -182,6 +182,9 @@ def _when(moment) -> Literal:
     return Literal(moment.replace(microsecond=0), datatype=XSD.dateTime)
 
 
+ACCESS_RESTRICTED = "http://publications.europa.eu/resource/authority/access-right/RESTRICTED"
+
+
 def add_dataset(graph: Graph, urls: Urls, dataset: Dataset) -> URIRef:
     city = dataset.city
     node = _typed_iri(graph, urls.dataset(dataset), DCAT.Dataset)
@@ -224,6 +227,8 @@ def add_dataset(graph: Graph, urls: Urls, dataset: Dataset) -> URIRef:
         graph.add((node, DCTERMS.provenance, statement))
     if dataset.hvd_category:
         _hvd(graph, node, dataset.hvd_category)
+    if dataset.is_restricted:  # only ever in the catalog of a viewer allowed to read it
+        graph.add((node, DCTERMS.accessRights, _typed_iri(graph, ACCESS_RESTRICTED, DCTERMS.RightsStatement)))
     for distribution in dataset.distributions.all():
         graph.add((node, DCAT.distribution, add_distribution(graph, urls, dataset, distribution)))
     return node

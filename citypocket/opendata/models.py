@@ -50,8 +50,17 @@ class DatasetSource(models.TextChoices):
     HARVEST = "harvest", _("Harvested from another catalog")
 
 
+class DatasetAccess(models.TextChoices):
+    PUBLIC = "public", _("Public: everyone")
+    RESTRICTED = "restricted", _("Restricted: the city's staff and its partner cities")
+
+
 class Dataset(models.Model):
-    """One dataset of a city's catalog; `modified` moves when its data does, `issued` never moves."""
+    """One dataset of a city's catalog; `modified` moves when its data does, `issued` never moves.
+
+    A restricted dataset is read only by the staff of its city and of its partner cities, and by
+    read tokens of those cities (`opendata.access`); for everyone else it does not exist.
+    """
 
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="datasets", verbose_name=_("city"))
     slug = models.SlugField(_("slug"), max_length=80)
@@ -89,6 +98,12 @@ class Dataset(models.Model):
     landing_page = models.URLField(_("landing page"), max_length=500, blank=True,
                                    help_text=_("The dataset's page at its source."))
     publisher_name = models.CharField(_("original publisher"), max_length=300, blank=True)
+    access = models.CharField(_("access"), max_length=12, choices=DatasetAccess.choices,
+                              default=DatasetAccess.PUBLIC)
+    partner_cities = models.ManyToManyField(
+        "cities.City", related_name="partner_datasets", blank=True, verbose_name=_("partner cities"),
+        help_text=_("Cities whose staff and read tokens may read this dataset when it is restricted."),
+    )
 
     class Meta:
         verbose_name = _("dataset")
@@ -107,6 +122,10 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_id}/{self.slug}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.access == DatasetAccess.RESTRICTED
 
     @property
     def is_high_value(self) -> bool:
@@ -234,3 +253,39 @@ class HarvestJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TokenScope(models.TextChoices):
+    READ_DATASETS = "datasets:read", _("Read the city's datasets, restricted ones included")
+
+
+class DataAccessToken(models.Model):
+    """A bearer token with which a partner's machine reads restricted datasets for one city.
+
+    Only its SHA-256 is kept; it reads what the staff of its city may read (the city's own restricted
+    datasets and those shared with it), when it holds the read scope and is not revoked.
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="data_access_tokens",
+                             verbose_name=_("city"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True,
+                              help_text=_("What the token may do: datasets:read."))
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data access token")
+        verbose_name_plural = _("data access tokens")
+        ordering = ["city", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.city} · {self.name or self.token_hash[:8]}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        return self.is_active and scope in (self.scopes or [])

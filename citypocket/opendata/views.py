@@ -12,16 +12,17 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from citypocket.core.problems import NotFound
 from citypocket.core.views import resolve_city
 from citypocket.opendata import dcat, previews, search, selectors
 from citypocket.opendata import vocabularies as voc
+from citypocket.opendata.access import mark_private, viewer_from_request
 from citypocket.opendata.presenters import present_dataset, present_validation, schema_org_dataset
 from citypocket.participation.charts import bar_chart_svg
 
@@ -41,18 +42,28 @@ def _facet_titles() -> dict[str, str]:
             "high_value": _("High-value dataset")}
 
 
+def _cache(response, *, private: bool):
+    """Public for PAGE_MAX_AGE, or private when the page depends on who reads it."""
+    if private:
+        return mark_private(response)
+    patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
+    return response
+
+
 @require_GET
-@cache_control(public=True, max_age=PAGE_MAX_AGE)
 def portal(request, city: str):
-    """`/<city>/data/?q=…&theme=…&format=…`: the datasets matching a search and the chosen facets."""
+    """`/<city>/data/?q=…&theme=…&format=…`: the datasets matching a search and the chosen facets (the
+    restricted ones only for a reader who may read them)."""
     place = resolve_city(city)
+    viewer = viewer_from_request(request, tokens=False)
     language = _language()
     chosen = {name: tuple(v for v in request.GET.getlist(name) if v)[:20] for name in search.FACETS}
-    result = selectors.search_datasets(city=place, q=request.GET.get("q", ""), facets=chosen, language=language)
+    result = selectors.search_datasets(city=place, q=request.GET.get("q", ""), facets=chosen, language=language,
+                                       viewer=viewer)
     urls = _urls(request)
     titles = _facet_titles()
     facets = [{"name": facet.name, "title": titles[facet.name], "values": facet.values} for facet in result.facets]
-    return render(request, "opendata/portal.html", {
+    response = render(request, "opendata/portal.html", {
         "city": place,
         "datasets": [present_dataset(d, urls=urls, language=language) for d in result.datasets],
         "query": result.query,
@@ -62,22 +73,24 @@ def portal(request, city: str):
                      for name, values in result.selected.items() for value in values],
         "clear_url": request.path + (("?" + urlencode({"q": result.query})) if result.query else ""),
     })
+    return _cache(response, private=viewer.is_identified)
 
 
 @require_GET
-@cache_control(public=True, max_age=PAGE_MAX_AGE)
 def dataset_page(request, city: str, dataset: str):
     """`/<city>/data/<dataset>/`: everything a reuser needs to judge and take a dataset."""
     place = resolve_city(city)
+    viewer = viewer_from_request(request, tokens=False)
     try:
-        found = selectors.get_published_dataset(city=place, slug=dataset)
+        found = selectors.get_published_dataset(city=place, slug=dataset, viewer=viewer)
     except NotFound as error:
         raise Http404(str(error)) from error
     urls = _urls(request)
     language = _language()
     record = found
     # A harvested dataset has no rows here: its files are at its source.
-    definition = None if record.is_harvested else selectors.get_served_dataset(city=place, slug=dataset).definition
+    definition = (None if record.is_harvested
+                  else selectors.get_served_dataset(city=place, slug=dataset, viewer=viewer).definition)
     description = schema_org_dataset(record, urls=urls, language=language,
                                      page_url=request.build_absolute_uri(request.path))
     periods = previews.series(definition, record, place) if definition else []
@@ -94,7 +107,7 @@ def dataset_page(request, city: str, dataset: str):
                 bars=[(period.label, period.count) for period in periods])),
         }
     presented = present_dataset(record, urls=urls, language=language)
-    return render(request, "opendata/dataset.html", {
+    response = render(request, "opendata/dataset.html", {
         "city": place,
         "dataset": presented,
         "frequency": dict(voc.FREQUENCIES).get(record.accrual_periodicity, record.accrual_periodicity),
@@ -109,3 +122,4 @@ def dataset_page(request, city: str, dataset: str):
         # A JSON-LD data block: `<` escaped so that no value can close the script element.
         "schema_org": json.dumps(description, ensure_ascii=False).replace("<", "\\u003c"),
     })
+    return _cache(response, private=viewer.is_identified or record.is_restricted)

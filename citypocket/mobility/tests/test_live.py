@@ -205,7 +205,7 @@ def test_live_answers_are_kept_a_few_seconds_at_the_edge(production_app, demo_pa
     english = features(http.get(url, headers={"Accept-Language": "en"}))["rotonde"]["properties"]
     assert (english["available"], english["status_label"]) == (12, "Almost full")
     csv_answer = http.get(url + "?format=csv")
-    assert http.get(url + "?format=csv").headers["X-Omitted-Rows"] == csv_answer.headers["X-Omitted-Rows"] == "10"
+    assert http.get(url + "?format=csv").headers["X-Omitted-Rows"] == csv_answer.headers["X-Omitted-Rows"] == "1"  # Krypton: no capacity
     search = "/api/v1/cities/aix-en-provence/car-parks/search?lat=43.5263&lon=5.4454"
     assert http.get(search).json()["features"][0]["id"] == "rotonde"
     assert http.get("/api/v1/cities/nowhere/car-parks").status_code == 404  # errors go through, never kept
@@ -235,3 +235,67 @@ def test_ngsi_ld_push_through_ingest_makes_car_park_full(client, demo_parks):
     rotonde = features(client.get("/api/v1/cities/aix-en-provence/car-parks"))["rotonde"]["properties"]
     assert (rotonde["status"], rotonde["available"]) == ("full", 0)
     assert Datastream.objects.get(sensor__external_id="AIX-P-ROTONDE").latest.value == 0
+
+
+@pytest.mark.django_db
+def test_traffic_counts_are_an_open_dataset(client, demo_parks):
+    """Every reading of the active counting points, with the point, its road and position."""
+    from citypocket.opendata.services import sync_platform_datasets
+    from citypocket.sensors.models import SensorKind
+
+    sync_platform_datasets()
+    point = Sensor.objects.filter(city=demo_parks["aix"], kind=SensorKind.TRAFFIC).order_by("external_id").first()
+    push(demo_parks["aix"], point.external_id, 950.0, prop="vehicle_flow", unit="veh/h")
+    sync_platform_datasets()
+    response = client.get("/api/v1/cities/aix-en-provence/data/traffic-counts/rows")
+    assert response.status_code == 200
+    (row,) = response.json()["items"]
+    assert (row["counting_point"], row["property"], row["unit"], row["value"]) == (
+        point.external_id, "vehicle_flow", "veh/h", 950.0)
+    Sensor.objects.filter(pk=point.pk).update(is_active=False)
+    assert client.get("/api/v1/cities/aix-en-provence/data/traffic-counts/rows").json()["items"] == []
+
+
+def luhn_valid(number: str) -> bool:
+    """The check of the schema's custom check `french-siret-value` (a SIRET passes the Luhn algorithm)."""
+    total = 0
+    for index, digit in enumerate(int(c) for c in reversed(number)):
+        doubled = digit * 2 if index % 2 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    return total % 10 == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("city", ["rouen", "aix-en-provence"])
+def test_demo_car_park_dataset_validates_against_the_national_schema(client, demo_parks, city, tmp_path):
+    """The open-data `car-parks` CSV of each demo city is a valid file of the national schema (frictionless,
+    plus the schema's SIRET check), and not an empty one: the demo's simulated SIRET is flagged in `info`."""
+    from citypocket.opendata.services import sync_platform_datasets
+
+    sync_platform_datasets()
+    response = client.get(f"/api/v1/cities/{city}/data/car-parks/rows", {"format": "csv"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    path = tmp_path / "stationnement.csv"
+    path.write_bytes(body)
+    schema = Schema.from_descriptor(json.loads((FIXTURES / "etalab-schema-stationnement-schema.json").read_text()))
+    report = Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    expected = CarPark.objects.filter(city=demo_parks["rouen" if city == "rouen" else "aix"],
+                                      capacity__isnull=False).count()
+    assert len(rows) == expected > 0
+    assert all(luhn_valid(row["num_siret"]) for row in rows)
+    assert {row["num_siret"] for row in rows} == {demo.SIMULATED_SIRET}
+    assert {row["info"] for row in rows} == {demo.SIMULATED_SIRET_INFO}
+    assert not luhn_valid("12345678901234"), "the SIRET check can fail"
+
+
+@pytest.mark.django_db
+def test_demo_keeps_a_siret_the_city_entered(demo_parks):
+    CarPark.objects.filter(city=demo_parks["rouen"], slug="opera").update(operator_siret="12345678900017", info="")
+    demo.load(history=False)
+    opera, saint_marc = (CarPark.objects.get(city=demo_parks["rouen"], slug=s) for s in ("opera", "saint-marc"))
+    assert (opera.operator_siret, opera.info) == ("12345678900017", "")
+    assert saint_marc.operator_siret == demo.SIMULATED_SIRET
+    assert "simulated" in saint_marc.provenance

@@ -50,3 +50,49 @@ def test_no_catalog_output_or_export_reveals_a_harassment_report(published, roue
     leaks = [secret for secret in secrets for output in outputs if secret.encode() in output]
     assert leaks == []
     assert all(b"CANARY" not in output for output in outputs)
+
+
+def test_no_output_reveals_who_took_part(published, rouen):
+    """Participation datasets publish the proposals, results and survey aggregates, never a person: the
+    e-mail addresses of authors, supporters, commenters, voters and respondents, a comment, a free-text
+    answer or a census digest carry canaries that no output shows."""
+    from citypocket.participation.tests.factories import (
+        AnswerFactory,
+        BallotFactory,
+        CensusRecordFactory,
+        CommentFactory,
+        ProposalFactory,
+        ResidentVerificationFactory,
+        SupportFactory,
+        SurveyResponseFactory,
+    )
+    from testsupport import UserFactory
+
+    def account(kind: str):
+        return UserFactory(email=CANARY.format(kind).lower() + "@example.org", password=None)
+
+    author = account("author")
+    proposal = ProposalFactory(city=rouen, author=author, title="Un banc place du Vieux-Marché",
+                               body="Pour s'asseoir.")
+    SupportFactory(proposal=proposal, user=account("supporter"))
+    CommentFactory(proposal=proposal, author=account("commenter"), body=CANARY.format("comment"))
+    ResidentVerificationFactory(city=rouen, user=author)
+    digest = CensusRecordFactory(city=rouen, used_by=author).digest
+    respondent = account("respondent")
+    text_question = published.survey_text_question
+    response = SurveyResponseFactory(city=rouen, survey=text_question.survey, user=respondent)
+    AnswerFactory(response=response, question=text_question, text=CANARY.format("free-text"))
+    BallotFactory(budget=published.budget, voter=account("voter"))
+    secrets = [CANARY.format(kind).lower() for kind in ("author", "supporter", "commenter", "respondent", "voter")]
+    secrets += [CANARY.format("comment"), CANARY.format("free-text"), digest]
+    sync_platform_datasets(city=rouen)
+
+    outputs = every_output(Client(), "rouen")
+
+    proposals = Client().get("/api/v1/cities/rouen/data/proposals/rows").json()["items"]
+    assert {p["title"] for p in proposals} >= {"Un banc place du Vieux-Marché"}, "the proposal is published"
+    surveys = Client().get("/api/v1/cities/rouen/data/survey-results/rows").json()["items"]
+    assert surveys, "the survey aggregates are published"
+    leaks = [secret for secret in secrets for output in outputs if secret.encode() in output]
+    assert leaks == []
+    assert all(b"canary" not in output.lower() for output in outputs)
