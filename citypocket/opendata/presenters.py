@@ -2,11 +2,11 @@
 
 from citypocket.opendata import dcat, exports
 from citypocket.opendata.models import Dataset
-from citypocket.opendata.registry import get_platform_dataset
+from citypocket.opendata.selectors import definition_for
 
 
 def present_dataset(dataset: Dataset, *, urls: dcat.Urls, language: str) -> dict:
-    definition = get_platform_dataset(dataset.slug)
+    definition = definition_for(dataset)
     english = language == "en"
     fields = [
         {"name": f.name, "type": f.type, "description": (f.description_en if english else f.description_fr) or "",

@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
-from citypocket.opendata.models import Catalog, DataService, Dataset
+from citypocket.opendata.models import Catalog, DataService, Dataset, DatasetSource, DatasetVersion, VersionStatus
 from citypocket.opendata.registry import PlatformDataset, get_platform_dataset
+from citypocket.opendata.uploaded import definition_of
 
 
 def list_published_datasets(*, city: City | None = None) -> QuerySet[Dataset]:
@@ -37,10 +38,26 @@ class ServedDataset:
     definition: PlatformDataset
 
 
+def get_published_version(dataset: Dataset) -> DatasetVersion | None:
+    """The version of an uploaded dataset that is published now, if any."""
+    return DatasetVersion.objects.filter(dataset=dataset, status=VersionStatus.PUBLISHED).select_related(
+        "dataset").first()
+
+
+def definition_for(dataset: Dataset) -> PlatformDataset | None:
+    """The declaration of a dataset's rows: its platform declaration, or that of its published version."""
+    if dataset.source == DatasetSource.UPLOAD:
+        version = get_published_version(dataset)
+        return definition_of(version) if version is not None else None
+    if dataset.source == DatasetSource.PLATFORM:
+        return get_platform_dataset(dataset.slug)
+    return None
+
+
 def get_served_dataset(*, city: City, slug: str) -> ServedDataset:
     """A published dataset of this city whose rows the platform serves, or NotFound."""
     dataset = list_published_datasets(city=city).filter(slug=slug).first()
-    definition = get_platform_dataset(slug)
+    definition = definition_for(dataset) if dataset is not None else None
     if dataset is None or definition is None:
         raise NotFound("No such dataset in this city's catalog.")
     return ServedDataset(dataset, definition)
