@@ -1,4 +1,4 @@
-"""The publishing flow in real Chromium at phone size (390×844): a data publisher of Aix uploads a file
+"""The publishing flow in real Chromium at phone size (390x844): a data publisher of Aix uploads a file
 with a schema error, reads the report naming the row and field, uploads the fixed file as a new
 version, submits and publishes it; axe-core finds nothing on the upload and report pages."""
 
