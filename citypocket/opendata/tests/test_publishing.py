@@ -428,3 +428,18 @@ def test_a_bad_file_in_the_upload_form_is_a_form_error(aix, publisher):
         "file": SimpleUploadedFile("notes.pdf", b"%PDF-1.7")})
     assert response.status_code == 422 and "CSV" in response.content.decode()
     assert not Dataset.objects.exists() and not DatasetVersion.objects.exists()
+
+
+def test_the_catalog_with_an_uploaded_dataset_still_conforms_to_dcat_ap(aix, publisher, client):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from citypocket.opendata.tests.shacl import violations
+
+    publish(publisher, upload(publisher, aix))
+    graph = Graph().parse(data=client.get("/api/v1/cities/aix-en-provence/catalog?format=ttl").content,
+                          format="turtle")
+    dataset = URIRef("http://testserver/api/v1/cities/aix-en-provence/data/covoiturage")
+    assert (dataset, DCTERMS.conformsTo, URIRef(SCHEMA_URL)) in graph
+    assert len(set(graph.objects(dataset, DCAT.distribution))) == 4
+    assert violations(graph, "dcat-ap-3.0.1-SHACL.ttl") == ""
