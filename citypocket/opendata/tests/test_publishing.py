@@ -252,6 +252,12 @@ def test_publishing_serves_the_rows_typed_after_the_schema(aix, publisher, clien
     text = b"".join(exported.streaming_content).decode()
     assert text.splitlines()[0] == read("aix-covoiturage.csv").decode().splitlines()[0]
     assert "13001-C-002,Aire de covoiturage des Milles" in text
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(b"".join(client.get(f"{base}/rows?format=parquet").streaming_content)))
+    assert table.num_rows == 3 and str(table.schema.field("nbre_pl").type) == "int64"
+    assert str(table.schema.field("date_maj").type) == "date32[day]"
+    assert table.column("ouvert").to_pylist() == [True, True, False]
     geojson = json.loads(b"".join(client.get(f"{base}/rows?format=geojson").streaming_content))
     assert geojson["features"][0]["geometry"] == {"type": "Point", "coordinates": [5.4531, 43.5152]}
     catalog = client.get("/api/v1/cities/aix-en-provence/catalog?format=ttl").content.decode()
