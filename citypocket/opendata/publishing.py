@@ -65,7 +65,7 @@ def _event(version: DatasetVersion, kind: str, user, reason: str = "") -> None:
 def _audit(user, action: str, version: DatasetVersion, **detail) -> None:
     detail = {"dataset": version.dataset.slug, "version": version.number, "checksum": version.checksum, **detail}
     record(actor=user, action=action, obj=version, detail=detail,
-           clear=[key for key in detail if key in ("dataset", "checksum", "reason", "status", "schema")])
+           clear=[key for key in detail if key in ("dataset", "checksum", "reason", "status", "schema", "columns")])
 
 
 @dataclass(frozen=True)

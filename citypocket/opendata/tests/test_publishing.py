@@ -182,6 +182,7 @@ def test_a_file_with_personal_columns_is_blocked_until_overridden_with_a_reason(
     entry = AuditEntry.objects.get(event="opendata.screen_override")
     assert entry.actor_id == publisher.pk and entry.city_id == aix.pk
     assert entry.additional_data["reason"] == "Adresses de service publiques, listées sur le site de la ville."
+    assert entry.additional_data["columns"] == "iban_remboursement, numero_secu, referent_courriel, referent_tel"
     assert version.events.filter(kind="override", actor=publisher).exists()
 
 
