@@ -87,6 +87,9 @@ class DatasetVersionAdmin(CityScopedAdmin):
     list_filter = ["status", "dataset__city"]
     list_select_related = ["dataset", "dataset__city"]
     change_list_template = "admin/opendata/datasetversion/change_list.html"
+    change_form_template = "admin/opendata/datasetversion/change_form.html"
+    fields = ["dataset", "number", "status", "original_name", "file_format", "byte_size", "checksum", "schema_key",
+              "schema_url", "is_valid", "row_count", "created_by", "created_at", "published_at", "withdrawn_at"]
 
     @admin.display(description=_("personal data"), boolean=True)
     def screen_flag(self, obj) -> bool:
@@ -100,23 +103,23 @@ class DatasetVersionAdmin(CityScopedAdmin):
             *super().get_urls(),
         ]
 
+    def has_add_permission(self, request):
+        return False  # files come through the upload page, which checks the file and the schema
+
     def has_change_permission(self, request, obj=None):
         return False  # a version changes only through its report page's actions
 
     def has_delete_permission(self, request, obj=None):
         return False  # every version is kept
 
-    def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:opendata_datasetversion_upload")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:opendata_datasetversion_report", pk=object_id)
+    def may_upload(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and self._may_use(request)
 
     def _context(self, request, **values) -> dict:
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **values}
 
     def upload_view(self, request):
-        if not self.has_add_permission(request):
+        if not self.may_upload(request):
             raise Http404
         cities = self.staff_cities(request).filter(is_active=True).order_by("name")
         initial = {}
@@ -144,8 +147,7 @@ class DatasetVersionAdmin(CityScopedAdmin):
             else:
                 return redirect("admin:opendata_datasetversion_report", pk=version.pk)
         return TemplateResponse(request, "admin/opendata/datasetversion/upload.html",
-                                self._context(request, form=form, title=_("Upload a data file")),
-                                status=422 if form.is_bound and form.errors else 200)
+                                self._context(request, form=form, title=_("Upload a data file")))
 
     def report_view(self, request, pk: int):
         version = self.get_queryset(request).select_related("dataset", "dataset__city").filter(pk=pk).first()

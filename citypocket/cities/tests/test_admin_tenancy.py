@@ -33,6 +33,7 @@ from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_o
 from citypocket.cities.models import City, Role
 from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
 from citypocket.mobility.models import CarPark
+from citypocket.opendata.tests.factories import DatasetVersionFactory
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
 from citypocket.safety.models import AwarenessArticle, FilmedZone, SafePlace, SensitiveAccessLog
@@ -103,6 +104,7 @@ def build_city(city: City, participant) -> None:
     FilmedZone.objects.create(city=city, name=f"Gare {tag}", lat=lat, lon=lon, radius_m=50, operator="Ville",
                               purpose="Sécurité", retention_days=15, rights_contact="dpo@example.org")
     record_audit(actor=None, action="budget.results_published", obj=budget, detail={"ballots": 3})
+    DatasetVersionFactory(dataset__city=city, dataset__slug=f"covoiturage-{tag}")
 
     library = Place.objects.create(city=city, slug=f"bibliotheque-{tag}", name=f"Bibliothèque {tag}",
                                    kind="library", lat=lat, lon=lon, opening_hours="Tu-Sa 10:00-18:00; PH off")
