@@ -7,6 +7,7 @@ declared by their apps (`<app>/opendata.py`) and kept in step by `services.sync_
 a catalog row is only what the catalog says about the data; the rows themselves stay in their app.
 """
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -34,6 +35,11 @@ class Catalog(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True,
                                       help_text=_("A shared mailbox, never a person's."))
     licence = models.URLField(_("default licence"), choices=voc.LICENCES, default=voc.LICENCE_OUVERTE_2)
+    second_approval_required = models.BooleanField(
+        _("second approval required"), default=False,
+        help_text=_("A file is published only when a second data publisher, not the one who uploaded it, "
+                    "approves it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -48,6 +54,7 @@ class Catalog(models.Model):
 class DatasetSource(models.TextChoices):
     PLATFORM = "platform", _("Published by the platform")
     HARVEST = "harvest", _("Harvested from another catalog")
+    UPLOAD = "upload", _("Uploaded by the city")
 
 
 class DatasetAccess(models.TextChoices):
@@ -289,3 +296,122 @@ class DataAccessToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in (self.scopes or [])
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REPLACED = "replaced", _("Replaced by a newer version")
+
+
+def version_file_path(version, filename: str) -> str:
+    """Where a version's file is stored: per city and dataset, named by its number and checksum."""
+    dataset = version.dataset
+    return (f"opendata/uploads/{dataset.city.slug}/{dataset.slug}/"
+            f"v{version.number}-{version.checksum[:12]}.{version.file_format}")
+
+
+class DatasetVersion(models.Model):
+    """One file uploaded by a city's data publisher for one of its datasets, with its validation report,
+    its personal-data screen and where it stands: draft, in review, published, rejected, withdrawn or
+    replaced. Every version is kept with its checksum; only the published one has rows."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions", verbose_name=_("dataset"))
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=version_file_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=8, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    byte_size = models.PositiveBigIntegerField(_("size (bytes)"))
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    schema_key = models.CharField(_("national schema"), max_length=100, blank=True,
+                                  help_text=_("Empty when the publisher gave its own Table Schema."))
+    schema_url = models.URLField(_("schema URL"), blank=True)
+    table_schema = models.JSONField(_("Table Schema"))
+    is_valid = models.BooleanField(_("valid"), default=False)
+    report = models.JSONField(_("validation report"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    pii_findings = models.JSONField(_("personal-data findings"), default=list, blank=True)
+    pii_override_reason = models.TextField(_("reason for publishing despite the personal-data screen"), blank=True)
+    pii_override_at = models.DateTimeField(_("screen overridden at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        verbose_name = _("dataset version")
+        verbose_name_plural = _("dataset versions")
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="opendata_version_unique_number"),
+            models.UniqueConstraint(fields=["dataset"], condition=Q(status="published"),
+                                    name="opendata_version_one_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} v{self.number}"
+
+    @property
+    def pii_blocked(self) -> bool:
+        """True while the screen found personal data and no publisher overrode it with a reason."""
+        return bool(self.pii_findings) and not self.pii_override_reason
+
+
+class VersionEvent(models.Model):
+    """Who did what to a version and when: submitted, overrode the screen, approved, rejected, withdrew.
+    (The audit log holds the same events for the city's admins; these are the version's own history.)"""
+
+    class Kind(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        SUBMITTED = "submitted", _("Submitted for review")
+        OVERRIDE = "override", _("Personal-data screen overridden")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="events",
+                                verbose_name=_("version"))
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version event")
+        verbose_name_plural = _("version events")
+        ordering = ["version", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.kind}"
+
+
+class DatasetRow(models.Model):
+    """One row of a published version, its cells as JSON keyed by field name (typed when read, after the
+    version's Table Schema). The columns carry a `row_` prefix so that no field of a schema (`id`,
+    `version`…) collides with them when rows are read as `values()`."""
+
+    row_id = models.BigAutoField(primary_key=True)
+    row_version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="rows",
+                                    verbose_name=_("version"))
+    row_line = models.PositiveIntegerField(_("line of the file"))
+    row_data = models.JSONField(_("cells"))
+
+    class Meta:
+        verbose_name = _("dataset row")
+        verbose_name_plural = _("dataset rows")
+        ordering = ["row_version", "row_line"]
+        constraints = [models.UniqueConstraint(fields=["row_version", "row_line"], name="opendata_row_unique_line")]
+
+    def __str__(self) -> str:
+        return f"{self.row_version} #{self.row_line}"

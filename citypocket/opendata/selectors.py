@@ -13,8 +13,17 @@ from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
 from citypocket.opendata import search
 from citypocket.opendata.access import ANONYMOUS, Viewer
-from citypocket.opendata.models import Catalog, DataService, Dataset, DatasetAccess, DatasetSource
+from citypocket.opendata.models import (
+    Catalog,
+    DataService,
+    Dataset,
+    DatasetAccess,
+    DatasetSource,
+    DatasetVersion,
+    VersionStatus,
+)
 from citypocket.opendata.registry import PlatformDataset, get_platform_dataset
+from citypocket.opendata.uploaded import definition_of
 
 
 def visible_to(viewer: Viewer | None) -> Q:
@@ -81,14 +90,30 @@ def get_published_dataset(*, city: City, slug: str, viewer: Viewer | None = None
     return dataset
 
 
+def get_published_version(dataset: Dataset) -> DatasetVersion | None:
+    """The version of an uploaded dataset that is published now, if any."""
+    return DatasetVersion.objects.filter(dataset=dataset, status=VersionStatus.PUBLISHED).select_related(
+        "dataset").first()
+
+
+def definition_for(dataset: Dataset) -> PlatformDataset | None:
+    """The declaration of a dataset's rows: its platform declaration, or that of its published version.
+    A harvested dataset has none: its distributions are files at its source."""
+    if dataset.source == DatasetSource.UPLOAD:
+        version = get_published_version(dataset)
+        return definition_of(version) if version is not None else None
+    if dataset.source == DatasetSource.PLATFORM:
+        return get_platform_dataset(dataset.slug)
+    return None
+
+
 def get_served_dataset(*, city: City, slug: str, viewer: Viewer | None = None) -> ServedDataset:
     """A published dataset of this city whose rows the platform serves and `viewer` may read, or NotFound
-    (the same NotFound whether it does not exist or is restricted to others). A harvested dataset has no
-    rows here: its distributions are files at its source."""
+    (the same NotFound whether it does not exist or is restricted to others)."""
     # No prefetch: the rows and exports read neither distributions nor services (two queries a page saved).
     dataset = (list_published_datasets(city=city, viewer=viewer).exclude(source=DatasetSource.HARVEST)
                .filter(slug=slug).prefetch_related(None).first())
-    definition = get_platform_dataset(slug)
+    definition = definition_for(dataset) if dataset is not None else None
     if dataset is None or definition is None:
         raise NotFound("No such dataset in this city's catalog.")
     return ServedDataset(dataset, definition)

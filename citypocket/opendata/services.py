@@ -133,6 +133,7 @@ def sync_platform_datasets(*, city: City | None = None, now: dt.datetime | None 
             "title_fr": f"API des données de {place.official_name}",
             "title_en": f"Data API of {place.official_name}",
         })
-        service.datasets.set(datasets)
+        # The platform's datasets as declared now; the city's own (uploaded) datasets stay served.
+        service.datasets.set([*datasets, *service.datasets.exclude(source=DatasetSource.PLATFORM)])
         synced += datasets
     return synced

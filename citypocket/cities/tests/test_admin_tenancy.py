@@ -34,7 +34,8 @@ from citypocket.cities.models import City, Role
 from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
 from citypocket.cityinfo.waste_models import CollectionRule, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.mobility.models import CarPark
-from citypocket.opendata.models import DataAccessToken, Dataset
+from citypocket.opendata.models import Catalog, DataAccessToken, Dataset, HarvestJob, HarvestSource
+from citypocket.opendata.tests.factories import DatasetVersionFactory
 from citypocket.participation import models as participation
 from citypocket.participation.tests.conftest import make_budget, make_process
 from citypocket.safety.models import AwarenessArticle, FilmedZone, SafePlace, SensitiveAccessLog
@@ -76,6 +77,11 @@ def build_city(city: City, participant) -> None:
                            description_fr="Description", description_en="Description")
     DataAccessToken.objects.create(city=city, name=f"partner {tag}", scopes=["datasets:read"],
                                    token_hash=hashlib.sha256(f"data-{tag}".encode()).hexdigest())
+    Catalog.objects.create(city=city, title_fr=f"Catalogue {tag}", title_en=f"Catalog {tag}", description_fr="D",
+                           description_en="D", contact_name="Données")
+    harvest = HarvestSource.objects.create(city=city, kind="dcat", url=f"https://data.example.org/{tag}.ttl",
+                                           title=f"Source {tag}")
+    HarvestJob.objects.create(source=harvest, started_at=now)
 
     process = make_process(city, slug=f"pb-{tag}", open_phase=participation.PhaseKind.PROPOSALS)
     budget, projects = make_budget(city, process=process, costs=(("Bancs", 60),))
@@ -109,6 +115,7 @@ def build_city(city: City, participant) -> None:
     FilmedZone.objects.create(city=city, name=f"Gare {tag}", lat=lat, lon=lon, radius_m=50, operator="Ville",
                               purpose="Sécurité", retention_days=15, rights_contact="dpo@example.org")
     record_audit(actor=None, action="budget.results_published", obj=budget, detail={"ballots": 3})
+    DatasetVersionFactory(dataset__city=city, dataset__slug=f"covoiturage-{tag}")
 
     library = Place.objects.create(city=city, slug=f"bibliotheque-{tag}", name=f"Bibliothèque {tag}",
                                    kind="library", lat=lat, lon=lon, opening_hours="Tu-Sa 10:00-18:00; PH off")

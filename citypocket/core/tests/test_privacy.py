@@ -36,6 +36,7 @@ from citypocket.core.privacy import (
     list_declarations,
     registry,
 )
+from citypocket.opendata.tests.factories import DatasetVersionFactory, VersionEventFactory
 from citypocket.participation.errors import ProofAlreadyUsed
 from citypocket.participation.models import (
     Answer,
@@ -130,6 +131,9 @@ def give_everything(user, city) -> dict[str, list]:
         username=user.email, ip_address="2001:db8::1", user_agent="curl/8", http_accept="*/*",
         path_info="/accounts/login/"))
     add("audit.auditentry", AuditEntryFactory(city=city, actor=user, actor_email=user.email))
+    version = DatasetVersionFactory(dataset__city=city, created_by=user)
+    add("opendata.datasetversion", version)
+    add("opendata.versionevent", VersionEventFactory(version=version, actor=user, reason="Relu et validé."))
     add("admin.logentry", LogEntry.objects.create(
         user=user, content_type=ContentType.objects.get_for_model(City), object_id=str(city.pk),
         object_repr=city.name, action_flag=CHANGE, change_message="[]"))

@@ -5,11 +5,15 @@ directly, for tests of the catalog itself.
 """
 
 import datetime as dt
+import hashlib
 
 import factory
+from django.core.files.base import ContentFile
 
 from citypocket.cities.tests.factories import CityOwnedFactory
-from citypocket.opendata.models import Catalog, DataService, Dataset, Distribution
+from citypocket.opendata.models import Catalog, DataService, Dataset, DatasetVersion, Distribution, VersionEvent
+
+CSV = b"id_lieu\r\n13001-C-001\r\n"
 
 
 class CatalogFactory(CityOwnedFactory):
@@ -58,3 +62,40 @@ class DataServiceFactory(CityOwnedFactory):
     slug = "rows-api"
     title_fr = "API des données"
     title_en = "Data API"
+
+
+class UploadedDatasetFactory(DatasetFactory):
+    """A dataset of the city's own files, not yet published."""
+
+    source = "upload"
+    hvd_category = ""
+    is_published = False
+    issued = None
+    modified = None
+
+
+class DatasetVersionFactory(factory.django.DjangoModelFactory):
+    """A draft version: a one-row CSV of the covoiturage schema, stored, with its checksum."""
+
+    class Meta:
+        model = DatasetVersion
+
+    dataset = factory.SubFactory(UploadedDatasetFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    original_name = "covoiturage.csv"
+    file_format = "csv"
+    file = factory.LazyFunction(lambda: ContentFile(CSV, name="upload.csv"))
+    byte_size = len(CSV)
+    checksum = hashlib.sha256(CSV).hexdigest()
+    schema_key = "etalab/schema-lieux-covoiturage"
+    table_schema = factory.LazyFunction(lambda: {"fields": [{"name": "id_lieu", "type": "string"}]})
+    is_valid = True
+    report = factory.LazyFunction(lambda: {"valid": True, "errors": []})
+
+
+class VersionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VersionEvent
+
+    version = factory.SubFactory(DatasetVersionFactory)
+    kind = "submitted"
