@@ -1,9 +1,14 @@
 """Personal data of city information (docs/privacy.md): none. A place's e-mail address is the public
-contact of a public service (a town hall, a library), published by the city, not a person's."""
+contact of a public service (a town hall, a library), published by the city, not a person's. An
+uploaded image keeps no metadata (the camera's GPS position, serial number or owner are removed
+before anything is written) and no link to who uploaded it: the audit log records that."""
 
-from citypocket.cityinfo.models import Place
+from citypocket.cityinfo.models import Image, Place
 from citypocket.core.privacy import NotPersonal
 
 PERSONAL_DATA = [
     NotPersonal(Place, reason="The e-mail address of a place is the public contact of a public service."),
+    NotPersonal(Image, reason="A picture published by the city, its metadata (GPS, camera, author) removed on "
+                              "upload; its credit is the attribution the city publishes with it; who uploaded it "
+                              "is in the audit log, not here."),
 ]
