@@ -101,7 +101,7 @@ def read_upload(upload) -> Picture:
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
         _("This image has too many pixels (at most %(limit)s million).")
-        % {"limit": round(settings.CITYINFO_IMAGE_MAX_PIXELS / 1_000_000, 1)}, code="too_many_pixels")
+        % {"limit": f"{settings.CITYINFO_IMAGE_MAX_PIXELS / 1_000_000:g}"}, code="too_many_pixels")
 
 
 def _to_srgb(image: PILImage.Image, icc_profile: bytes | None) -> PILImage.Image:

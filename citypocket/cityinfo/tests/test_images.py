@@ -195,7 +195,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(width, height):
 
 def test_the_pixel_limit_is_a_setting(settings):
     settings.CITYINFO_IMAGE_MAX_PIXELS = 1_000_000
-    with pytest.raises(ValidationError, match=r"at most 1\.0 million"):
+    with pytest.raises(ValidationError, match="at most 1 million"):
         images.read_upload(upload(phone_photo(1600, 1200)))
     assert images.read_upload(upload(phone_photo(1000, 1000))).pixels.size == (1000, 1000)
 
@@ -249,6 +249,7 @@ def test_a_variant_is_served_with_its_type_a_year_of_cache_and_nosniff(client, r
         assert response.status_code == 200
         assert response["Content-Type"] == content_type
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
         cache = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"public", "max-age=31536000", "immutable"} <= cache
         assert PILImage.open(io.BytesIO(b"".join(response.streaming_content))).size == (640, 480)
