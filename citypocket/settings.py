@@ -371,6 +371,12 @@ MOBILITY_TRAFFIC_STALE_MINUTES = env.integer("MOBILITY_TRAFFIC_STALE_MINUTES", 1
 # are already public for 30 s (Cache-Control); this only spares the database under load.
 MOBILITY_RESPONSE_CACHE_SECONDS = env.integer("MOBILITY_RESPONSE_CACHE_SECONDS", 5, minimum=0)
 
+# --- City information (docs/cityinfo.md) -----------------------------------------------------
+# Uploaded images: refused above this many bytes, and above this many pixels (read from the file's
+# header before anything is decoded: a small PNG can declare a picture that takes gigabytes).
+CITYINFO_IMAGE_MAX_BYTES = env.integer("CITYINFO_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+CITYINFO_IMAGE_MAX_PIXELS = env.integer("CITYINFO_IMAGE_MAX_PIXELS", 40_000_000, minimum=10_000)
+
 # --- Safety (docs/safety.md) ------------------------------------------------------------------
 # Fernet keys of the report fields, first = current. Without them a DEBUG install derives a
 # development key from SECRET_KEY (safety.crypto warns); production refuses to start, so that no

@@ -6,6 +6,7 @@ types, read by `cityinfo.hours`); an exceptional closure (strike, works, a bridg
 themselves when it ends. Locations are latitude/longitude columns, as everywhere in CityPocket.
 """
 
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,59 @@ def validate_opening_hours(value: str) -> None:
         raise ValidationError(
             _("Not valid OpenStreetMap opening_hours syntax, e.g. \"Mo-Fr 09:00-18:00; PH off\".")
         )
+
+
+class Image(models.Model):
+    """A picture uploaded by a city's staff (`cityinfo.images`): a clean master, never served, and its
+    responsive variants (WebP and a JPEG fallback at each width) served to the pages.
+
+    The text alternative is not here but on what shows the picture (an article's cover, an event, a
+    place): the same photo says different things in different places. A picture's files never change:
+    another picture is another row, with another key, so its variants can be cached for a year.
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="images", verbose_name=_("city"))
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200, help_text=_("To find it again in the image library."))
+    credit = models.CharField(_("credit"), max_length=200, blank=True,
+                              help_text=_('Shown with the picture, e.g. "© Ville de Rouen".'))
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    master = models.CharField(_("master file"), max_length=300, blank=True, editable=False)
+    variants = models.JSONField(_("variants"), default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["city", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _image_field(verbose_name):
+    return models.ForeignKey(Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=verbose_name)
+
+
+def _alt_field(verbose_name):
+    return models.CharField(verbose_name, max_length=300, blank=True,
+                            help_text=_("What the picture shows, for people who cannot see it."))
+
+
+ALT_REQUIRED = _("Describe the picture for people who cannot see it.")
+
+
+def check_image(obj, field: str) -> None:
+    """`clean()` of a model showing an image: its French text alternative is given, and it is of the same city."""
+    image = getattr(obj, field)
+    if image is None:
+        return
+    if not getattr(obj, f"{field}_alt_fr").strip():
+        raise ValidationError({f"{field}_alt_fr": ALT_REQUIRED})
+    if obj.city_id and image.city_id != obj.city_id:
+        raise ValidationError({field: _("The image must be one of the same city.")})
 
 
 class PlaceKind(models.TextChoices):
@@ -65,6 +119,9 @@ class Place(models.Model):
     wheelchair = models.CharField(_("wheelchair access"), max_length=8, choices=Wheelchair.choices, blank=True)
     accessible_toilets = models.BooleanField(_("accessible toilets"), default=False)
     hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+    image = _image_field(_("image"))
+    image_alt_fr = _alt_field(_("image text alternative (French)"))
+    image_alt_en = _alt_field(_("image text alternative (English)"))
     opening_hours = models.CharField(
         _("opening hours"),
         max_length=500,
@@ -102,6 +159,7 @@ class Place(models.Model):
             models.CheckConstraint(
                 condition=Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180), name="place_on_earth"
             ),
+            models.CheckConstraint(condition=Q(image__isnull=True) | ~Q(image_alt_fr=""), name="place_image_has_alt"),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +167,12 @@ class Place(models.Model):
 
     def description(self, language: str) -> str:
         return self.description_en if language == "en" and self.description_en else self.description_fr
+
+    def image_alt(self, language: str) -> str:
+        return self.image_alt_en if language == "en" and self.image_alt_en else self.image_alt_fr
+
+    def clean(self) -> None:
+        check_image(self, "image")
 
 
 class PlaceClosure(models.Model):
@@ -225,6 +289,9 @@ class Event(models.Model):
     hearing_loop = models.BooleanField(_("hearing loop"), default=False)
     sign_language = models.BooleanField(_("sign language"), default=False)
     booking_url = models.URLField(_("booking link"), max_length=500, blank=True)
+    image = _image_field(_("image"))
+    image_alt_fr = _alt_field(_("image text alternative (French)"))
+    image_alt_en = _alt_field(_("image text alternative (English)"))
     status = models.CharField(_("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.SCHEDULED)
     source = models.CharField(_("source"), max_length=40, blank=True)
     source_id = models.CharField(_("source id"), max_length=200, blank=True)
@@ -246,6 +313,7 @@ class Event(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
             models.CheckConstraint(condition=Q(status__in=EventStatus.values), name="event_status_known"),
             models.CheckConstraint(condition=Q(audience__in=Audience.values), name="event_audience_known"),
+            models.CheckConstraint(condition=Q(image__isnull=True) | ~Q(image_alt_fr=""), name="event_image_has_alt"),
         ]
 
     def __str__(self) -> str:
@@ -257,9 +325,13 @@ class Event(models.Model):
     def description(self, language: str) -> str:
         return self.description_en if language == "en" and self.description_en else self.description_fr
 
+    def image_alt(self, language: str) -> str:
+        return self.image_alt_en if language == "en" and self.image_alt_en else self.image_alt_fr
+
     def clean(self) -> None:
         if self.venue_id and self.city_id and self.venue.city_id != self.city_id:
             raise ValidationError({"venue": _("The venue must be a place of the same city.")})
+        check_image(self, "image")
 
 
 class FeedFormat(models.TextChoices):
@@ -307,7 +379,7 @@ class Article(models.Model):
 
     `body_fr`/`body_en` are HTML kept sanitised (`cityinfo.articles.sanitise_html`, nh3): the admin
     and the services clean what they save, and the pages clean again what they show. A cover image
-    is only accepted with its text alternative.
+    (an uploaded `cover`, else a `cover_url`) is only accepted with its text alternative.
     """
 
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="articles",
@@ -320,9 +392,12 @@ class Article(models.Model):
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
     body_fr = models.TextField(_("body (French)"), help_text=_("HTML: paragraphs, headings, lists, links."))
     body_en = models.TextField(_("body (English)"), blank=True)
-    cover_url = models.URLField(_("cover image URL"), max_length=500, blank=True)
-    cover_alt_fr = models.CharField(_("cover text alternative (French)"), max_length=300, blank=True)
-    cover_alt_en = models.CharField(_("cover text alternative (English)"), max_length=300, blank=True)
+    cover = _image_field(_("cover image"))
+    cover_url = models.URLField(
+        _("cover image URL"), max_length=500, blank=True,
+        help_text=_("Only when there is no uploaded cover: a picture of this site (imported articles)."))
+    cover_alt_fr = _alt_field(_("cover text alternative (French)"))
+    cover_alt_en = _alt_field(_("cover text alternative (English)"))
     publish_at = models.DateTimeField(_("published from"))
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True, help_text=_("Untick to keep a draft."))
@@ -339,7 +414,8 @@ class Article(models.Model):
             models.CheckConstraint(condition=Q(category__in=ArticleCategory.values), name="article_category_known"),
             models.CheckConstraint(condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("publish_at")),
                                    name="article_expires_after_publication"),
-            models.CheckConstraint(condition=Q(cover_url="") | ~Q(cover_alt_fr=""), name="article_cover_has_alt"),
+            models.CheckConstraint(condition=Q(cover_url="", cover__isnull=True) | ~Q(cover_alt_fr=""),
+                                   name="article_cover_has_alt"),
         ]
 
     def __str__(self) -> str:
@@ -363,7 +439,8 @@ class Article(models.Model):
 
     def clean(self) -> None:
         if self.cover_url and not self.cover_alt_fr.strip():
-            raise ValidationError({"cover_alt_fr": _("Describe the cover image for people who cannot see it.")})
+            raise ValidationError({"cover_alt_fr": ALT_REQUIRED})
+        check_image(self, "cover")
 
 
 # Addresses, waste collection and the sorting guide (their own module, found here by Django).

@@ -1,7 +1,9 @@
 """Personal data of city information (docs/privacy.md): none. A place's e-mail address is the public
-contact of a public service (a town hall, a library), published by the city, not a person's."""
+contact of a public service (a town hall, a library), published by the city, not a person's. An
+uploaded image keeps no metadata (the camera's GPS position, serial number or owner are removed
+before anything is written) and no link to who uploaded it: the audit log records that."""
 
-from citypocket.cityinfo.models import Address, CollectionRule, Place, SortingItem, WasteZone, WasteZoneStreet
+from citypocket.cityinfo.models import Address, CollectionRule, Image, Place, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.core.privacy import NotPersonal
 
 PERSONAL_DATA = [
@@ -12,4 +14,7 @@ PERSONAL_DATA = [
     NotPersonal(WasteZoneStreet, reason="Streets of a collection round."),
     NotPersonal(CollectionRule, reason="Collection days of a round."),
     NotPersonal(SortingItem, reason="The city's sorting guide."),
+    NotPersonal(Image, reason="A picture published by the city, its metadata (GPS, camera, author) removed on "
+                              "upload; its credit is the attribution the city publishes with it; who uploaded it "
+                              "is in the audit log, not here."),
 ]

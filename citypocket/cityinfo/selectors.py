@@ -1,4 +1,4 @@
-"""Reading city information: places with their state now, and the agenda's occurrences."""
+"""Reading city information: places with their state now, the agenda's occurrences, articles, image files."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 
 from citypocket.cities.models import City
+from citypocket.cityinfo import images
 from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
-from citypocket.cityinfo.models import Article, Event, EventCategory, Place, PlaceClosure, Wheelchair
+from citypocket.cityinfo.models import Article, Event, EventCategory, Image, Place, PlaceClosure, Wheelchair
 from citypocket.cityinfo.recurrence import occurrences
 from citypocket.core.geo import haversine_m
 from citypocket.core.problems import NotFound
@@ -76,7 +77,7 @@ def list_places_now(
 
 def get_place(*, city: City, slug: str, moment: datetime) -> Place:
     """One active place of the city, or NotFound (another city's place included)."""
-    place = list_places(city=city, moment=moment).filter(slug=slug).first()
+    place = list_places(city=city, moment=moment).filter(slug=slug).select_related("image").first()
     if place is None:
         raise NotFound("No such place in this city.")
     place.city = city
@@ -160,7 +161,7 @@ def list_categories(*, city: City) -> QuerySet:
 def get_event(*, city: City, slug: str) -> Event:
     """One published event of the city, or NotFound (another city's event included)."""
     event = (Event.objects.filter(city=city, is_published=True, slug=slug)
-             .select_related("venue").prefetch_related("categories").first())
+             .select_related("venue", "image").prefetch_related("categories").first())
     if event is None:
         raise NotFound("No such event in this city.")
     event.city = city
@@ -192,7 +193,21 @@ def list_articles(*, city: City, moment: datetime, category: str | None = None) 
 
 def get_article(*, city: City, slug: str, moment: datetime) -> Article:
     """One article shown now in the city, or NotFound (a draft, a scheduled or expired one, another city's)."""
-    article = list_articles(city=city, moment=moment).filter(slug=slug).first()
+    article = list_articles(city=city, moment=moment).filter(slug=slug).select_related("cover").first()
     if article is None:
         raise NotFound("No such article in this city.")
     return article
+
+
+def get_image_file(*, city: City, key, width: int, extension: str) -> tuple[str, str]:
+    """(storage name, content type) of one served variant of a city's image, or NotFound.
+
+    Only the variants a row lists are served: the master, and anything else under MEDIA_ROOT, never.
+    """
+    if extension not in images.VARIANT_FORMATS:
+        raise NotFound("No such image.")
+    image = Image.objects.filter(city=city, key=key).only("variants").first()
+    variant = next((v for v in (image.variants if image else []) if v.get("width") == width), None)
+    if variant is None or not variant.get(extension):
+        raise NotFound("No such image.")
+    return variant[extension], images.VARIANT_FORMATS[extension][1]

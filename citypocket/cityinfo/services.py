@@ -1,4 +1,4 @@
-"""Writing city information: importing places and events, idempotently by their source id."""
+"""Writing city information: importing places and events, idempotently by their source id; storing images."""
 
 from dataclasses import dataclass, field
 
@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from citypocket.cities.models import City
+from citypocket.cityinfo import images
 from citypocket.cityinfo.agenda_imports import EventRecord, ParsedEvents
 from citypocket.cityinfo.hours import is_valid_expression
 from citypocket.cityinfo.imports import Parsed, PlaceRecord, Rejected
-from citypocket.cityinfo.models import Event, EventCategory, Place
+from citypocket.cityinfo.models import Event, EventCategory, Image, Place
 from citypocket.cityinfo.recurrence import series_end
 from citypocket.core.geo import haversine_m
 
@@ -176,3 +177,32 @@ def import_events(*, city: City, parsed: ParsedEvents, source: str, note: str = 
         event.categories.set(category_ids)
         summary.updated += 1
     return summary
+
+
+def store_image(*, city: City, picture: images.Picture, title: str, credit: str = "",
+                image: Image | None = None) -> Image:
+    """Writes a checked upload's master and variants, then records them (in `image`, an unsaved row the
+    back office's form made, or a new one); when the row cannot be saved the files are removed.
+
+    Django has no rollback hook: if an outer transaction rolls back after this, the files stay
+    unreferenced under their unused key, and are never served since no row names them.
+    """
+    image = image or Image()
+    stored = images.write_files(picture)
+    image.city, image.key, image.title, image.credit = city, stored.key, title[:200], credit[:200]
+    image.width, image.height = stored.width, stored.height
+    image.master, image.variants = stored.master, stored.variants
+    try:
+        with transaction.atomic():
+            image.save()
+            return image
+    except Exception:
+        images.delete_files(stored.names)
+        raise
+
+
+def delete_image(image: Image) -> None:
+    """Deletes an image and, once that is committed, its files (what showed it loses it: SET_NULL)."""
+    names = [image.master, *(variant.get(ext) for variant in image.variants for ext in images.VARIANT_FORMATS)]
+    image.delete()
+    transaction.on_commit(lambda: images.delete_files(names))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("news/", views.news, name="news"),
     path("news/feed/", CityNewsFeed(), name="news_feed"),
     path("news/<slug:slug>/", views.article, name="article"),
+    path("images/<uuid:key>/<int:width>.<str:extension>", views.image, name="image"),
 ]
 
 # Waste collection and the sorting guide (cityinfo/waste_views.py).

@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +11,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
-from citypocket.cityinfo import ical, selectors
+from citypocket.cityinfo import ical, images, selectors
 from citypocket.cityinfo.articles import sanitise_html
 from citypocket.cityinfo.forms import AgendaFilterForm, PlaceFilterForm
 from citypocket.cityinfo.models import ArticleCategory
@@ -53,7 +54,12 @@ def place(request, city: str, slug: str):
     return render(request, "cityinfo/place.html", {
         "city": city_obj, "place": found, "hours": selectors.hours_of(found, moment=now, language=language),
         "closures": selectors.closures_of(found, language), "description": found.description(language),
+        "picture": _picture(found.image, city_obj), "picture_alt": found.image_alt(language),
     })
+
+
+def _picture(image, city_obj):
+    return images.responsive(image, city_slug=city_obj.slug) if image is not None else None
 
 
 @require_GET
@@ -87,16 +93,30 @@ def agenda(request, city: str):
 def event(request, city: str, slug: str):
     """`/<city>/agenda/<slug>/`: one event, its next dates, and "add to my calendar"."""
     city_obj = resolve_city(city)
-    language = _language()
     try:
         found = selectors.get_event(city=city_obj, slug=slug)
     except NotFound as error:
         raise Http404(str(error)) from error
-    return render(request, "cityinfo/event.html", {
-        "city": city_obj, "event": found, "title": found.title(language), "description": found.description(language),
+    return render_event(request, found)
+
+
+def render_event(request, found, *, preview: bool = False) -> HttpResponse:
+    """The event page; `preview` (the back office's) shows a banner and is never indexed or cached."""
+    language = _language()
+    response = render(request, "cityinfo/event.html", {
+        "city": found.city, "event": found, "title": found.title(language), "description": found.description(language),
         "next": selectors.next_occurrences(found, moment=timezone.now()),
         "categories": [category.name(language) for category in found.categories.all()],
+        "picture": _picture(found.image, found.city), "picture_alt": found.image_alt(language),
+        "preview": preview,
     })
+    return _previewed(response) if preview else response
+
+
+def _previewed(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _ics_response(body: bytes, filename: str, *, attachment: bool) -> HttpResponse:
@@ -164,13 +184,40 @@ def news(request, city: str):
 def article(request, city: str, slug: str):
     """`/<city>/news/<slug>/`: one article; its body is sanitised again as it is shown."""
     city_obj = resolve_city(city)
-    language = _language()
     try:
         found = selectors.get_article(city=city_obj, slug=slug, moment=timezone.now())
     except NotFound as error:
         raise Http404(str(error)) from error
-    return render(request, "cityinfo/article.html", {
-        "city": city_obj, "article": found, "title": found.title(language), "summary": found.summary(language),
+    return render_article(request, found)
+
+
+def render_article(request, found, *, preview: bool = False) -> HttpResponse:
+    """The article page; `preview` (the back office's, for a draft or a scheduled article) shows a banner."""
+    language = _language()
+    response = render(request, "cityinfo/article.html", {
+        "city": found.city, "article": found, "title": found.title(language), "summary": found.summary(language),
         "body": mark_safe(sanitise_html(found.body(language))),  # noqa: S308 (nh3 output: only allowed tags)
-        "cover_alt": found.cover_alt(language),
+        "cover_alt": found.cover_alt(language), "picture": _picture(found.cover, found.city), "preview": preview,
     })
+    return _previewed(response) if preview else response
+
+
+# A year: a variant's URL holds the image's key, and an image's files never change.
+IMAGE_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def image(request, city: str, key, width: int, extension: str):
+    """`/<city>/images/<key>/<width>.<webp|jpg>`: one variant of an uploaded image (never its master)."""
+    city_obj = resolve_city(city)
+    try:
+        name, content_type = selectors.get_image_file(city=city_obj, key=key, width=width, extension=extension)
+        handle = default_storage.open(name, "rb")
+    except (NotFound, FileNotFoundError) as error:
+        raise Http404("No such image.") from error
+    response = FileResponse(handle, content_type=content_type)
+    patch_cache_control(response, public=True, max_age=IMAGE_MAX_AGE, immutable=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -31,7 +31,7 @@ from citypocket.air.models import AirAlert, AirIndexDaily
 from citypocket.audit.services import record as record_audit
 from citypocket.cities.admin import CityScopedAdmin, CityScopedInline, city_id_of, city_path
 from citypocket.cities.models import City, Role
-from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Place, PlaceClosure
+from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Image, Place, PlaceClosure
 from citypocket.cityinfo.waste_models import CollectionRule, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.mobility.models import CarPark
 from citypocket.opendata.models import Catalog, DataAccessToken, Dataset, HarvestJob, HarvestSource
@@ -117,6 +117,7 @@ def build_city(city: City, participant) -> None:
     record_audit(actor=None, action="budget.results_published", obj=budget, detail={"ballots": 3})
     DatasetVersionFactory(dataset__city=city, dataset__slug=f"covoiturage-{tag}")
 
+    Image.objects.create(city=city, title=f"Photo {tag}")  # no files: the forms only link to it
     library = Place.objects.create(city=city, slug=f"bibliotheque-{tag}", name=f"Bibliothèque {tag}",
                                    kind="library", lat=lat, lon=lon, opening_hours="Tu-Sa 10:00-18:00; PH off")
     PlaceClosure.objects.create(place=library, starts_on=today, ends_on=today, reason_fr="Inventaire")
