@@ -49,6 +49,7 @@ class CityinfoConfig(AppConfig):
         # Here, not at the top: apps.py is imported while the app registry loads, and the demo
         # imports models, which cannot be imported before the registry is ready.
         from citypocket.cityinfo import demo
+        from citypocket.cityinfo.searchindex import discover_searchables
 
         register_capability(Capability(
             slug="agenda", label=_("Agenda"), url_name="cityinfo:agenda", order=30,
@@ -63,3 +64,4 @@ class CityinfoConfig(AppConfig):
             tile_template="cityinfo/tile.html", tile_context=_tile_context,
         ))
         register_demo_loader("cityinfo", demo.load, order=60)
+        discover_searchables()

@@ -14,4 +14,5 @@ urlpatterns = [
     path("news/", views.news, name="news"),
     path("news/feed/", CityNewsFeed(), name="news_feed"),
     path("news/<slug:slug>/", views.article, name="article"),
+    path("search/", views.search, name="search"),
 ]

@@ -174,3 +174,16 @@ def article(request, city: str, slug: str):
         "body": mark_safe(sanitise_html(found.body(language))),  # noqa: S308 (nh3 output: only allowed tags)
         "cover_alt": found.cover_alt(language),
     })
+
+
+@require_GET
+def search(request, city: str):
+    """`/<city>/search/?q=`: the one search, results grouped by kind; a plain GET form."""
+    from citypocket.cityinfo import searchindex
+
+    city_obj = resolve_city(city)
+    query = " ".join(request.GET.get("q", "").split())[:searchindex.MAX_QUERY_LENGTH]
+    results = searchindex.search(city_obj, query, language=_language()) if query else None
+    response = render(request, "cityinfo/search.html", {"city": city_obj, "query": query, "results": results})
+    patch_cache_control(response, private=True, max_age=60)
+    return response

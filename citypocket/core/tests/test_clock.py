@@ -31,6 +31,7 @@ EXPECTED = {
     "poll_sensor_feeds": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 5)),
     "sync_catalogs": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 15)),
     "import_event_feeds": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 1, 10, 40)),
+    "rebuild_search_index": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 2, 4, 25)),
 }
 
 
