@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-cityinfo
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -74,6 +74,9 @@ bench-mobility: $(STAMP)
 
 bench-participation: $(STAMP)
 	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)
+
+bench-cityinfo: $(STAMP)
+	$(PY) bench/cityinfo.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles var
