@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from citypocket.core.capabilities import Capability, register_capability
 from citypocket.core.demo import register_demo_loader
 
-
 # Staffed public services, listed first on the home (toilets, fountains and defibrillators are open
 # around the clock and would fill the tile).
 HOME_SERVICE_KINDS = ("town_hall", "library", "pool", "museum", "post_office", "recycling_centre")

@@ -50,7 +50,7 @@ def test_home_lists_at_most_three_events_of_today(client, rouen):
                      ends_at=now + dt.timedelta(minutes=30))
     agenda = tile(client.get("/rouen/").content.decode(), "agenda")
     assert agenda.count('href="/rouen/agenda/evenement-') == 3
-    assert "5 événements aujourd’hui" in agenda or "5 événements aujourd'hui" in agenda
+    assert "5 événements aujourd\u2019hui" in agenda or "5 événements aujourd'hui" in agenda
 
 
 def test_home_has_the_search_form_and_a_hidden_waste_slot(client, rouen):
