@@ -117,7 +117,7 @@ class SearchGroupOut(Schema):
 class SearchOut(Schema):
     query: str
     total: int
-    corrected: bool = Field(description="True when no word matched and close spellings were used (SQLite)")
+    corrected: bool = Field(description="True when no item had the words and close spellings were used (typo tolerance)")
     groups: list[SearchGroupOut]
 
 

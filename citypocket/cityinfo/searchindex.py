@@ -18,8 +18,8 @@ everything, for what a signal cannot see (a bulk update, a process unpublished w
 
 **Index.** One `SearchEntry` row per public item. On PostgreSQL, a stored generated `tsvector`
 (`french_unaccent` and `english_unaccent` configurations: unaccent, then the Snowball stemmer) with
-a GIN index answers the words, and `pg_trgm`'s `word_similarity` on the normalised titles (GIN
-`gin_trgm_ops` index) answers typos ("piscne" finds "piscine"). On SQLite, every word must appear
+a GIN index answers the words; when no item has them, `pg_trgm`'s `word_similarity` on the
+normalised titles (GIN `gin_trgm_ops` index) answers typos ("piscne" finds "piscine"). On SQLite, every word must appear
 in the normalised text (lower case, accents removed); when nothing does, the words are corrected
 with `difflib` against the words of the city's titles.
 """
@@ -245,7 +245,7 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     if kinds:
         base = base.filter(kind__in=kinds)
     if connection.vendor == "postgresql":
-        matches, corrected = _postgres_matches(base, query, plain), False
+        matches, corrected = _postgres_matches(base, query, plain)
     else:
         matches, corrected = _fallback_matches(base, plain)
     counts = dict(matches.order_by().values_list("kind").annotate(n=Count("id")))
@@ -260,22 +260,25 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     return SearchResults(query=query, groups=groups, corrected=corrected)
 
 
-_TSQUERY = ("(websearch_to_tsquery('french_unaccent', %s) || websearch_to_tsquery('english_unaccent', %s))")
+_TSQUERY = "(websearch_to_tsquery('french_unaccent', %s) || websearch_to_tsquery('english_unaccent', %s))"
 
 
 def _postgres_matches(base, query: str, plain: str):
-    """Words (French and English stems, accents ignored) or a title word close to the query (trigrams)."""
+    """The words (French and English stems, accents ignored); when no item has them, the titles whose
+    words are close to the query (trigrams: a typo). The SQL is constant text, the words bound
+    parameters (Django has no expression for `@@` with a configuration, nor for `<%`)."""
+    words = base.filter(RawSQL(f"document @@ {_TSQUERY}", (query, query), output_field=BooleanField()))  # noqa: S611
+    if words.exists():
+        return words.annotate(
+            score=RawSQL(f"ts_rank(document, {_TSQUERY})", (query, query), output_field=FloatField()),  # noqa: S611
+        ), False
     with connection.cursor() as cursor:  # the threshold of `<%` (0.6 by default), for this session
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
     # `<%` is word_similarity >= pg_trgm.word_similarity_threshold, answered by the GIN trigram index
-    # The SQL is constant text; the words are bound parameters. Django has no expression for `<%`.
-    matched = RawSQL(f"(document @@ {_TSQUERY} OR %s <%% trgm)", (query, query, plain),  # noqa: S611
-                     output_field=BooleanField())
-    return base.filter(matched).annotate(
-        score=RawSQL(f"ts_rank(document, {_TSQUERY}) + word_similarity(%s, trgm)",  # noqa: S611
-                     (query, query, plain),
-                     output_field=FloatField()),
-    )
+    close = base.filter(RawSQL("%s <%% trgm", (plain,), output_field=BooleanField()))
+    return close.annotate(
+        score=RawSQL("word_similarity(%s, trgm)", (plain,), output_field=FloatField()),
+    ), True
 
 
 def _fallback_matches(base, plain: str):

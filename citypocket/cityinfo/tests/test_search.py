@@ -51,6 +51,8 @@ def test_accents_are_ignored(rouen_items, rouen):
 def test_a_typo_still_finds_the_pool(rouen_items, rouen):
     found = searchindex.search(rouen, "piscne")
     assert "Piscine de l'île Lacroix" in titles(found)
+    assert found.corrected
+    assert not searchindex.search(rouen, "piscine").corrected
 
 
 def test_nothing_like_it_finds_nothing(rouen_items, rouen):
