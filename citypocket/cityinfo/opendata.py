@@ -15,7 +15,7 @@ register(PlatformDataset(
                     "(UTC), recurrence rule (RRULE, RFC 5545, in the city's time zone), venue, free entry, "
                     "accessibility and status. A recurring series is one row."),
     fields=(
-        Field("id", "string", "Identifiant (slug)", "Identifier (slug)", source="slug", sortable=True),
+        Field("slug", "string", "Identifiant", "Identifier", sortable=True),
         Field("title_fr", "string", "Titre (français)", "Title (French)"),
         Field("title_en", "string", "Titre (anglais)", "Title (English)"),
         Field("starts_at", "datetime", "Début de la première occurrence (UTC)", "Start of the first occurrence (UTC)",
@@ -37,7 +37,7 @@ register(PlatformDataset(
               "Status (scheduled, cancelled, postponed, full)"),
         Field("booking_url", "string", "Réservation", "Booking link"),
     ),
-    key=("id",),
+    key=("slug",),
     queryset=lambda city: Event.objects.filter(city=city, is_published=True),
     lon_field="lon",
     lat_field="lat",
@@ -64,7 +64,7 @@ register(PlatformDataset(
                     "defibrillators…: position, address, contact, accessibility and opening hours "
                     "(OpenStreetMap opening_hours syntax)."),
     fields=(
-        Field("id", "string", "Identifiant (slug)", "Identifier (slug)", source="slug", sortable=True),
+        Field("slug", "string", "Identifiant", "Identifier", sortable=True),
         Field("name", "string", "Nom", "Name", sortable=True),
         Field("kind", "string", "Type (town_hall, library, pool…)", "Kind (town_hall, library, pool…)"),
         Field("address", "string", "Adresse", "Address"),
@@ -78,7 +78,7 @@ register(PlatformDataset(
               "Opening hours (OpenStreetMap opening_hours)"),
         Field("source", "string", "Source des faits (osm, csv, demo…)", "Source of the facts (osm, csv, demo…)"),
     ),
-    key=("id",),
+    key=("slug",),
     queryset=lambda city: Place.objects.filter(city=city, is_active=True),
     lon_field="lon",
     lat_field="lat",

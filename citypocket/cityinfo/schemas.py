@@ -117,7 +117,7 @@ class SearchGroupOut(Schema):
 class SearchOut(Schema):
     query: str
     total: int
-    corrected: bool = Field(description="True when no item had the words and close spellings were used (typo tolerance)")
+    corrected: bool = Field(description="True when no item had the words and close spellings were used")
     groups: list[SearchGroupOut]
 
 
