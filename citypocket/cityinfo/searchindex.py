@@ -245,10 +245,14 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     if kinds:
         base = base.filter(kind__in=kinds)
     if connection.vendor == "postgresql":
-        matches, corrected = _postgres_matches(base, query, plain)
+        matches, corrected = _postgres_words(base, query), False
+        counts = _counts(matches)
+        if not counts:  # no item has the words: a typo?
+            matches, corrected = _postgres_close(base, plain), True
+            counts = _counts(matches)
     else:
         matches, corrected = _fallback_matches(base, plain)
-    counts = dict(matches.order_by().values_list("kind").annotate(n=Count("id")))
+        counts = _counts(matches)
     groups = []
     for kind in list_kinds():
         if not counts.get(kind.slug):
@@ -263,22 +267,31 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
 _TSQUERY = "(websearch_to_tsquery('french_unaccent', %s) || websearch_to_tsquery('english_unaccent', %s))"
 
 
-def _postgres_matches(base, query: str, plain: str):
-    """The words (French and English stems, accents ignored); when no item has them, the titles whose
-    words are close to the query (trigrams: a typo). The SQL is constant text, the words bound
-    parameters (Django has no expression for `@@` with a configuration, nor for `<%`)."""
+def _counts(matches) -> dict[str, int]:
+    # An aggregate over the whole match (not an `exists()` first: with LIMIT 1 PostgreSQL prefers a
+    # sequential scan hoping to meet a match early, which is the slowest plan when there is none).
+    return dict(matches.order_by().values_list("kind").annotate(n=Count("id")))
+
+
+def _postgres_words(base, query: str):
+    """The words, French and English stems, accents ignored; ranked by `ts_rank` (titles weigh more).
+    The SQL is constant text, the words bound parameters (Django has no expression for `@@` with a
+    named configuration, nor for `<%`)."""
     words = base.filter(RawSQL(f"document @@ {_TSQUERY}", (query, query), output_field=BooleanField()))  # noqa: S611
-    if words.exists():
-        return words.annotate(
-            score=RawSQL(f"ts_rank(document, {_TSQUERY})", (query, query), output_field=FloatField()),  # noqa: S611
-        ), False
+    return words.annotate(
+        score=RawSQL(f"ts_rank(document, {_TSQUERY})", (query, query), output_field=FloatField()),  # noqa: S611
+    )
+
+
+def _postgres_close(base, plain: str):
+    """The titles with a word close to the query (a typo), by trigram word similarity."""
     with connection.cursor() as cursor:  # the threshold of `<%` (0.6 by default), for this session
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
     # `<%` is word_similarity >= pg_trgm.word_similarity_threshold, answered by the GIN trigram index
     close = base.filter(RawSQL("%s <%% trgm", (plain,), output_field=BooleanField()))
     return close.annotate(
         score=RawSQL("word_similarity(%s, trgm)", (plain,), output_field=FloatField()),
-    ), True
+    )
 
 
 def _fallback_matches(base, plain: str):
