@@ -14,7 +14,7 @@ def test_events_dataset_has_published_events_with_their_venue(rouen, aix):
     dataset = get_platform_dataset("events")
     rows = list(dataset.values(rouen))
     assert [row["slug"] for row in rows] == ["expo"]
-    assert rows[0]["venue"] == "musee" and rows[0]["rrule"] == "FREQ=WEEKLY;COUNT=3"
+    assert rows[0]["venue_slug"] == "musee" and rows[0]["rrule"] == "FREQ=WEEKLY;COUNT=3"
     assert rows[0]["series_ends_at"] == rows[0]["ends_at"] + dt.timedelta(weeks=2)
     assert dataset.row_geometry(rows[0]) == {"type": "Point", "coordinates": [1.094, 49.445]}
 
