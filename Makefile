@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -87,6 +87,9 @@ BENCH_OPENDATA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_ben
 
 bench-opendata: $(STAMP)
 	$(PY) bench/opendata.py --database-url $(BENCH_OPENDATA_DATABASE_URL)
+
+bench-cityinfo: $(STAMP)
+	$(PY) bench/cityinfo.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles var

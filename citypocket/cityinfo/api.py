@@ -1,4 +1,5 @@
-"""City-information API: places with their opening state (JSON and GeoJSON) and the agenda."""
+"""City-information API: places with their opening state (JSON and GeoJSON), the agenda, the news, the
+one search."""
 
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -9,9 +10,17 @@ from django.utils.translation import override
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
-from citypocket.cityinfo import present, selectors
-from citypocket.cityinfo.models import PlaceKind
-from citypocket.cityinfo.schemas import OccurrenceList, PlaceDetail, PlaceList
+from citypocket.cityinfo import present, searchindex, selectors
+from citypocket.cityinfo.articles import sanitise_html
+from citypocket.cityinfo.models import ArticleCategory, PlaceKind
+from citypocket.cityinfo.schemas import (
+    ArticleDetail,
+    ArticleList,
+    OccurrenceList,
+    PlaceDetail,
+    PlaceList,
+    SearchOut,
+)
 from citypocket.core import geojson
 from citypocket.core.http import cache_public
 from citypocket.core.pagination import PageIn, page_of
@@ -21,6 +30,7 @@ router = Router(tags=["cityinfo"])
 
 Language = Literal["fr", "en"]
 Kind = Literal[tuple(PlaceKind.values)]  # type: ignore[valid-type]
+NewsCategory = Literal[tuple(ArticleCategory.values)]  # type: ignore[valid-type]
 
 
 def _language(request: HttpRequest, lang: str | None) -> str:
@@ -163,3 +173,88 @@ def list_events(
 from citypocket.cityinfo.waste_api import router as waste_router  # noqa: E402
 
 router.add_router("", waste_router)
+
+
+@router.get(
+    "/cities/{city}/search",
+    response=responses({200: SearchOut}, 404, 422),
+    operation_id="search_city",
+    summary="One search across the city's news, events, places, participation, car parks, air stations…",
+    description=(
+        "The city's public items matching `q`, grouped by kind (the order of the site), each group with "
+        "its full `count` and its best `per_kind` items. Accents and case are ignored; on PostgreSQL "
+        "French and English words are stemmed (`piscines` finds *piscine*) and typos are tolerated by "
+        "trigram similarity (`piscne` finds *piscine*). Titles and summaries in `lang`."
+    ),
+)
+@cache_public(max_age=60)
+def search_city(
+    request: HttpRequest,
+    city: str,
+    q: str = Query(..., min_length=1, max_length=searchindex.MAX_QUERY_LENGTH),
+    per_kind: int = Query(searchindex.PER_KIND, ge=1, le=20),
+    lang: Language | None = None,
+):
+    place = get_city(slug=city)
+    if not searchindex.normalise(q):
+        raise InvalidValues("Type at least one word.", errors=[{"field": "q", "message": "no word in it"}])
+    language = _language(request, lang)
+    results = searchindex.search(place, q, language=language, per_kind=per_kind)
+    return {
+        "query": results.query, "total": results.total, "corrected": results.corrected,
+        "groups": [{"kind": group.kind, "label": group.label, "count": group.count,
+                    "items": [{"title": hit.title, "summary": hit.summary, "url": hit.url} for hit in group.hits]}
+                   for group in results.groups],
+    }
+
+
+def _article_out(article, language: str, body: bool = False) -> dict:
+    from django.urls import reverse
+
+    data = {
+        "slug": article.slug, "category": article.category,
+        "category_label": str(article.get_category_display()),
+        "title": article.title(language), "summary": article.summary(language),
+        "url": reverse("cityinfo:article", kwargs={"city": article.city.slug, "slug": article.slug}),
+        "cover_url": article.cover_url, "cover_alt": article.cover_alt(language) if article.cover_url else "",
+        "published_at": article.publish_at, "updated_at": article.updated_at, "expires_at": article.expires_at,
+    }
+    if body:
+        data["body_html"] = sanitise_html(article.body(language))
+    return data
+
+
+@router.get(
+    "/cities/{city}/news",
+    response=responses({200: ArticleList}, 404, 422),
+    operation_id="list_news",
+    summary="The city's news shown now, newest first",
+    description=("Published articles whose publication time has passed and which have not expired; "
+                 "`category` filters (`city_life`, `works`, `culture`, `environment`, `services`). "
+                 "Drafts and scheduled articles are never listed."),
+)
+@cache_public(max_age=300)
+def list_news(request: HttpRequest, city: str, page: Query[PageIn], category: NewsCategory | None = None,
+              lang: Language | None = None):
+    place = get_city(slug=city)
+    language = _language(request, lang)
+    articles = selectors.list_articles(city=place, moment=timezone.now(), category=category)
+    body = page_of(articles, page)
+    with override(language):
+        body["items"] = [_article_out(article, language) for article in body["items"]]
+    return body
+
+
+@router.get(
+    "/cities/{city}/news/{slug}",
+    response=responses({200: ArticleDetail}, 404),
+    operation_id="get_news_article",
+    summary="One article of the city's news, its body as sanitised HTML",
+)
+@cache_public(max_age=300)
+def get_news_article(request: HttpRequest, city: str, slug: str, lang: Language | None = None):
+    place = get_city(slug=city)
+    language = _language(request, lang)
+    article = selectors.get_article(city=place, slug=slug, moment=timezone.now())
+    with override(language):
+        return _article_out(article, language, body=True)

@@ -4,27 +4,38 @@ from django.utils.translation import gettext_lazy as _
 from citypocket.core.capabilities import Capability, register_capability
 from citypocket.core.demo import register_demo_loader
 
+# Staffed public services, listed first on the home (toilets, fountains and defibrillators are open
+# around the clock and would fill the tile).
+HOME_SERVICE_KINDS = ("town_hall", "library", "pool", "museum", "post_office", "recycling_centre")
+HOME_ITEMS = 3
+
 
 def _tile_context(city) -> dict:
-    """How many of the city's places are open now."""
+    """How many of the city's places are open now, and the first open ones: staffed services first, then
+    what is open around the clock (fountains, defibrillators), so that the tile names something at night."""
     from django.utils import timezone
+    from django.utils.translation import get_language
 
     # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
     from citypocket.cityinfo.selectors import list_places_now
 
-    items = list_places_now(city=city, moment=timezone.now(), language="fr")
-    return {"count": len(items), "open": sum(1 for item in items if item.hours.is_open)}
+    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+    items = list_places_now(city=city, moment=timezone.now(), language=language)
+    open_items = [item for item in items if item.hours.is_open]
+    services = sorted(open_items, key=lambda item: item.place.kind not in HOME_SERVICE_KINDS)
+    return {"city": city, "count": len(items), "open": len(open_items), "services": services[:HOME_ITEMS]}
 
 
 def _agenda_tile_context(city) -> dict:
-    """How many events happen today in the city."""
+    """The events of today in the city: how many, and the first ones."""
     from django.utils import timezone
 
     # Imported on call: apps.py loads before the app registry is ready, and selectors import models.
     from citypocket.cityinfo.selectors import compute_period, list_occurrences
 
     start, end = compute_period(city=city, when="today", moment=timezone.now())
-    return {"today": len(list_occurrences(city=city, start=start, end=end))}
+    items = list_occurrences(city=city, start=start, end=end)
+    return {"city": city, "today": len(items), "events": items[:HOME_ITEMS]}
 
 
 def _news_tile_context(city) -> dict:
@@ -49,7 +60,12 @@ class CityinfoConfig(AppConfig):
         # Here, not at the top: apps.py is imported while the app registry loads, and the demo
         # imports models, which cannot be imported before the registry is ready.
         from citypocket.cityinfo import demo
+        from citypocket.cityinfo.searchindex import discover_searchables
 
+        register_capability(Capability(
+            slug="search", label=_("Search"), url_name="cityinfo:search", order=5,
+            tile_template="cityinfo/search_tile.html",
+        ))
         register_capability(Capability(
             slug="agenda", label=_("Agenda"), url_name="cityinfo:agenda", order=30,
             tile_template="cityinfo/agenda_tile.html", tile_context=_agenda_tile_context,
@@ -63,3 +79,4 @@ class CityinfoConfig(AppConfig):
             tile_template="cityinfo/tile.html", tile_context=_tile_context,
         ))
         register_demo_loader("cityinfo", demo.load, order=60)
+        discover_searchables()

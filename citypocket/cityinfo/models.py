@@ -443,6 +443,48 @@ class Article(models.Model):
         check_image(self, "cover")
 
 
+class SearchEntry(models.Model):
+    """One public item of a city in the one search (`cityinfo.searchindex`): a copy of what is searched and shown.
+
+    Rows are written only from the searchable kinds' declarations (`<app>/searchable.py`), which
+    choose the public items and the text: nothing else of an item reaches the index. On PostgreSQL a
+    migration adds `document`, a stored generated `tsvector` (French and English, accents ignored
+    through the `french_unaccent`/`english_unaccent` text search configurations), with a GIN index,
+    and a trigram GIN index on `trgm` for typos. `norm` serves the SQLite fallback.
+    """
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.CharField(_("object id"), max_length=64)
+    title_fr = models.CharField(_("title (French)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    summary_fr = models.CharField(_("summary (French)"), max_length=300, blank=True)
+    summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
+    url = models.CharField(_("address"), max_length=300)
+    text_fr = models.TextField(_("text (French)"), blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    norm = models.TextField(_("normalised text"), blank=True, help_text=_("Lower case, without accents."))
+    trgm = models.CharField(_("normalised titles"), max_length=700, blank=True)
+    visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
+    visible_until = models.DateTimeField(_("visible until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        indexes = [models.Index(fields=["city", "kind"], name="search_city_kind")]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_unique_item")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title_fr
+
+    def summary(self, language: str) -> str:
+        return self.summary_en if language == "en" and self.summary_en else self.summary_fr
+
+
 # Addresses, waste collection and the sorting guide (their own module, found here by Django).
 from citypocket.cityinfo.waste_models import (  # noqa: E402, F401
     Address,

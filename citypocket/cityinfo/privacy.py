@@ -3,7 +3,16 @@ contact of a public service (a town hall, a library), published by the city, not
 uploaded image keeps no metadata (the camera's GPS position, serial number or owner are removed
 before anything is written) and no link to who uploaded it: the audit log records that."""
 
-from citypocket.cityinfo.models import Address, CollectionRule, Image, Place, SortingItem, WasteZone, WasteZoneStreet
+from citypocket.cityinfo.models import (
+    Address,
+    CollectionRule,
+    Image,
+    Place,
+    SearchEntry,
+    SortingItem,
+    WasteZone,
+    WasteZoneStreet,
+)
 from citypocket.core.privacy import NotPersonal
 
 PERSONAL_DATA = [
@@ -17,4 +26,6 @@ PERSONAL_DATA = [
     NotPersonal(Image, reason="A picture published by the city, its metadata (GPS, camera, author) removed on "
                               "upload; its credit is the attribution the city publishes with it; who uploaded it "
                               "is in the audit log, not here."),
+    NotPersonal(SearchEntry, reason="A copy of public items (titles, summaries, public text) chosen by each "
+                                    "searchable kind's declaration; proposal authors are never indexed."),
 ]

@@ -11,3 +11,12 @@ from citypocket.cityinfo.tasks import enqueue_feed_imports
 def import_event_feeds() -> int:
     """Every hour, one import task per active event feed (iCalendar or OpenAgenda)."""
     return enqueue_feed_imports()
+
+
+@cron("25 4 * * *")
+@task
+def rebuild_search_index() -> int:
+    """Every night, the one search rebuilt from the apps' declarations (what no signal saw)."""
+    from citypocket.cityinfo.searchindex import rebuild
+
+    return rebuild()

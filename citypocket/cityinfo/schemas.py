@@ -1,4 +1,4 @@
-"""Schemas of the city-information API: places with their state now (JSON and GeoJSON)."""
+"""Schemas of the city-information API: places (JSON and GeoJSON), events, news, the one search."""
 
 from datetime import date, datetime
 
@@ -98,3 +98,47 @@ class OccurrenceOut(Schema):
 class OccurrenceList(Schema):
     count: int
     items: list[OccurrenceOut]
+
+
+class SearchItemOut(Schema):
+    title: str
+    summary: str
+    url: str = Field(description="The item's page on the site (a path)")
+
+
+class SearchGroupOut(Schema):
+    kind: str = Field(description="`places`, `events`, `news`, `processes`, `proposals`, `car-parks`, "
+                                  "`air-stations`…: the kinds the apps declare")
+    label: str
+    count: int = Field(description="Every match of this kind; `items` holds the best `per_kind`")
+    items: list[SearchItemOut]
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    corrected: bool = Field(description="True when no item had the words and close spellings were used")
+    groups: list[SearchGroupOut]
+
+
+class ArticleOut(Schema):
+    slug: str
+    category: str
+    category_label: str
+    title: str
+    summary: str
+    url: str
+    cover_url: str
+    cover_alt: str
+    published_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+
+
+class ArticleDetail(ArticleOut):
+    body_html: str = Field(description="Sanitised HTML (paragraphs, headings, lists, links)")
+
+
+class ArticleList(Schema):
+    count: int
+    items: list[ArticleOut]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("news/feed/", CityNewsFeed(), name="news_feed"),
     path("news/<slug:slug>/", views.article, name="article"),
     path("images/<uuid:key>/<int:width>.<str:extension>", views.image, name="image"),
+    path("search/", views.search, name="search"),
 ]
 
 # Waste collection and the sorting guide (cityinfo/waste_views.py).

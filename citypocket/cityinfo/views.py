@@ -221,3 +221,16 @@ def image(request, city: str, key, width: int, extension: str):
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_GET
+def search(request, city: str):
+    """`/<city>/search/?q=`: the one search, results grouped by kind; a plain GET form."""
+    from citypocket.cityinfo import searchindex
+
+    city_obj = resolve_city(city)
+    query = " ".join(request.GET.get("q", "").split())[:searchindex.MAX_QUERY_LENGTH]
+    results = searchindex.search(city_obj, query, language=_language()) if query else None
+    response = render(request, "cityinfo/search.html", {"city": city_obj, "query": query, "results": results})
+    patch_cache_control(response, private=True, max_age=60)
+    return response

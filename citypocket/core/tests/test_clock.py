@@ -32,6 +32,7 @@ EXPECTED = {
     "sync_catalogs": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 15)),
     "harvest_sources": (datetime(2026, 6, 1, 9, 38), datetime(2026, 6, 1, 10, 37)),
     "import_event_feeds": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 1, 10, 40)),
+    "rebuild_search_index": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 2, 4, 25)),
 }
 
 
