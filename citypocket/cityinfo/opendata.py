@@ -1,7 +1,8 @@
 """City information's open datasets (opendata.registry): the agenda's events and the places and
-public services, both as their public pages show them (published events, active places)."""
+public services, both as their public pages show them (published events, active places), and the waste collection
+calendar (one row per round and stream)."""
 
-from citypocket.cityinfo.models import Event, Place
+from citypocket.cityinfo.models import CollectionRule, Event, Place
 from citypocket.opendata.registry import Field, PlatformDataset, register
 
 register(PlatformDataset(
@@ -91,4 +92,40 @@ register(PlatformDataset(
                   "(© les contributeurs d'OpenStreetMap, ODbL 1.0), indiquée dans la colonne source.",
     provenance_en="The city's places on CityPocket; imported from OpenStreetMap, they keep its licence "
                   "(© OpenStreetMap contributors, ODbL 1.0), told by the source column.",
+))
+
+register(PlatformDataset(
+    slug="waste-collection",
+    title_fr="Calendrier de collecte des déchets",
+    title_en="Waste collection calendar",
+    description_fr=("Les jours de collecte de chaque secteur et de chaque flux (ordures ménagères, recyclables, "
+                    "verre, déchets verts ; encombrants sur rendez-vous) : règle de récurrence (RRULE, RFC 5545), "
+                    "période, et ce qu'un jour férié change. Les rues de chaque secteur sont dans l'API "
+                    "(/waste/zones)."),
+    description_en=("The collection days of each round and each stream (household waste, recycling, glass, "
+                    "green waste; bulky items on appointment): recurrence rule (RRULE, RFC 5545), period, and "
+                    "what a public holiday changes. Each round's streets are in the API (/waste/zones)."),
+    fields=(
+        Field("zone_slug", "string", "Secteur (identifiant)", "Round (identifier)", source="zone__slug", sortable=True),
+        Field("zone_name", "string", "Secteur", "Round", source="zone__name_fr"),
+        Field("stream", "string", "Flux (household, recycling, glass, green, bulky)",
+              "Stream (household, recycling, glass, green, bulky)", sortable=True),
+        Field("rrule", "string", "Règle de récurrence (RFC 5545), vide sur rendez-vous",
+              "Recurrence rule (RFC 5545), empty on appointment"),
+        Field("starts_on", "date", "Première collecte", "First collection"),
+        Field("ends_on", "date", "Dernière collecte (vide : sans fin)", "Last collection (empty: no end)"),
+        Field("on_appointment", "boolean", "Sur rendez-vous", "On appointment"),
+        Field("holiday_shift", "string", "Un jour férié : next_day (reportée), skip (pas de collecte), keep",
+              "On a public holiday: next_day (moved), skip (no collection), keep"),
+        Field("simulated", "boolean", "Donnée de démonstration (simulée)", "Demo data (simulated)",
+              source="zone__is_demo"),
+    ),
+    key=("zone_slug", "stream"),
+    queryset=lambda city: CollectionRule.objects.filter(zone__city=city).order_by("zone__slug", "stream"),
+    themes=("ENVI", "GOVE"),
+    keywords_fr=("déchets", "collecte", "tri", "calendrier"),
+    keywords_en=("waste", "collection", "recycling", "calendar"),
+    accrual_periodicity="IRREG",
+    provenance_fr="Les secteurs et règles de collecte saisis par la ville dans CityPocket.",
+    provenance_en="The collection rounds and rules entered by the city in CityPocket.",
 ))

@@ -27,3 +27,24 @@ def test_places_dataset_has_active_places_without_email(rouen):
     assert [row["slug"] for row in rows] == ["mairie"]
     assert "email" not in rows[0]
     assert dataset.is_geographic
+
+
+def test_waste_collection_dataset_has_one_row_per_round_and_stream(client, rouen, aix):
+    """The demo's rounds and rules as open data: keyed by round and stream, marked simulated, Rouen's only;
+    the glass rule of Rouen's centre is every other Friday."""
+    from citypocket.cityinfo.waste_demo import load_waste
+    from citypocket.opendata.services import sync_platform_datasets
+
+    load_waste()
+    dataset = get_platform_dataset("waste-collection")
+    rows = list(dataset.values(rouen))
+    assert rows and all(row["simulated"] for row in rows)
+    assert len({(row["zone_slug"], row["stream"]) for row in rows}) == len(rows)
+    assert {row["zone_slug"] for row in rows}.isdisjoint({row["zone_slug"] for row in dataset.values(aix)})
+    glass = [row for row in rows if row["stream"] == "glass" and "FR" in row["rrule"]]
+    assert glass and "INTERVAL=2" in glass[0]["rrule"]
+    sync_platform_datasets(city=rouen)
+    csv = client.get("/api/v1/cities/rouen/data/waste-collection/rows?format=csv")
+    assert csv.status_code == 200
+    lines = b"".join(csv.streaming_content).decode().splitlines()
+    assert lines[0].startswith("zone_slug,zone_name,stream,rrule") and len(lines) == len(rows) + 1
