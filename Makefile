@@ -84,9 +84,11 @@ bench-opendata-harvest: $(STAMP)
 
 # A database of its own: bench/opendata.py drops and makes it anew (1 000 000 observations).
 BENCH_OPENDATA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_bench_opendata
+# The server's shared cache, as in production (docs/configuration.md); empty for the database cache.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 bench-opendata: $(STAMP)
-	$(PY) bench/opendata.py --database-url $(BENCH_OPENDATA_DATABASE_URL)
+	$(PY) bench/opendata.py --database-url $(BENCH_OPENDATA_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 
 bench-cityinfo: $(STAMP)
 	$(PY) bench/cityinfo.py --database-url $(BENCH_DATABASE_URL)
