@@ -75,6 +75,10 @@ class CityinfoConfig(AppConfig):
             tile_template="cityinfo/news_tile.html", tile_context=_news_tile_context,
         ))
         register_capability(Capability(
+            slug="waste", label=_("Waste"), url_name="cityinfo:waste", order=37,
+            tile_template="cityinfo/waste_tile.html",
+        ))
+        register_capability(Capability(
             slug="places", label=_("Places"), url_name="cityinfo:places", order=35,
             tile_template="cityinfo/tile.html", tile_context=_tile_context,
         ))

@@ -60,3 +60,10 @@ def test_home_has_the_search_form_and_a_hidden_waste_slot(client, rouen):
     assert '<label for="home-search-q">' in search
     assert '<div id="next-collection" hidden data-city="rouen">' in html
     assert "/static/cityinfo/home.js" in html
+
+
+def test_home_has_a_waste_tile_linking_the_collection_days_and_the_sorting_guide(client, rouen):
+    html = client.get("/rouen/").content.decode()
+    waste = tile(html, "waste")
+    assert 'href="/rouen/waste/"' in waste and 'href="/rouen/waste/guide/"' in waste
+    assert '<div id="next-collection" hidden data-city="rouen">' in waste
