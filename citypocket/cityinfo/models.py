@@ -7,7 +7,7 @@ themselves when it ends. Locations are latitude/longitude columns, as everywhere
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -339,6 +339,9 @@ class Event(models.Model):
 
 
 
+LONG_OCCURRENCE = timedelta(days=1)
+
+
 class EventOccurrence(models.Model):
     """One occurrence of an event (UTC), materialised so that a period of the agenda is one range query.
 
@@ -351,13 +354,16 @@ class EventOccurrence(models.Model):
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+    # Longer than LONG_OCCURRENCE (a day; a festival, an exhibition): a period reads the short ones from
+    # (city, starts_at) within [start - LONG_OCCURRENCE, end), the long ones from their own index.
+    is_long = models.BooleanField(_("long"), default=False)
 
     class Meta:
         verbose_name = _("event occurrence")
         verbose_name_plural = _("event occurrences")
         indexes = [
             models.Index(fields=["city", "starts_at"], name="occurrence_city_start"),
-            models.Index(fields=["city", "ends_at"], name="occurrence_city_end"),
+            models.Index(fields=["city", "ends_at"], condition=Q(is_long=True), name="occurrence_city_end"),
         ]
 
     def __str__(self) -> str:

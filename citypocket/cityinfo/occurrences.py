@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from citypocket.cityinfo.models import Event, EventOccurrence
+from citypocket.cityinfo.models import LONG_OCCURRENCE, Event, EventOccurrence
 from citypocket.cityinfo.recurrence import _series
 
 HORIZON_DAYS = 400
@@ -51,7 +51,8 @@ def sync_event(event: Event, *, now: datetime | None = None) -> int:
     with transaction.atomic():
         EventOccurrence.objects.filter(event=event).delete()
         EventOccurrence.objects.bulk_create(
-            [EventOccurrence(event=event, city_id=event.city_id, starts_at=start, ends_at=end) for start, end in rows],
+            [EventOccurrence(event=event, city_id=event.city_id, starts_at=start, ends_at=end,
+                             is_long=end - start > LONG_OCCURRENCE) for start, end in rows],
             batch_size=1000)
         Event.objects.filter(pk=event.pk).update(occurrences_until=complete)
     event.occurrences_until = complete

@@ -9,6 +9,7 @@ from citypocket.cities.models import City
 from citypocket.cityinfo import images
 from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
 from citypocket.cityinfo.models import (
+    LONG_OCCURRENCE,
     Article,
     Event,
     EventCategory,
@@ -149,32 +150,36 @@ def list_occurrences(
     their rule expanded here, as before the table existed.
     """
     zone = city.zone
-    stored = (EventOccurrence.objects
-              .filter(city=city, starts_at__lt=end, ends_at__gt=start, event__is_published=True,
-                      event__occurrences_until__gte=end)
-              .select_related("event", "event__venue").prefetch_related("event__categories")
-              .order_by("starts_at", "event__starts_at", "event_id"))
+    # Two index-driven queries rather than one join (the planner misjudges an overlap and would hash
+    # the whole event table): the rows of the period, then their events by primary key.
+    rows = list(EventOccurrence.objects
+                .filter(city=city, starts_at__lt=end, ends_at__gt=start)
+                .filter(Q(starts_at__gte=start - LONG_OCCURRENCE) | Q(is_long=True))
+                .values_list("event_id", "starts_at", "ends_at"))
+    stored = Event.objects.filter(pk__in={row[0] for row in rows}, is_published=True, occurrences_until__gte=end)
     expanded = list_events(city=city, start=start, end=end, category=category).filter(
         Q(occurrences_until__isnull=True) | Q(occurrences_until__lt=end))
     if category:
-        stored = stored.filter(event__categories__slug=category)
+        stored = stored.filter(categories__slug=category)
     if free:
-        stored, expanded = stored.filter(event__is_free=True), expanded.filter(is_free=True)
+        stored, expanded = stored.filter(is_free=True), expanded.filter(is_free=True)
     if accessible:
-        stored, expanded = stored.filter(event__wheelchair=True), expanded.filter(wheelchair=True)
+        stored, expanded = stored.filter(wheelchair=True), expanded.filter(wheelchair=True)
 
     def distance_of(event: Event) -> int | None:
         where = (event.venue.lat, event.venue.lon) if event.venue else None
         return round(haversine_m(near[0], near[1], *where)) if near and where else None
 
-    items, distances = [], {}
-    for row in stored:
-        event = row.event
-        event.city = city
-        if event.pk not in distances:
-            distances[event.pk] = distance_of(event)
-        items.append(Occurrence(event, row.starts_at.astimezone(zone), row.ends_at.astimezone(zone),
-                                distances[event.pk]))
+    items = []
+    events = {}
+    if rows:
+        for event in stored.select_related("venue").prefetch_related("categories"):
+            event.city = city
+            events[event.pk] = (event, distance_of(event))
+    for event_id, begin, finish in sorted(rows, key=lambda row: (row[1], row[0])):
+        if event_id in events:
+            event, distance = events[event_id]
+            items.append(Occurrence(event, begin.astimezone(zone), finish.astimezone(zone), distance))
     for event in expanded:
         event.city = city
         distance = distance_of(event)

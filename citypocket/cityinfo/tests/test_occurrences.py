@@ -101,7 +101,7 @@ def test_the_weekend_is_read_in_a_bounded_number_of_queries(rouen, django_assert
                              rrule="FREQ=WEEKLY" if i % 3 == 0 else "")
         event.categories.add(category)
     start, end = selectors.compute_period(city=rouen, when="weekend", moment=utc(2026, 12, 10, 12))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         items = selectors.list_occurrences(city=rouen, start=start, end=end, category="marches", near=(49.44, 1.09))
         assert len(items) == 30 and {len(item.event.categories.all()) for item in items} == {1}
 
@@ -144,3 +144,12 @@ def test_a_dst_week_gives_what_expanding_the_rules_gives(rouen, aix):
     assert (nuit[1], nuit[2]) == (datetime(2026, 3, 29, 0, tzinfo=PARIS), datetime(2026, 3, 29, 5, tzinfo=PARIS))
     assert "fini" not in {item[0] for item in everything}
     assert [s for s, *_ in everything] == [s for s, *_ in sorted(everything, key=lambda item: item[1])]
+
+
+def test_a_long_exhibition_is_listed_in_a_weekend_far_from_its_start(rouen):
+    """An occurrence longer than LONG_OCCURRENCE is read from its own index, not the start range."""
+    exhibition = EventFactory(city=rouen, slug="expo", starts_at=utc(2026, 10, 1, 8), ends_at=utc(2027, 1, 31, 17))
+    EventFactory(city=rouen, slug="passe", starts_at=utc(2026, 12, 1, 8), ends_at=utc(2026, 12, 2, 8))
+    assert EventOccurrence.objects.get(event=exhibition).is_long
+    start, end = selectors.compute_period(city=rouen, when="weekend", moment=utc(2026, 12, 10, 12))
+    assert [item.event.slug for item in selectors.list_occurrences(city=rouen, start=start, end=end)] == ["expo"]
