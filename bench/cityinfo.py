@@ -121,6 +121,9 @@ def build_agenda_city(rng) -> None:
             refresh_series_end(event)
             events.append(event)
         Event.objects.bulk_create(events, batch_size=5000)
+    from citypocket.cityinfo.occurrences import rebuild  # bulk_create sends no signal
+
+    rebuild(city=place)
     print(f"built {AGENDA_CITY}: 20000 events, 2000 recurring", flush=True)
 
 
@@ -240,9 +243,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=25, help="rounds of the 12 search queries")
     parser.add_argument("--write-docs", action="store_true", help="replace the City information section")
     parser.add_argument("--skip-build", action="store_true", help="reuse the bench cities of the last run")
+    parser.add_argument("--agenda-only", action="store_true",
+                        help="build (unless --skip-build) and time only the agenda; prints its figure")
     args = parser.parse_args()
     setup_django(args.database_url)
     rng = random.Random(2026)
+    if args.agenda_only:
+        if not args.skip_build:
+            build_agenda_city(rng)
+        agenda = bench_agenda(args.rounds * 12)
+        times = agenda["times"]
+        print(f"agenda \"this weekend\", 20 000 events of which 2 000 recurring ({agenda['occurrences']} "
+              f"occurrences), {len(times)} runs: p50 {statistics.median(times):.1f} ms, "
+              f"p99 {percentile(times, 0.99):.1f} ms; load average {os.getloadavg()[0]:.2f}")
+        return
     if not args.skip_build:
         build_search_city(rng)
         build_agenda_city(rng)

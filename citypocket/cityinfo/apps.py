@@ -59,8 +59,14 @@ class CityinfoConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported while the app registry loads, and the demo
         # imports models, which cannot be imported before the registry is ready.
+        from django.db.models.signals import post_save
+
         from citypocket.cityinfo import demo
+        from citypocket.cityinfo.models import Event
+        from citypocket.cityinfo.occurrences import on_event_saved
         from citypocket.cityinfo.searchindex import discover_searchables
+
+        post_save.connect(on_event_saved, sender=Event, dispatch_uid="cityinfo_event_occurrences")
 
         register_capability(Capability(
             slug="search", label=_("Search"), url_name="cityinfo:search", order=5,

@@ -7,7 +7,7 @@ themselves when it ends. Locations are latitude/longitude columns, as everywhere
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -276,6 +276,9 @@ class Event(models.Model):
     exdates = models.JSONField(_("excluded occurrences"), default=list, blank=True, validators=[validate_exdates],
                                help_text=_('Local start times left out of the recurrence, e.g. ["2026-12-26T10:00"].'))
     series_ends_at = models.DateTimeField(_("series ends"), null=True, blank=True, editable=False)
+    # The EventOccurrence rows are complete for every occurrence starting before this moment (null:
+    # not materialised, the agenda expands the rule itself); see cityinfo/occurrences.py.
+    occurrences_until = models.DateTimeField(_("occurrences stored until"), null=True, blank=True, editable=False)
     venue = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
                               verbose_name=_("venue"))
     location = models.CharField(_("location"), max_length=300, blank=True,
@@ -333,6 +336,38 @@ class Event(models.Model):
             raise ValidationError({"venue": _("The venue must be a place of the same city.")})
         check_image(self, "image")
 
+
+
+
+LONG_OCCURRENCE = timedelta(days=1)
+
+
+class EventOccurrence(models.Model):
+    """One occurrence of an event (UTC), materialised so that a period of the agenda is one range query.
+
+    Kept by cityinfo/occurrences.py: rewritten when an event is saved (a signal), removed with it
+    (cascade), extended each night up to the horizon (`extend_occurrences`), rebuilt by
+    `citypocket rebuild_occurrences`. `Event.occurrences_until` says up to when the rows are complete.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="occurrences", verbose_name=_("event"))
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    # Longer than LONG_OCCURRENCE (a day; a festival, an exhibition): a period reads the short ones from
+    # (city, starts_at) within [start - LONG_OCCURRENCE, end), the long ones from their own index.
+    is_long = models.BooleanField(_("long"), default=False)
+
+    class Meta:
+        verbose_name = _("event occurrence")
+        verbose_name_plural = _("event occurrences")
+        indexes = [
+            models.Index(fields=["city", "starts_at"], name="occurrence_city_start"),
+            models.Index(fields=["city", "ends_at"], condition=Q(is_long=True), name="occurrence_city_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
 class FeedFormat(models.TextChoices):
     ICAL = "ical", _("iCalendar (.ics)")

@@ -6,6 +6,7 @@ before anything is written) and no link to who uploaded it: the audit log record
 from citypocket.cityinfo.models import (
     Address,
     CollectionRule,
+    EventOccurrence,
     Image,
     Place,
     SearchEntry,
@@ -23,6 +24,7 @@ PERSONAL_DATA = [
     NotPersonal(WasteZoneStreet, reason="Streets of a collection round."),
     NotPersonal(CollectionRule, reason="Collection days of a round."),
     NotPersonal(SortingItem, reason="The city's sorting guide."),
+    NotPersonal(EventOccurrence, reason="The dates of a published event of the city's agenda."),
     NotPersonal(Image, reason="A picture published by the city, its metadata (GPS, camera, author) removed on "
                               "upload; its credit is the attribution the city publishes with it; who uploaded it "
                               "is in the audit log, not here."),

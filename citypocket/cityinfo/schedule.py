@@ -20,3 +20,12 @@ def rebuild_search_index() -> int:
     from citypocket.cityinfo.searchindex import rebuild
 
     return rebuild()
+
+
+@cron("15 3 * * *")
+@task
+def extend_occurrences() -> int:
+    """Every night, the agenda's materialised occurrences carried on to the horizon (endless series)."""
+    from citypocket.cityinfo.occurrences import extend
+
+    return extend()

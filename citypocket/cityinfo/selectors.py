@@ -8,7 +8,17 @@ from django.db.models import Prefetch, Q, QuerySet
 from citypocket.cities.models import City
 from citypocket.cityinfo import images
 from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
-from citypocket.cityinfo.models import Article, Event, EventCategory, Image, Place, PlaceClosure, Wheelchair
+from citypocket.cityinfo.models import (
+    LONG_OCCURRENCE,
+    Article,
+    Event,
+    EventCategory,
+    EventOccurrence,
+    Image,
+    Place,
+    PlaceClosure,
+    Wheelchair,
+)
 from citypocket.cityinfo.recurrence import occurrences
 from citypocket.core.geo import haversine_m
 from citypocket.core.problems import NotFound
@@ -133,19 +143,48 @@ def list_occurrences(
     accessible: bool = False,
     near: tuple[float, float] | None = None,
 ) -> list[Occurrence]:
-    """Every occurrence in [start, end), by start time (by distance from `near` when given)."""
-    events = list_events(city=city, start=start, end=end, category=category)
+    """Every occurrence in [start, end), by start time (by distance from `near` when given).
+
+    The occurrences are read from the materialised table (one range query on (city, starts_at));
+    the few events whose rows do not reach `end` (not materialised yet, or past the horizon) have
+    their rule expanded here, as before the table existed.
+    """
+    zone = city.zone
+    # Two index-driven queries rather than one join (the planner misjudges an overlap and would hash
+    # the whole event table): the rows of the period, then their events by primary key.
+    rows = list(EventOccurrence.objects
+                .filter(city=city, starts_at__lt=end, ends_at__gt=start)
+                .filter(Q(starts_at__gte=start - LONG_OCCURRENCE) | Q(is_long=True))
+                .values_list("event_id", "starts_at", "ends_at"))
+    stored = Event.objects.filter(pk__in={row[0] for row in rows}, is_published=True, occurrences_until__gte=end)
+    expanded = list_events(city=city, start=start, end=end, category=category).filter(
+        Q(occurrences_until__isnull=True) | Q(occurrences_until__lt=end))
+    if category:
+        stored = stored.filter(categories__slug=category)
     if free:
-        events = events.filter(is_free=True)
+        stored, expanded = stored.filter(is_free=True), expanded.filter(is_free=True)
     if accessible:
-        events = events.filter(wheelchair=True)
-    items = []
-    for event in events:
-        event.city = city
+        stored, expanded = stored.filter(wheelchair=True), expanded.filter(wheelchair=True)
+
+    def distance_of(event: Event) -> int | None:
         where = (event.venue.lat, event.venue.lon) if event.venue else None
-        distance = round(haversine_m(near[0], near[1], *where)) if near and where else None
+        return round(haversine_m(near[0], near[1], *where)) if near and where else None
+
+    items = []
+    events = {}
+    if rows:
+        for event in stored.select_related("venue").prefetch_related("categories"):
+            event.city = city
+            events[event.pk] = (event, distance_of(event))
+    for event_id, begin, finish in sorted(rows, key=lambda row: (row[1], row[0])):
+        if event_id in events:
+            event, distance = events[event_id]
+            items.append(Occurrence(event, begin.astimezone(zone), finish.astimezone(zone), distance))
+    for event in expanded:
+        event.city = city
+        distance = distance_of(event)
         for begin, finish in occurrences(starts_at=event.starts_at, ends_at=event.ends_at, rule=event.rrule,
-                                         exdates=list(event.exdates), zone=city.zone, start=start, end=end):
+                                         exdates=list(event.exdates), zone=zone, start=start, end=end):
             items.append(Occurrence(event, begin, finish, distance))
     if near:
         items.sort(key=lambda item: (item.distance_m is None, item.distance_m or 0, item.starts_at))

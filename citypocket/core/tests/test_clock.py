@@ -33,6 +33,7 @@ EXPECTED = {
     "harvest_sources": (datetime(2026, 6, 1, 9, 38), datetime(2026, 6, 1, 10, 37)),
     "import_event_feeds": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 1, 10, 40)),
     "rebuild_search_index": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 2, 4, 25)),
+    "extend_occurrences": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 2, 3, 15)),
 }
 
 
