@@ -307,9 +307,9 @@ compressed static files) and Chromium.
 - Queries (with typos `piscne`, `bibliotheqe`, and words without accents) and their matches: {found}.
   ILIKE finds neither the typos nor `bibliotheque` in "bibliothèque", and has no ranking: it is the
   floor of "just look for the text", not an equivalent.
-- Search: the index table's generated `tsvector` (GIN): an existence check, a count per kind,
-  then the best 5 of each kind found; when no item has the words, the titles' trigrams (GIN
-  `gin_trgm_ops`, `<%`) instead, after the threshold's `set_config`.
+- Search: one query over the index table's generated `tsvector` (GIN): the best 5 of each kind
+  and the count of its kind by window functions; when no item has the words, the same query on the
+  titles' trigrams (GIN `gin_trgm_ops`, `<%`), after the threshold's `set_config`.
 - Home: bytes on the wire (`encodedDataLength`, headers included) with the service worker blocked,
   so that its precaching is not counted; largest: {largest}.
 """
