@@ -36,8 +36,9 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, FloatField, Q
+from django.db.models import BooleanField, Count, F, FloatField, Q, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate, RowNumber
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -193,6 +194,12 @@ def rebuild(city=None, kinds: list[str] | None = None, batch: int = 2000) -> int
                         rows = []
                 SearchEntry.objects.bulk_create(rows)
                 written += len(rows)
+        if connection.vendor == "postgresql":
+            # What was just written waits in the GIN indexes' pending lists, which every search then
+            # reads through (4 400 rows of trigrams made a typo search 8 ms slower): merge them now.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT gin_clean_pending_list('search_document'::regclass), "
+                               "gin_clean_pending_list('search_trgm'::regclass)")
     return written
 
 
@@ -245,32 +252,44 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     if kinds:
         base = base.filter(kind__in=kinds)
     if connection.vendor == "postgresql":
-        matches, corrected = _postgres_words(base, query), False
-        counts = _counts(matches)
-        if not counts:  # no item has the words: a typo?
-            matches, corrected = _postgres_close(base, plain), True
-            counts = _counts(matches)
+        rows, corrected = _best(_postgres_words(base, query), per_kind), False
+        if not rows:  # no item has the words: a typo?
+            rows, corrected = _best(_postgres_close(base, plain), per_kind), True
     else:
         matches, corrected = _fallback_matches(base, plain)
-        counts = _counts(matches)
+        rows = _best(matches, per_kind)
+    by_kind: dict[str, list] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
     groups = []
     for kind in list_kinds():
-        if not counts.get(kind.slug):
+        found = by_kind.get(kind.slug)
+        if not found:
             continue
-        rows = matches.filter(kind=kind.slug).order_by("-score", "title_fr")[:per_kind]
         hits = [SearchHit(kind=kind.slug, title=row.title(language), summary=row.summary(language), url=row.url)
-                for row in rows]
-        groups.append(SearchGroup(kind=kind.slug, label=kind.label(language), count=counts[kind.slug], hits=hits))
+                for row in found]
+        groups.append(SearchGroup(kind=kind.slug, label=kind.label(language), count=found[0].found, hits=hits))
     return SearchResults(query=query, groups=groups, corrected=corrected)
 
 
+def _best(matches, per_kind: int) -> list:
+    """One query for the whole search: the best `per_kind` rows of each kind, each carrying the number of
+    matches of its kind (`found`), by two window functions over the matches (`row_number()` and
+    `count(*)`, partitioned by kind). The score is computed once per matching row, the matches read
+    once; before, a count per kind then a query per kind read and ranked them again."""
+    kind, title = F("kind"), F("title_fr").asc()
+    if connection.vendor == "postgresql":
+        # Byte order, as SQLite compares: a word in many items gives thousands of equal scores, and
+        # sorting them by the locale's rules took a quarter of the query (6 of 26 ms for "piscine").
+        kind, title = Collate("kind", "C"), Collate("title_fr", "C").asc()
+    ranked = matches.only("id", "kind", "title_fr", "title_en", "summary_fr", "summary_en", "url").annotate(
+        position=Window(RowNumber(), partition_by=[kind], order_by=[F("score").desc(), title]),
+        found=Window(Count("id"), partition_by=[kind]),
+    )
+    return list(ranked.filter(position__lte=per_kind).order_by("kind", "position"))
+
+
 _TSQUERY = "(websearch_to_tsquery('french_unaccent', %s) || websearch_to_tsquery('english_unaccent', %s))"
-
-
-def _counts(matches) -> dict[str, int]:
-    # An aggregate over the whole match (not an `exists()` first: with LIMIT 1 PostgreSQL prefers a
-    # sequential scan hoping to meet a match early, which is the slowest plan when there is none).
-    return dict(matches.order_by().values_list("kind").annotate(n=Count("id")))
 
 
 def _postgres_words(base, query: str):

@@ -98,6 +98,28 @@ def test_per_kind_limit_keeps_the_count(rouen):
     assert len(group.hits) == 5
 
 
+def test_best_first_then_titles_in_byte_order_and_every_kind_counted(rouen):
+    """The one query's window functions: the title match ranks first, equal scores by title, the count
+    of each kind is all its matches, not the rows shown."""
+    for name in ("Square Gambetta", "Jardin des plantes", "Zoo", "Aire de jeux"):
+        PlaceFactory(city=rouen, name=name, kind=PlaceKind.TOILETS, description_fr="Un banc près du kiosque.")
+    PlaceFactory(city=rouen, name="Kiosque à musique", kind=PlaceKind.TOILETS)
+    for number in range(3):
+        ArticleFactory(city=rouen, title_fr=f"Le kiosque rouvre {number}", publish_at=NOW - dt.timedelta(days=1))
+    found = searchindex.search(rouen, "kiosque", per_kind=3)
+    places, news = found.groups
+    assert (places.kind, places.count, news.kind, news.count) == ("places", 5, "news", 3)
+    assert [hit.title for hit in places.hits] == ["Kiosque à musique", "Aire de jeux", "Jardin des plantes"]
+    assert found.total == 8
+
+
+@postgres
+def test_a_search_is_one_query(rouen_items, rouen, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = searchindex.search(rouen, "piscine")
+    assert [group.count for group in found.groups] == [1, 1]
+
+
 def test_what_is_not_public_is_never_found(rouen, aix):
     ArticleFactory(city=rouen, slug="brouillon", title_fr="Fontaine brouillon", is_published=False,
                    publish_at=NOW - dt.timedelta(days=1))
