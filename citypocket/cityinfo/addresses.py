@@ -18,29 +18,17 @@ Nothing here logs or stores the query: an address typed by a resident is persona
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
 from django.db.models import Q
 
+from citypocket.cityinfo.models import Address
+from citypocket.cityinfo.textnorm import normalise, search_text  # noqa: F401 (part of this module's interface)
+
 BAN_COLUMNS = ("id", "numero", "nom_voie", "code_postal", "code_insee", "nom_commune", "lon", "lat")
 MAX_QUERY = 200
-WORD = re.compile(r"[a-z0-9]+")
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents off, punctuation (apostrophes, hyphens) as spaces: "Rue Jeanne-d'Arc" →
-    "rue jeanne d arc"."""
-    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
-    return " ".join(WORD.findall(plain))
-
-
-def search_text(*parts: str) -> str:
-    """The words of `parts`, normalised, each preceded by a space (so ` word` matches a word's start)."""
-    words = normalise(" ".join(part for part in parts if part)).split()
-    return "".join(f" {word}" for word in words) + " "
 
 
 @dataclass(frozen=True)
@@ -168,8 +156,6 @@ class EmbeddedBackend:
     name = "embedded"
 
     def search(self, query: str, *, city, limit: int = 10) -> list[AddressHit]:
-        from citypocket.cityinfo.models import Address
-
         words = normalise(query[:MAX_QUERY]).split()[:8]
         if not words:
             return []

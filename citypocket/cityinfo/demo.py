@@ -95,6 +95,7 @@ def load() -> str:
                 provenance=f"CityPocket demo ({note})")
         _ensure_closure(city)
         counts.append(f"{slug}: {summary}")
+    # The waste demo (addresses, rounds, the sorting guide) is read only when the demo is loaded.
     from citypocket.cityinfo.waste_demo import load_waste
 
     return "places " + "; ".join(counts) + " · " + load_events() + " · " + load_articles() + " · " + load_waste()

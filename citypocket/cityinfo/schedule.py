@@ -17,6 +17,7 @@ def import_event_feeds() -> int:
 @task
 def rebuild_search_index() -> int:
     """Every night, the one search rebuilt from the apps' declarations (what no signal saw)."""
+    # Read when the job runs: the clock imports every schedule module at start-up.
     from citypocket.cityinfo.searchindex import rebuild
 
     return rebuild()
@@ -26,6 +27,7 @@ def rebuild_search_index() -> int:
 @task
 def extend_occurrences() -> int:
     """Every night, the agenda's materialised occurrences carried on to the horizon (endless series)."""
+    # Read when the job runs: the clock imports every schedule module at start-up.
     from citypocket.cityinfo.occurrences import extend
 
     return extend()

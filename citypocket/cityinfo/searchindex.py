@@ -141,6 +141,8 @@ def _entry_values(kind: SearchKind, item) -> dict:
 
 def index_item(kind: SearchKind, item) -> bool:
     """(Re)indexes one item if it is public, else drops it; True when it is in the index afterwards."""
+    # Models are read when an item is indexed: every app's searchable.py imports this module while the
+    # app registry is still loading.
     from citypocket.cities.models import City
     from citypocket.cityinfo.models import SearchEntry
 
@@ -166,6 +168,7 @@ def _on_save(sender, instance, raw=False, **kwargs) -> None:
 
 
 def _on_delete(sender, instance, **kwargs) -> None:
+    # Models are read when asked: searchable.py modules import this one while the apps load.
     from citypocket.cityinfo.models import SearchEntry
 
     for kind in _registry.values():
@@ -175,6 +178,8 @@ def _on_delete(sender, instance, **kwargs) -> None:
 
 def rebuild(city=None, kinds: list[str] | None = None, batch: int = 2000) -> int:
     """Rebuilds the entries of one city (or all) from the declarations, in one transaction; the count."""
+    # Models are read when an item is indexed: every app's searchable.py imports this module while the
+    # app registry is still loading.
     from citypocket.cities.models import City
     from citypocket.cityinfo.models import SearchEntry
 
@@ -242,6 +247,7 @@ def _visible(moment: datetime) -> Q:
 def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, moment: datetime | None = None,
            kinds: list[str] | None = None) -> SearchResults:
     """The city's public items matching `query`, grouped by kind (in the registry's order), best first."""
+    # Models are read when asked: searchable.py modules import this one while the apps load.
     from citypocket.cityinfo.models import SearchEntry
 
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
-from citypocket.cityinfo import ical, images, selectors
+from citypocket.cityinfo import ical, images, searchindex, selectors
 from citypocket.cityinfo.articles import sanitise_html
 from citypocket.cityinfo.forms import AgendaFilterForm, PlaceFilterForm
 from citypocket.cityinfo.models import ArticleCategory
@@ -226,8 +226,6 @@ def image(request, city: str, key, width: int, extension: str):
 @require_GET
 def search(request, city: str):
     """`/<city>/search/?q=`: the one search, results grouped by kind; a plain GET form."""
-    from citypocket.cityinfo import searchindex
-
     city_obj = resolve_city(city)
     query = " ".join(request.GET.get("q", "").split())[:searchindex.MAX_QUERY_LENGTH]
     results = searchindex.search(city_obj, query, language=_language()) if query else None

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cityinfo.recurrence import is_valid_rrule
+from citypocket.cityinfo.textnorm import normalise, search_text
 
 
 class Stream(models.TextChoices):
@@ -148,8 +149,6 @@ class WasteZoneStreet(models.Model):
         return self.street
 
     def save(self, *args, **kwargs):
-        from citypocket.cityinfo.addresses import normalise
-
         self.street_key = normalise(self.street)
         super().save(*args, **kwargs)
 
@@ -236,8 +235,6 @@ class SortingItem(models.Model):
         return self.name_fr
 
     def save(self, *args, **kwargs):
-        from citypocket.cityinfo.addresses import search_text
-
         self.search_text = search_text(self.name_fr, self.name_en, self.synonyms_fr.replace(",", " "),
                                        self.synonyms_en.replace(",", " "))[:900]
         super().save(*args, **kwargs)

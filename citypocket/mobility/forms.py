@@ -45,6 +45,8 @@ class SearchForm(forms.Form):
 
     def _address(self, text: str):
         """The best match of the city's address search, or None with the field's error."""
+        # The address search belongs to city information: read only when a destination is typed as an
+        # address, so that mobility does not load city information's models to build its forms.
         from citypocket.cities.models import City
         from citypocket.cityinfo.addresses import AddressSearchUnavailable, search_addresses
 

@@ -175,6 +175,7 @@ class HarvestSourceAdmin(CityScopedAdmin):
 
     @admin.action(description=_("Harvest now"))
     def harvest_now(self, request, queryset):
+        # The task module loads the harvester (httpx, rdflib): read only when a harvest is asked for.
         from citypocket.opendata.schedule import harvest_one
 
         sources = list(queryset)

@@ -367,7 +367,7 @@ def test_an_existing_account_with_the_same_email_is_not_joined_silently(franceco
     connections = browser.get(f"{base}/accounts/3rdparty/")
     link = re.search(r'href="(/accounts/franceconnect/login/\?[^"]*process=connect[^"]*)"', connections.text).group(1)
     confirm = browser.get(base + link.replace("&amp;", "&"))
-    authorize = browser.submit(confirm, find_form(confirm.text, field="csrfmiddlewaretoken"))
+    authorize = browser.submit(confirm, find_form(confirm.text, action="/accounts/franceconnect/login/", field="csrfmiddlewaretoken"))
     browser.get(authenticate_at_provider(browser, franceconnect, authorize.headers["location"]))
     assert SocialAccount.objects.get(user=mine).extra_data["family_name"] == "Dupont"
     assert signed_in_email(browser, base) == mine.email

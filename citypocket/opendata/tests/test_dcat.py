@@ -107,7 +107,7 @@ def test_catalog_pages_with_hydra(client, published):
     total = len(list_platform_datasets())
     assert int(graph.value(page, URIRef(hydra + "totalItems"))) == total
     assert graph.value(page, URIRef(hydra + "nextPage")) == URIRef(
-        "http://testserver/api/v1/cities/rouen/catalog?page=3&page_size=5")
+        "http://testserver/api/v1/cities/rouen/catalog?page=3&page_size=3")
     assert graph.value(page, URIRef(hydra + "lastPage")) == URIRef(
         f"http://testserver/api/v1/cities/rouen/catalog?page={-(-total // 3)}&page_size=3")
     assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 3

@@ -14,7 +14,9 @@ from frictionless import Resource, Schema
 
 from citypocket.opendata import exports
 from citypocket.opendata.registry import get_platform_dataset
+from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Observation
+from citypocket.sensors.readings import Parsed, Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -156,13 +158,18 @@ def awkward(published):
 
     from .conftest import START
 
+    # Awkward but finite values (the ingest door refuses NaN and infinities, so no export ever meets them),
+    # through the door like every observation, microseconds in their times.
     values = [0.0, -0.0, 10.0, -3.0, 0.1, 1e-05, 1.5e-300, 123.456, 1e15, 1e15 + 0.5, 1234567890123456.8,
-              -1234567890123456.8, 9999999999999998.0, 1e16, 1.2345e22, -7.25e-07, 2.0**53 + 2, float("nan"),
-              float("inf"), float("-inf")]
+              -1234567890123456.8, 9999999999999998.0, 1e16, 1.2345e22, -7.25e-07, 2.0**53 + 2]
     station = Observation.objects.filter(datastream__sensor=published.station).first().datastream
-    Observation.objects.bulk_create([
-        Observation(datastream=station, phenomenon_time=START + dt.timedelta(days=10, hours=i, microseconds=i * 7001),
-                    value=value, received_at=START) for i, value in enumerate(values)])
+    readings = [Reading(sensor=station.sensor.external_id, property=station.property,
+                        time=START + dt.timedelta(days=10, hours=i, microseconds=i * 7001), value=value,
+                        unit=station.unit) for i, value in enumerate(values)]
+    result = ingest_observations(city=published.city, batch=Parsed.from_readings(readings), source="test")
+    assert result.accepted == len(values), result
+    Observation.objects.filter(datastream=station, phenomenon_time__gte=START + dt.timedelta(days=10)).update(
+        received_at=START)
     for i, name in enumerate(['Gare, "Rive droite"', "Ligne\nbrisée", "", "Œuvre à Saint-Sever", "\\."]):
         AirSensorFactory(city=published.city, external_id=f"FR9{i}", name=name, lat=49.4, lon=1.1 + i / 100)
     AirIndexDailyFactory(city=published.city, date=START.date() + dt.timedelta(days=1), level=3, forecast=True,
@@ -186,7 +193,7 @@ def test_the_copy_road_writes_the_same_bytes_as_the_general_writer(awkward, slug
     if slug.startswith("air-"):
         assert by_copy, "the air datasets take the COPY road"
     if slug == "air-observations" and not params:
-        assert b",1234567890123456.8," in copied and b",-0.0," in copied and b",nan," in copied
+        assert b",1234567890123456.8," in copied and b",-0.0," in copied
         assert b"Z," in copied and b".007001Z" in copied
 
 

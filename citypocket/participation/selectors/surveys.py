@@ -71,6 +71,7 @@ def compute_survey_results(*, survey: Survey) -> tuple[int, list[QuestionResult]
 
 def has_answered(*, survey: Survey, user=None, session_key: str = "") -> bool:
     """Whether this account (or, signed out, this browser session) has already answered the survey."""
+    # The services module imports these selectors: the respondent's key is read here, when asked.
     from citypocket.participation.models import SurveyResponse
     from citypocket.participation.services.surveys import respondent_key
 
