@@ -87,6 +87,17 @@ def find_form(html: str, *, action: str | None = None, form_id: str | None = Non
     raise AssertionError(f"no form (action={action}, id={form_id}) in:\n{html[:2000]}")
 
 
+def confirm_form(html: str) -> dict:
+    """allauth's "continue with FranceConnect" form: the page's form with a CSRF token that is not the
+    header's language switch (which has one too)."""
+    parser = _Forms()
+    parser.feed(html)
+    for form in parser.forms:
+        if "csrfmiddlewaretoken" in form["names"] and "setlang" not in form["action"] and "language" not in form["names"]:
+            return form
+    raise AssertionError(f"no confirmation form in:\n{html[:2000]}")
+
+
 def query(url: str) -> dict:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
@@ -367,7 +378,7 @@ def test_an_existing_account_with_the_same_email_is_not_joined_silently(franceco
     connections = browser.get(f"{base}/accounts/3rdparty/")
     link = re.search(r'href="(/accounts/franceconnect/login/\?[^"]*process=connect[^"]*)"', connections.text).group(1)
     confirm = browser.get(base + link.replace("&amp;", "&"))
-    authorize = browser.submit(confirm, find_form(confirm.text, action="/accounts/franceconnect/login/", field="csrfmiddlewaretoken"))
+    authorize = browser.submit(confirm, confirm_form(confirm.text))
     browser.get(authenticate_at_provider(browser, franceconnect, authorize.headers["location"]))
     assert SocialAccount.objects.get(user=mine).extra_data["family_name"] == "Dupont"
     assert signed_in_email(browser, base) == mine.email
