@@ -23,7 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 	 if [ ! -x $(PY) ]; then "$$PYTHON_BIN" -m venv $(VENV) || exit 1; fi
 	@echo "Installing the locked dependencies into $(VENV) (one to two minutes the first time)..."
 	$(PY) -m pip install --quiet --upgrade pip
-	set -o pipefail; $(PY) -m pip install --progress-bar on --require-hashes -r requirements.lock | grep -E '^(Collecting|Successfully)' | sed -E 's/^Collecting ([^ ]+).*/  + \1/'
+	set -o pipefail; $(PY) -m pip install --progress-bar on --require-hashes -r requirements.lock | { grep -E '^(Collecting|Successfully)' || true; } | sed -E 's/^Collecting ([^ ]+).*/  + \1/'
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
