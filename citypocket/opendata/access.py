@@ -10,19 +10,17 @@ Answers that depend on the viewer are `Cache-Control: private, no-store` (`mark_
 shared cache (the edge cache in front of Django, a proxy) keeps them.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from citypocket.cities.models import City
 from citypocket.cities.selectors import list_staff_city_ids
 from citypocket.core.problems import DomainError
+from citypocket.core.tokens import hash_token, new_token, revoke
 from citypocket.opendata.models import DataAccessToken, TokenScope
 
 TOKEN_PREFIX = "cpd_"
@@ -59,10 +57,6 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def find_token(token: str) -> DataAccessToken | None:
@@ -107,15 +101,12 @@ def create_data_access_token(*, city: City, name: str = "",
     unknown = set(scopes) - set(TokenScope.values)
     if unknown:
         raise ValueError(f"unknown scopes: {sorted(unknown)}")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = DataAccessToken.objects.create(city=city, name=name, scopes=list(scopes), token_hash=hash_token(token))
+    token, token_hash = new_token(TOKEN_PREFIX)
+    row = DataAccessToken.objects.create(city=city, name=name, scopes=list(scopes), token_hash=token_hash)
     return row, token
 
 
 @transaction.atomic
 def revoke_data_access_token(*, token: DataAccessToken) -> DataAccessToken:
     """Stops `token` at once (idempotent: a revoked token keeps its first revocation time)."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token
+    return revoke(token)
