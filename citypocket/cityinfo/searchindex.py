@@ -18,7 +18,8 @@ everything, for what a signal cannot see (a bulk update, a process unpublished w
 
 **Index.** One `SearchEntry` row per public item. On PostgreSQL, a stored generated `tsvector`
 (`french_unaccent` and `english_unaccent` configurations: unaccent, then the Snowball stemmer) with
-a GIN index answers the words; when no item has them, `pg_trgm`'s `word_similarity` on the
+a GIN index answers the words, and a second one of the titles alone ranks the items whose titles have
+them first (`_postgres_best`); when no item has them, `pg_trgm`'s `word_similarity` on the
 normalised titles (GIN `gin_trgm_ops` index) answers typos ("piscne" finds "piscine"). On SQLite, every word must appear
 in the normalised text (lower case, accents removed); when nothing does, the words are corrected
 with `difflib` against the words of the city's titles.
@@ -28,6 +29,7 @@ import difflib
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,8 +37,10 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, F, FloatField, Q, Window
+from django.db.models import BooleanField, Count, F, FloatField, Func, IntegerField, Q, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate, RowNumber
 from django.db.models.signals import post_delete, post_save
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 100
 PER_KIND = 5  # results shown per kind
+FILL_CANDIDATES = 200  # text-only matches of a kind ranked to complete it (`_postgres_best`)
 TRIGRAM_THRESHOLD = 0.5  # word_similarity of a typo to a title word ("piscne"/"piscine": 0.57)
 
 
@@ -204,6 +209,7 @@ def rebuild(city=None, kinds: list[str] | None = None, batch: int = 2000) -> int
             # reads through (4 400 rows of trigrams made a typo search 8 ms slower): merge them now.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT gin_clean_pending_list('search_document'::regclass), "
+                               "gin_clean_pending_list('search_title_document'::regclass), "
                                "gin_clean_pending_list('search_trgm'::regclass)")
     return written
 
@@ -258,7 +264,7 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     if kinds:
         base = base.filter(kind__in=kinds)
     if connection.vendor == "postgresql":
-        rows, corrected = _best(_postgres_words(base, query), per_kind), False
+        rows, corrected = _postgres_best(base, query, per_kind), False
         if not rows:  # no item has the words: a typo?
             rows, corrected = _best(_postgres_close(base, plain), per_kind), True
     else:
@@ -278,6 +284,9 @@ def search(city, query: str, language: str = "fr", per_kind: int = PER_KIND, mom
     return SearchResults(query=query, groups=groups, corrected=corrected)
 
 
+_SHOWN = ("id", "kind", "title_fr", "title_en", "summary_fr", "summary_en", "url")
+
+
 def _best(matches, per_kind: int) -> list:
     """One query for the whole search: the best `per_kind` rows of each kind, each carrying the number of
     matches of its kind (`found`), by two window functions over the matches (`row_number()` and
@@ -288,7 +297,7 @@ def _best(matches, per_kind: int) -> list:
         # Byte order, as SQLite compares: a word in many items gives thousands of equal scores, and
         # sorting them by the locale's rules took a quarter of the query (6 of 26 ms for "piscine").
         kind, title = Collate("kind", "C"), Collate("title_fr", "C").asc()
-    ranked = matches.only("id", "kind", "title_fr", "title_en", "summary_fr", "summary_en", "url").annotate(
+    ranked = matches.only(*_SHOWN).annotate(
         position=Window(RowNumber(), partition_by=[kind], order_by=[F("score").desc(), title]),
         found=Window(Count("id"), partition_by=[kind]),
     )
@@ -298,14 +307,63 @@ def _best(matches, per_kind: int) -> list:
 _TSQUERY = "(websearch_to_tsquery('french_unaccent', %s) || websearch_to_tsquery('english_unaccent', %s))"
 
 
-def _postgres_words(base, query: str):
-    """The words, French and English stems, accents ignored; ranked by `ts_rank` (titles weigh more).
-    The SQL is constant text, the words bound parameters (Django has no expression for `@@` with a
-    named configuration, nor for `<%`)."""
-    words = base.filter(RawSQL(f"document @@ {_TSQUERY}", (query, query), output_field=BooleanField()))  # noqa: S611
-    return words.annotate(
+def _matching(base, column: str, query: str, negate: bool = False):
+    """The rows whose `column` (`document`: everything; `title_document`: the titles) has the words,
+    French and English stems, accents ignored. The SQL is constant text, the words bound parameters
+    (Django has no expression for `@@` with a named configuration, nor for `<%`)."""
+    condition = f"{'NOT ' if negate else ''}{column} @@ {_TSQUERY}"
+    return base.filter(RawSQL(condition, (query, query), output_field=BooleanField()))  # noqa: S611
+
+
+def _ranked(matches, query: str):
+    """`ts_rank` over the whole document (titles weigh more)."""
+    return matches.annotate(
         score=RawSQL(f"ts_rank(document, {_TSQUERY})", (query, query), output_field=FloatField()),  # noqa: S611
     )
+
+
+def _postgres_best(base, query: str, per_kind: int) -> list:
+    """The best `per_kind` items of each kind, each carrying the number of matches of its kind.
+
+    Items with the words in their title come first, ranked by `ts_rank`; a kind with too few of them
+    is completed with items that have the words in their text only. A common word is in the text of
+    thousands of items and in the titles of a few dozen, and ranking every match (4 400 for "piscine"
+    among 100 000 items) was most of the query's time, for little: a word once in a text scores the
+    same as any other text with it once. So one pass over the matches counts them per kind and keeps
+    the first FILL_CANDIDATES text-only ones (no rank, no sort); the titles have their own GIN index;
+    and a kind short of title matches is completed by ranking its candidates only.
+    """
+    # Models are read when asked: searchable.py modules import this one while the apps load.
+    from citypocket.cityinfo.models import SearchEntry
+
+    text_only = RawSQL(f"NOT title_document @@ {_TSQUERY}", (query, query), output_field=BooleanField())  # noqa: S611
+    kinds = (_matching(base, "document", query).order_by().values("kind")
+             .annotate(found=Count("id"), others=_Head(ArrayAgg("id", filter=text_only), FILL_CANDIDATES)))
+    counts = {row["kind"]: (row["found"], row["others"] or []) for row in kinds}
+    if not counts:
+        return []
+    best = _best(_ranked(_matching(base, "title_document", query), query), per_kind)
+    taken = Counter(row.kind for row in best)
+    fills = []  # one query for every kind to complete: a UNION ALL of one ranked slice per kind
+    for kind, (found, candidates) in sorted(counts.items()):
+        wanted = min(found, per_kind) - taken[kind]
+        if wanted > 0 and candidates:
+            rest = _ranked(SearchEntry.objects.filter(pk__in=candidates), query).only(*_SHOWN)
+            fills.append(rest.order_by("-score", Collate("title_fr", "C").asc())[:wanted])
+    if fills:
+        best += fills[0].union(*fills[1:], all=True) if len(fills) > 1 else fills[0]
+    for row in best:
+        row.found = counts[row.kind][0]
+    return best
+
+
+class _Head(Func):
+    """The first `length` elements of an array (PostgreSQL slice)."""
+
+    template = "(%(expressions)s)[1:%(length)d]"
+
+    def __init__(self, expression, length: int):
+        super().__init__(expression, length=length, output_field=ArrayField(IntegerField()))
 
 
 def _postgres_close(base, plain: str):

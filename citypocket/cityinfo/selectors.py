@@ -1,5 +1,6 @@
 """Reading city information: places with their state now, the agenda's occurrences, articles, image files."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -133,6 +134,43 @@ def list_events(*, city: City, start: datetime, end: datetime, category: str | N
     return events
 
 
+class OccurrenceList(Sequence):
+    """The occurrences of a period, in order; an item is built (its event read, with venue and
+    categories) only when it is asked for.
+
+    A weekend of a large agenda has hundreds of occurrences and a page shows a few dozen: the order
+    and the count come from light rows (event id, times, title, position), and the events of the
+    page are read by primary key when the page is sliced (the paginator, the home tile, the view).
+    """
+
+    def __init__(self, keys: list[tuple], city: City, events: dict[int, Event]):
+        self._keys = keys  # (event_id, starts_at, ends_at, distance_m), in display order
+        self._city = city
+        self._events = events  # already read (the events whose rules were expanded here)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._build(self._keys[index])
+        return self._build([self._keys[index]])[0]
+
+    def __iter__(self):
+        return iter(self._build(self._keys))
+
+    def _build(self, keys: list[tuple]) -> list[Occurrence]:
+        missing = {key[0] for key in keys} - self._events.keys()
+        if missing:
+            for event in (Event.objects.filter(pk__in=missing).select_related("venue")
+                          .prefetch_related("categories")):
+                event.city = self._city
+                self._events[event.pk] = event
+        zone = self._city.zone
+        return [Occurrence(self._events[event_id], begin.astimezone(zone), finish.astimezone(zone), distance)
+                for event_id, begin, finish, distance in keys]
+
+
 def list_occurrences(
     *,
     city: City,
@@ -142,14 +180,15 @@ def list_occurrences(
     free: bool = False,
     accessible: bool = False,
     near: tuple[float, float] | None = None,
-) -> list[Occurrence]:
+) -> OccurrenceList:
     """Every occurrence in [start, end), by start time (by distance from `near` when given).
 
-    The occurrences are read from the materialised table (one range query on (city, starts_at));
-    the few events whose rows do not reach `end` (not materialised yet, or past the horizon) have
-    their rule expanded here, as before the table existed.
+    The occurrences are read from the materialised table (one range query on (city, starts_at)),
+    their events filtered by one query on primary keys that returns rows, not objects; the few
+    events whose rows do not reach `end` (not materialised yet, or past the horizon) have their rule
+    expanded here, as before the table existed. Events are built only for the items read from the
+    returned list (`OccurrenceList`).
     """
-    zone = city.zone
     # Two index-driven queries rather than one join (the planner misjudges an overlap and would hash
     # the whole event table): the rows of the period, then their events by primary key.
     rows = list(EventOccurrence.objects
@@ -166,31 +205,30 @@ def list_occurrences(
     if accessible:
         stored, expanded = stored.filter(wheelchair=True), expanded.filter(wheelchair=True)
 
-    def distance_of(event: Event) -> int | None:
-        where = (event.venue.lat, event.venue.lon) if event.venue else None
-        return round(haversine_m(near[0], near[1], *where)) if near and where else None
+    def distance_to(lat, lon) -> int | None:
+        return round(haversine_m(near[0], near[1], lat, lon)) if near and lat is not None else None
 
-    items = []
-    events = {}
+    # event id -> (title, distance): the sort keys, read as rows
+    known = {}
     if rows:
-        for event in stored.select_related("venue").prefetch_related("categories"):
-            event.city = city
-            events[event.pk] = (event, distance_of(event))
-    for event_id, begin, finish in sorted(rows, key=lambda row: (row[1], row[0])):
-        if event_id in events:
-            event, distance = events[event_id]
-            items.append(Occurrence(event, begin.astimezone(zone), finish.astimezone(zone), distance))
+        for event_id, title, lat, lon in stored.values_list("pk", "title_fr", "venue__lat", "venue__lon"):
+            known[event_id] = (title, distance_to(lat, lon))
+    keyed = [(begin, known[event_id][0], event_id, finish) for event_id, begin, finish in rows if event_id in known]
+    built: dict[int, Event] = {}
     for event in expanded:
         event.city = city
-        distance = distance_of(event)
+        built[event.pk] = event
+        venue = event.venue
+        known[event.pk] = (event.title_fr, distance_to(venue.lat, venue.lon) if venue else None)
         for begin, finish in occurrences(starts_at=event.starts_at, ends_at=event.ends_at, rule=event.rrule,
-                                         exdates=list(event.exdates), zone=zone, start=start, end=end):
-            items.append(Occurrence(event, begin, finish, distance))
+                                         exdates=list(event.exdates), zone=city.zone, start=start, end=end):
+            keyed.append((begin, event.title_fr, event.pk, finish))
     if near:
-        items.sort(key=lambda item: (item.distance_m is None, item.distance_m or 0, item.starts_at))
+        keyed.sort(key=lambda row: (known[row[2]][1] is None, known[row[2]][1] or 0, row[0]))
     else:
-        items.sort(key=lambda item: (item.starts_at, item.event.title_fr))
-    return items
+        keyed.sort(key=lambda row: (row[0], row[1]))
+    return OccurrenceList([(event_id, begin, finish, known[event_id][1]) for begin, _, event_id, finish in keyed],
+                          city, built)
 
 
 def list_categories(*, city: City) -> QuerySet:

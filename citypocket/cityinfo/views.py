@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from citypocket.cityinfo.forms import AgendaFilterForm, PlaceFilterForm
 from citypocket.cityinfo.models import ArticleCategory
 from citypocket.core.problems import NotFound
 from citypocket.core.views import resolve_city
+
+AGENDA_PAGE_SIZE = 30  # occurrences per page of the agenda
 
 
 def _language() -> str:
@@ -69,23 +72,28 @@ def agenda(request, city: str):
     city_obj = resolve_city(city)
     language, now = _language(), timezone.now()
     categories = list(selectors.list_categories(city=city_obj))
-    form = AgendaFilterForm(request.GET or None, categories=categories, language=language)
+    filters = request.GET.copy()
+    filters.pop("page", None)  # the page is not a filter: "?page=2" alone is the default agenda, page 2
+    form = AgendaFilterForm(filters or None, categories=categories, language=language)
     valid = form.is_valid() if form.is_bound else False
     data = form.cleaned_data if valid else {"when": "upcoming"}
     start, end = selectors.compute_period(city=city_obj, when=data["when"], moment=now)
     if data["when"] == "upcoming":
         start = now  # what is over today is not "to come"
-    items = selectors.list_occurrences(
+    found = selectors.list_occurrences(
         city=city_obj, start=start, end=end, category=data.get("category") or None, free=data.get("free", False),
         accessible=data.get("accessible", False), near=form.near if valid else None,
     )
+    pages = Paginator(found, AGENDA_PAGE_SIZE, allow_empty_first_page=True)
+    page = pages.get_page(request.GET.get("page"))
+    items = list(page.object_list)
     days: dict = {}
     for item in items:
         days.setdefault(item.starts_at.date(), []).append(item)
     return render(request, "cityinfo/agenda.html", {
         "city": city_obj, "form": form, "days": sorted(days.items()) if not (valid and form.near) else [],
-        "items": items, "near": valid and form.near is not None, "language": language,
-        "categories": categories,
+        "items": items, "total": len(found), "page": page, "page_query": filters.urlencode(),
+        "near": valid and form.near is not None, "language": language, "categories": categories,
     }, status=200 if valid or not form.is_bound else 422)
 
 

@@ -1,6 +1,6 @@
 """The agenda: periods in the city's calendar, filters, pages, the API, and the iCalendar feeds parsed back."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -124,3 +124,26 @@ def test_an_event_of_another_city_is_not_found(client, agenda, rouen, aix, setti
     assert Client().get("/api/v1/cities/aix-en-provence/events", {"when": "upcoming"}).status_code == 200
     assert_tenant_isolated(city=aix, other_city=rouen, url="/rouen/agenda/fete/", as_json=False,
                            secrets=["Fête d'Aix"])
+
+
+def test_the_agenda_page_shows_a_page_at_a_time_with_the_whole_count(rouen, client: Client, monkeypatch):
+    from citypocket.cityinfo import views
+
+    monkeypatch.setattr(views, "AGENDA_PAGE_SIZE", 3)
+    start = datetime.now(UTC).replace(microsecond=0)
+    for i in range(7):  # hours from now: all in "the next 30 days"
+        EventFactory(city=rouen, slug=f"e{i}", title_fr=f"Rencontre {i}", starts_at=start + timedelta(hours=i + 1),
+                     ends_at=start + timedelta(hours=i + 2))
+    first = client.get("/rouen/agenda/").content.decode()
+    assert "7 événements" in first and "Page 1 sur 3" in first
+    assert "Rencontre 2" in first and "Rencontre 3" not in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    last = client.get("/rouen/agenda/", {"page": 3})  # the page alone is not a filter: not a 422
+    assert last.status_code == 200
+    text = last.content.decode()
+    assert "Rencontre 6" in text and "Rencontre 5" not in text and 'rel="next"' not in text
+    for i in range(4):
+        EventFactory(city=rouen, slug=f"free{i}", title_fr=f"Gratuit {i}", is_free=True,
+                     starts_at=start + timedelta(hours=i + 1), ends_at=start + timedelta(hours=i + 2))
+    filtered = client.get("/rouen/agenda/", {"when": "upcoming", "free": "on"}).content.decode()
+    assert "4 événements" in filtered and "when=upcoming&amp;free=on&amp;page=2" in filtered

@@ -101,9 +101,28 @@ def test_the_weekend_is_read_in_a_bounded_number_of_queries(rouen, django_assert
                              rrule="FREQ=WEEKLY" if i % 3 == 0 else "")
         event.categories.add(category)
     start, end = selectors.compute_period(city=rouen, when="weekend", moment=utc(2026, 12, 10, 12))
-    with django_assert_max_num_queries(4):
+    # the period's rows, their events' sort keys, the events left to expand; then the page's events
+    # and their categories
+    with django_assert_max_num_queries(5):
         items = selectors.list_occurrences(city=rouen, start=start, end=end, category="marches", near=(49.44, 1.09))
         assert len(items) == 30 and {len(item.event.categories.all()) for item in items} == {1}
+
+
+def test_a_page_of_the_agenda_builds_only_its_own_events(rouen, django_assert_num_queries):
+    """The order and the count come from rows; only the events of the page asked for are read."""
+    for i in range(12):
+        EventFactory(city=rouen, slug=f"e{i:02d}", title_fr=f"Événement {i:02d}",
+                     starts_at=utc(2026, 12, 12, 9) + timedelta(hours=i), ends_at=utc(2026, 12, 12, 10) + timedelta(hours=i))
+    start, end = selectors.compute_period(city=rouen, when="weekend", moment=utc(2026, 12, 10, 12))
+    with django_assert_num_queries(3):
+        items = selectors.list_occurrences(city=rouen, start=start, end=end)
+        assert len(items) == 12
+    with django_assert_num_queries(2):  # the page's events, their categories
+        page = items[4:8]
+    assert [item.event.slug for item in page] == ["e04", "e05", "e06", "e07"]
+    assert [item.starts_at.hour for item in page] == [14, 15, 16, 17]  # Europe/Paris, UTC+1 in December
+    with django_assert_num_queries(0):  # already read
+        assert items[5].event.slug == "e05"
 
 
 def test_a_dst_week_gives_what_expanding_the_rules_gives(rouen, aix):

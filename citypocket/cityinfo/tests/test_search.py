@@ -114,10 +114,28 @@ def test_best_first_then_titles_in_byte_order_and_every_kind_counted(rouen):
 
 
 @postgres
-def test_a_search_is_one_query(rouen_items, rouen, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_a_search_is_two_queries_when_titles_suffice(rouen_items, rouen, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the counts, the best title matches
         found = searchindex.search(rouen, "piscine")
     assert [group.count for group in found.groups] == [1, 1]
+
+
+@postgres
+def test_title_matches_come_first_and_text_matches_complete_a_kind(rouen, django_assert_num_queries):
+    for name in ("Lavoir du Robec", "Lavoir Saint-Nicaise"):
+        PlaceFactory(city=rouen, name=name, kind=PlaceKind.MUSEUM)
+    for i, extra in enumerate(("", " lavoir lavoir", "", "", "")):
+        PlaceFactory(city=rouen, name=f"Fontaine {i}", kind=PlaceKind.DRINKING_WATER,
+                     description_fr=f"Près de l'ancien lavoir{extra}.")
+    ArticleFactory(city=rouen, title_fr="Les lavoirs restaurés", publish_at=NOW - dt.timedelta(days=1))
+    with django_assert_num_queries(3):  # the counts, the best title matches, the text matches of places
+        found = searchindex.search(rouen, "lavoirs", per_kind=4)
+    places, news = found.groups
+    assert (places.count, news.count) == (7, 1)
+    assert {hit.title for hit in places.hits[:2]} == {"Lavoir du Robec", "Lavoir Saint-Nicaise"}
+    # then the text-only matches, by ts_rank: the description with the word three times first
+    assert places.hits[2].title == "Fontaine 1" and len(places.hits) == 4
+    assert [hit.title for hit in news.hits] == ["Les lavoirs restaurés"]
 
 
 def test_what_is_not_public_is_never_found(rouen, aix):
