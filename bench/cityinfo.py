@@ -177,7 +177,6 @@ def bench_agenda(rounds: int) -> dict:
 
     from citypocket.cities.models import City
     from citypocket.cityinfo import selectors
-
     from citypocket.cityinfo.views import AGENDA_PAGE_SIZE
 
     place = City.objects.get(slug=AGENDA_CITY)

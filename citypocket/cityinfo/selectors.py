@@ -162,8 +162,8 @@ class OccurrenceList(Sequence):
     def _build(self, keys: list[tuple]) -> list[Occurrence]:
         missing = {key[0] for key in keys} - self._events.keys()
         if missing:
-            for event in (Event.objects.filter(pk__in=missing).select_related("venue")
-                          .prefetch_related("categories")):
+            events = Event.objects.filter(pk__in=missing).order_by().select_related("venue")
+            for event in events.prefetch_related("categories"):
                 event.city = self._city
                 self._events[event.pk] = event
         zone = self._city.zone
@@ -183,37 +183,36 @@ def list_occurrences(
 ) -> OccurrenceList:
     """Every occurrence in [start, end), by start time (by distance from `near` when given).
 
-    The occurrences are read from the materialised table (one range query on (city, starts_at)),
-    their events filtered by one query on primary keys that returns rows, not objects; the few
-    events whose rows do not reach `end` (not materialised yet, or past the horizon) have their rule
-    expanded here, as before the table existed. Events are built only for the items read from the
-    returned list (`OccurrenceList`).
+    The occurrences are read from the materialised table with their events' sort keys (one range
+    query on (city, starts_at), each row joined to its event by primary key: rows, not objects); the
+    few events whose rows do not reach `end` (not materialised yet, or past the horizon) have their
+    rule expanded here, as before the table existed. Events are built only for the items read from
+    the returned list (`OccurrenceList`).
     """
-    # Two index-driven queries rather than one join (the planner misjudges an overlap and would hash
-    # the whole event table): the rows of the period, then their events by primary key.
-    rows = list(EventOccurrence.objects
-                .filter(city=city, starts_at__lt=end, ends_at__gt=start)
-                .filter(Q(starts_at__gte=start - LONG_OCCURRENCE) | Q(is_long=True))
-                .values_list("event_id", "starts_at", "ends_at"))
-    stored = Event.objects.filter(pk__in={row[0] for row in rows}, is_published=True, occurrences_until__gte=end)
-    expanded = list_events(city=city, start=start, end=end, category=category).filter(
+    # No ordering: the models' own (by city name) would join the city and sort every row.
+    stored = (EventOccurrence.objects.order_by()
+              .filter(city=city, starts_at__lt=end, ends_at__gt=start)
+              .filter(Q(starts_at__gte=start - LONG_OCCURRENCE) | Q(is_long=True))
+              .filter(event__is_published=True, event__occurrences_until__gte=end))
+    expanded = list_events(city=city, start=start, end=end, category=category).order_by().filter(
         Q(occurrences_until__isnull=True) | Q(occurrences_until__lt=end))
     if category:
-        stored = stored.filter(categories__slug=category)
+        stored = stored.filter(event__categories__slug=category)
     if free:
-        stored, expanded = stored.filter(is_free=True), expanded.filter(is_free=True)
+        stored, expanded = stored.filter(event__is_free=True), expanded.filter(is_free=True)
     if accessible:
-        stored, expanded = stored.filter(wheelchair=True), expanded.filter(wheelchair=True)
+        stored, expanded = stored.filter(event__wheelchair=True), expanded.filter(wheelchair=True)
 
     def distance_to(lat, lon) -> int | None:
         return round(haversine_m(near[0], near[1], lat, lon)) if near and lat is not None else None
 
-    # event id -> (title, distance): the sort keys, read as rows
-    known = {}
-    if rows:
-        for event_id, title, lat, lon in stored.values_list("pk", "title_fr", "venue__lat", "venue__lon"):
+    known = {}  # event id -> (title, distance): the sort keys
+    keyed = []
+    for event_id, begin, finish, title, lat, lon in stored.values_list(
+            "event_id", "starts_at", "ends_at", "event__title_fr", "event__venue__lat", "event__venue__lon"):
+        if event_id not in known:
             known[event_id] = (title, distance_to(lat, lon))
-    keyed = [(begin, known[event_id][0], event_id, finish) for event_id, begin, finish in rows if event_id in known]
+        keyed.append((begin, title, event_id, finish))
     built: dict[int, Event] = {}
     for event in expanded:
         event.city = city
