@@ -125,16 +125,18 @@ def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:
     return entity
 
 
-def csv_row(car_park, *, insee: str, ordinal: int) -> dict | None:
-    """A row of the national schema, or None when a required value is unknown (capacity, SIRET, INSEE)."""
-    if car_park.capacity is None or not car_park.operator_siret or not insee:
+def csv_row(car_park, *, insee: str) -> dict | None:
+    """A row of the national schema, or None when a required value is unknown (capacity, SIRET, INSEE, id).
+
+    The `id` is the car park's stored national id (given on save, unique in the city, never reused)."""
+    if car_park.capacity is None or not car_park.operator_siret or not insee or not car_park.national_id:
         return None
 
     def num(value):
         return "" if value is None else f"{float(value):g}"
 
     return {
-        "id": car_park.national_id or f"{insee}-P-{ordinal:03d}",
+        "id": car_park.national_id,
         "nom": car_park.name,
         "insee": insee,
         "adresse": car_park.address,
@@ -163,8 +165,8 @@ def to_csv(car_parks, *, insee: str) -> tuple[str, int]:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, restval="", lineterminator="\r\n")
     writer.writeheader()
     omitted = 0
-    for ordinal, car_park in enumerate(sorted(car_parks, key=lambda c: c.slug), start=1):
-        row = csv_row(car_park, insee=insee, ordinal=ordinal)
+    for car_park in sorted(car_parks, key=lambda c: c.national_id or c.slug):
+        row = csv_row(car_park, insee=insee)
         if row is None:
             omitted += 1
             continue
