@@ -1,6 +1,5 @@
 """Mobility API: car parks with live availability, find-a-spot search, traffic congestion."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
-from citypocket.core import geojson
+from citypocket.core import geojson, ngsild
 from citypocket.core.http import cache_public
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
@@ -54,7 +53,12 @@ LIST_FORMATS = {
     openapi_extra=LIST_FORMATS,
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-def list_car_parks(request: HttpRequest, city: CitySlug, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
+def list_car_parks(
+    request: HttpRequest,
+    response: HttpResponse,
+    city: CitySlug,
+    format: Literal["geojson", "ngsi-ld", "csv"] | None = None,
+):
     place = get_city(slug=city)
     if format == "csv":
         text, omitted = representations.to_csv(
@@ -65,9 +69,10 @@ def list_car_parks(request: HttpRequest, city: CitySlug, format: Literal["geojso
         response["X-Omitted-Rows"] = str(omitted)
         return response
     items = selectors.list_car_parks_live(city=place, now=timezone.now())
-    if format == "ngsi-ld":
-        body = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
-        return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/ld+json")
+    if ngsild.wanted(request, format):
+        entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
+        return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
+    ngsild.vary_on_accept(response)
     return geojson.feature_collection(representations.feature(item) for item in items)
 
 
@@ -157,6 +162,7 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
             "available": alt.live.available,
             "status": alt.live.status,
             "stale": alt.live.stale,
+            "simulated": representations.is_simulated(alt.car_park),
             "predicted": _prediction(alt.prediction),
             "transit_line": alt.transit_line,
             "transit_minutes": alt.transit_minutes,
@@ -243,6 +249,7 @@ def list_traffic(request: HttpRequest, city: CitySlug):
             "congestion_label": str(traffic.LABELS[point.state]),
             "observed_at": point.observed_at,
             "stale": point.stale,
+            "simulated": sensor.simulated,
         }
         features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
     return geojson.feature_collection(features)

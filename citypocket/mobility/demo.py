@@ -36,13 +36,12 @@ from django.utils.text import slugify
 
 from citypocket.cities.models import City
 from citypocket.mobility import history as simulated
-from citypocket.mobility.models import CarPark, StructureType
+from citypocket.mobility.models import SIMULATED_SIRET, CarPark, StructureType
 from citypocket.mobility.services import ensure_car_park, ensure_counting_point
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Observation
 from citypocket.sensors.readings import Parsed
 
-SIMULATED_SIRET = "00000000000000"
 SIMULATED_SIRET_INFO = ("Démonstration : SIRET de l'exploitant simulé (00000000000000), "
                         "à remplacer par celui de l'exploitant.")
 SIMULATED_SIRET_PROVENANCE = "operator SIRET: simulated for the demo (00000000000000), not the operator's"
@@ -181,6 +180,7 @@ def load(*, history: bool = True) -> str:
                 park_and_ride=bool(extra),
                 approximate_location=approximate,
                 provenance=provenance,
+                simulated=True,
                 **extra,
             )
             mark_simulated_siret(car_park)
@@ -197,6 +197,7 @@ def load(*, history: bool = True) -> str:
             external_id=item["external_id"],
             lat=item["lat"],
             lon=item["lon"],
+            simulated=True,
             **fields,
         ))
         count += 1
@@ -206,7 +207,7 @@ def load(*, history: bool = True) -> str:
         if city is None:
             continue
         for ext_id, road, lat, lon in rows:
-            ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road)
+            ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road, simulated=True)
             points += 1
     seeded = 0
     if history:

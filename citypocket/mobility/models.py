@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 NATIONAL_ID = re.compile(r"^(?P<insee>([013-9]\d|2[AB1-9])\d{3})-P-(?P<number>\d{3})$")
 LA_POSTE_SIREN = "356000000"
+# The demo's stand-in when no public source gives an operator's SIRET: all zeros, a value no company has.
+SIMULATED_SIRET = "00000000000000"
 
 
 def siret_is_valid(value: str) -> bool:
