@@ -174,5 +174,8 @@ def test_off_street_parking_uses_the_models_vocabulary(served):
     assert "parkAndRide" not in relay["category"]["value"]
     assert "status" not in relay  # no reading: unknown, which the model's enumeration does not have
     assert entities["urn:ngsi-ld:OffStreetParking:ROUEN-P-OPERA"]["status"]["value"] == ["full"]
+    assert all("simulated" in entity["source"]["value"] for entity in entities.values())  # demo car parks
+    features = Client().get("/api/v1/cities/rouen/car-parks").json()["features"]
+    assert features and all(feature["properties"]["simulated"] for feature in features)
     owners = [owner for e in entities.values() for owner in e.get("owner", {}).get("value", [])]
     assert owners and all(owner.startswith(("urn:ngsi-ld:Organization:rouen:", "https://")) for owner in owners)
