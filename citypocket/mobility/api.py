@@ -45,8 +45,11 @@ LIST_FORMATS = {
     description=(
         "Each car park with its live status: `open`, `almost_full` (under 10 % free), `full` (0 free), "
         "`closed` (outside opening hours) or `unknown`. With no reading for MOBILITY_STALE_MINUTES (15) a "
-        "car park is `stale`: `available` is null and the status `unknown`. `?format=ngsi-ld` gives "
-        'FIWARE OffStreetParking entities (normalized); `?format=csv` the national schema "Lieux de '
+        "car park is `stale`: `available` is null and the status `unknown`. `?format=ngsi-ld` (or "
+        "`Accept: application/ld+json`) gives FIWARE OffStreetParking entities (normalized, Smart Data Models "
+        "schema) with their `@context`; with `Accept: application/json`, the `@context` is in a `Link` "
+        "header. `simulated` (and NGSI-LD `source`) marks demo data. "
+        '`?format=csv` the national schema "Lieux de '
         'stationnement" v0.1.5 (car parks missing a required value are left out; their number is in '
         "the `X-Omitted-Rows` header)."
     ),
