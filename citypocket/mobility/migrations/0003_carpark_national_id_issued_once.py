@@ -96,17 +96,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cities.city"),
         ),
         migrations.RunPython(issue_national_ids, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="carpark",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("national_id", ""), _negated=True),
-                fields=("city", "national_id"),
-                name="carpark_unique_national_id",
-                violation_error_message="Another car park of this city already has this national id.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="issuednationalid",
-            constraint=models.UniqueConstraint(fields=("city", "national_id"), name="issued_national_id_unique"),
-        ),
     ]
