@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import translation
 
 from citypocket.mobility.models import CarPark, IssuedNationalId, siret_is_valid
 from testsupport import UserFactory, admin_form_data, login
@@ -42,7 +43,7 @@ def test_model_validation_refuses_a_duplicate_a_reused_id_and_another_citys_inse
                                  (gone_id, "already issued to another car park"),
                                  ("13001-P-050", "INSEE codes")]:
         candidate = CarPark(city=rouen, slug="new", name="New", lat=49.44, lon=1.09, national_id=national_id)
-        with pytest.raises(ValidationError, match=message):
+        with translation.override("en"), pytest.raises(ValidationError, match=message):
             candidate.full_clean()
 
 
@@ -83,5 +84,5 @@ def test_siret_check_is_the_schemas(siret, valid):
 def test_an_invalid_siret_is_refused_by_model_validation(rouen):
     car_park = make(rouen, "a")
     car_park.operator_siret = "21920044100019"
-    with pytest.raises(ValidationError, match="SIRET"):
+    with translation.override("en"), pytest.raises(ValidationError, match="SIRET"):
         car_park.full_clean()
