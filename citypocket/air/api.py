@@ -1,6 +1,5 @@
 """Air API: the index calculator, a city's "air now", its stations (GeoJSON / NGSI-LD) and daily history."""
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
@@ -20,7 +19,7 @@ from citypocket.air.schemas import (
     VapidKeyOut,
 )
 from citypocket.cities.selectors import get_city
-from citypocket.core import geojson
+from citypocket.core import geojson, ngsild
 from citypocket.core.http import cache_public, enforce_csrf
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
@@ -116,7 +115,11 @@ def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = No
     operation_id="list_air_stations",
     summary="Air-quality stations with their latest index (GeoJSON, or NGSI-LD AirQualityObserved)",
     description=(
-        "`?format=ngsi-ld` answers `application/ld+json`: one normalized AirQualityObserved entity per station."
+        "`?format=ngsi-ld` (or `Accept: application/ld+json`) answers `application/ld+json`: one normalized "
+        "AirQualityObserved entity per station that has measured something (Smart Data Models schema), "
+        "with its `@context`; with `Accept: application/json` and `?format=ngsi-ld`, the same entities "
+        "without `@context`, given in a `Link` header instead (NGSI-LD). `simulated` / `source` say when "
+        "the values are simulated demo data."
     ),
     openapi_extra={"responses": {200: {"content": {
         "application/ld+json": {"schema": {"type": "array", "items": {"type": "object"}}},
@@ -125,15 +128,19 @@ def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = No
 @cache_public(max_age=60)
 def list_air_stations(
     request: HttpRequest,
+    response: HttpResponse,
     city: CitySlug,
-    format: Literal["geojson", "ngsi-ld"] = "geojson",
+    format: Literal["geojson", "ngsi-ld"] | None = None,
     lang: Language | None = None,
 ):
     place = get_city(slug=city)
     stations = selectors.list_stations_now(city=place)
-    if format == "ngsi-ld":
-        entities = [present.station_ngsi_ld(item, city_slug=place.slug) for item in stations]
-        return HttpResponse(json.dumps(entities, ensure_ascii=False), content_type="application/ld+json")
+    if ngsild.wanted(request, format):
+        # An AirQualityObserved is an observation (`dateObserved` is required): a station that has
+        # measured nothing yet has no entity.
+        entities = [present.station_ngsi_ld(item, city_slug=place.slug) for item in stations if item.measured_at]
+        return ngsild.response(request, entities, context=present.NGSI_LD_CONTEXT)
+    ngsild.vary_on_accept(response)
     language = _language(request, lang)
     return geojson.feature_collection(present.station_feature(item, language) for item in stations)
 

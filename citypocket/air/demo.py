@@ -77,6 +77,8 @@ def ensure_demo_stations() -> list:
                     "notes": row["notes"],
                     "pollutants_verified": False,
                     "demo_history": "synthetic",
+                    # Every value of a demo station is simulated (history and live ticks): said on every output.
+                    "simulated": True,
                 },
             )
         )

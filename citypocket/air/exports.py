@@ -16,7 +16,7 @@ from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily
 from citypocket.cities.models import City
 from citypocket.core import geojson
-from citypocket.sensors.models import Observation
+from citypocket.sensors.models import Observation, Sensor
 
 OBSERVATION_COLUMNS = [
     ("station_code", "string", "National station code (e.g. FR25036)"),
@@ -28,6 +28,7 @@ OBSERVATION_COLUMNS = [
     ("value", "number", "Hourly mean concentration"),
     ("unit", "string", "ug/m3"),
     ("count", "integer", "Number of raw values in the hour"),
+    ("simulated", "boolean", "true for simulated demo data (not measurements)"),
 ]
 INDEX_COLUMNS = [
     ("date", "date", "Local day the index is for"),
@@ -91,6 +92,7 @@ def list_hourly_observations(*, city: City, start: datetime, end: datetime, stat
         .annotate(value=Avg("value"), count=Count("pk"))
         .order_by("datastream__sensor__external_id", "hour", "datastream__property")
     )
+    simulated = {sensor.external_id for sensor in Sensor.objects.filter(city=city, kind="air") if sensor.simulated}
     return [
         {
             "station_code": row["datastream__sensor__external_id"],
@@ -102,6 +104,7 @@ def list_hourly_observations(*, city: City, start: datetime, end: datetime, stat
             "value": round(row["value"], 2),
             "unit": row["datastream__unit"],
             "count": row["count"],
+            "simulated": row["datastream__sensor__external_id"] in simulated,
         }
         for row in rows
     ]
@@ -111,13 +114,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _cell(value):
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def _csv(columns: list[tuple], rows: Iterable[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     names = [name for name, _type, _description in columns]
     writer.writerow(names)
     for row in rows:
-        writer.writerow([_iso(row[n]) if isinstance(row[n], datetime) else row[n] for n in names])
+        writer.writerow([_cell(row[n]) for n in names])
     return buffer.getvalue()
 
 
@@ -136,7 +147,7 @@ def observations_geojson(rows: list[dict]) -> dict:
                 f"{row['station_code']}/{_iso(row['hour_start'])}",
                 geojson.point(row["lon"], row["lat"]),
                 {"station_code": row["station_code"], "station_name": row["station_name"],
-                 "hour_start": _iso(row["hour_start"]), "unit": row["unit"]},
+                 "hour_start": _iso(row["hour_start"]), "unit": row["unit"], "simulated": row["simulated"]},
             )
             features[key] = feature
         feature["properties"][row["pollutant"]] = row["value"]

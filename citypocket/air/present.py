@@ -15,6 +15,7 @@ NGSI_LD_CONTEXT = [
     "https://raw.githubusercontent.com/smart-data-models/dataModel.Environment/master/context.jsonld",
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld",
 ]
+SIMULATED_SOURCE = "CityPocket demo: simulated data, not measurements (données simulées)"
 # UN/CEFACT common code of µg/m³, as in the Smart Data Models examples.
 UNIT_CODE_UG_M3 = "GQ"
 
@@ -55,6 +56,7 @@ def station_dict(item: StationNow, language: str) -> dict:
         "lon": item.sensor.lon,
         "measured_at": item.measured_at,
         "stale": item.stale,
+        "simulated": item.sensor.simulated,
         "eaqi": index_dict(item.eaqi, language),
         "atmo_today": daily_dict(item.atmo_today, language) if item.atmo_today else None,
         "values": {
@@ -78,7 +80,11 @@ def station_ngsi_ld(item: StationNow, *, city_slug: str) -> dict:
         "id": f"urn:ngsi-ld:AirQualityObserved:{city_slug}:{item.code}",
         "type": "AirQualityObserved",
         "name": {"type": "Property", "value": item.sensor.name},
-        "source": {"type": "Property", "value": "CityPocket"},
+        "source": {"type": "Property", "value": SIMULATED_SOURCE if item.sensor.simulated else "CityPocket"},
+        "dataProvider": {
+            "type": "Property",
+            "value": f"CityPocket ({SIMULATED_SOURCE})" if item.sensor.simulated else "CityPocket",
+        },
         "typeOfLocation": {"type": "Property", "value": "outdoor"},
     }
     if item.sensor.lat is not None and item.sensor.lon is not None:

@@ -42,6 +42,7 @@ class StationNowOut(Schema):
     lon: float | None
     measured_at: datetime | None
     stale: bool
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
     eaqi: IndexOut
     atmo_today: IndexOut | None
     values: dict[str, MeasurementOut]

@@ -67,6 +67,7 @@ def page(request, city: str):
             "statistic": statistic, "pollutant": name}
         chart = {
             "station": station,
+            "simulated": station.sensor.simulated,
             "pollutant": pollutant,
             "pollutant_name": name,
             "statistic": statistic,

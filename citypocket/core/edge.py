@@ -8,7 +8,7 @@ seconds its answer may be reused, read at each request:
 
 Under the production server (`citypocket.wsgi`), a GET of a registered path goes through Django as
 usual the first time; its successful answer is kept in the worker's memory for those seconds and
-the same request (scheme, path, query string, negotiated language) is answered from there, with
+the same request (scheme, path, query string, negotiated language, Accept header) is answered from there, with
 the same headers plus `Age`, and a 304 when `If-None-Match` names its ETag. When the seconds have passed, one request
 refreshes the answer through Django while the others still get the previous one (never more than
 twice the seconds old), so that a kept answer is never recomputed by every worker thread at once.
@@ -17,7 +17,7 @@ the client still gets its 304 from it.
 
 Django's middleware, routing, rate limit and database are not involved in a hit: that is the point,
 and it is why only public answers qualify. What is never kept: any status but 200, an answer
-without `Cache-Control: public`, one that sets a cookie or varies on anything but Accept-Language,
+without `Cache-Control: public`, one that sets a cookie or varies on anything but Accept-Language and Accept,
 one over MAX_BODY, and requests carrying credentials; a host outside ALLOWED_HOSTS goes to Django
 (400). Memory is bounded in bytes (MAX_BYTES per worker, oldest answers dropped first).
 """
@@ -68,15 +68,18 @@ def register(route: str, path_regex: str, *, seconds: Callable[[], int]) -> None
     _routes.append(EdgeRoute(route, re.compile(path_regex + r"\Z"), seconds))
 
 
-def _request_key(environ: dict) -> tuple[str, str, str, str] | None:
-    """What an answer depends on: scheme, path, query and the language Django's LocaleMiddleware
-    would pick (cookie, Accept-Language); None for a host Django would refuse (it answers 400)."""
+def _request_key(environ: dict) -> tuple[str, ...] | None:
+    """What an answer depends on: scheme, path, query, the language Django's LocaleMiddleware
+    would pick (cookie, Accept-Language) and the Accept header (an answer may vary on it: NGSI-LD
+    endpoints answer application/ld+json or application/json, see core.ngsild); None for a host
+    Django would refuse (it answers 400)."""
     request = WSGIRequest(environ)
     try:
         request.get_host()
     except DisallowedHost:
         return None
-    return (request.scheme, request.path_info, environ.get("QUERY_STRING", ""), get_language_from_request(request))
+    return (request.scheme, request.path_info, environ.get("QUERY_STRING", ""), get_language_from_request(request),
+            environ.get("HTTP_ACCEPT", "").strip())
 
 
 def _matches_etag(header: str, etag: str) -> bool:
@@ -96,9 +99,9 @@ class EdgeCache:
         self.clock = clock
         self.max_bytes = max_bytes
         self.max_body = max_body
-        self.entries: dict[tuple[str, str, str, str], Entry] = {}  # oldest first
+        self.entries: dict[tuple[str, ...], Entry] = {}  # oldest first
         self.size = 0  # bytes of the bodies kept
-        self.refreshing: set[tuple[str, str, str, str]] = set()
+        self.refreshing: set[tuple[str, ...]] = set()
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response):
@@ -199,7 +202,7 @@ class EdgeCache:
         if "set-cookie" in names:
             return False
         varies = {part.strip().lower() for part in names.get("vary", "").split(",") if part.strip()}
-        if varies - {"accept-language"}:
+        if varies - {"accept-language", "accept"}:
             return False  # the answer depends on something (cookie, encoding…) that is not in the key
         control = names.get("cache-control", "").lower()
         return "public" in control and "no-store" not in control and "private" not in control

@@ -1,6 +1,5 @@
 """Mobility API: car parks with live availability, find-a-spot search, traffic congestion."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
-from citypocket.core import geojson
+from citypocket.core import geojson, ngsild
 from citypocket.core.http import cache_public
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
@@ -46,15 +45,23 @@ LIST_FORMATS = {
     description=(
         "Each car park with its live status: `open`, `almost_full` (under 10 % free), `full` (0 free), "
         "`closed` (outside opening hours) or `unknown`. With no reading for MOBILITY_STALE_MINUTES (15) a "
-        "car park is `stale`: `available` is null and the status `unknown`. `?format=ngsi-ld` gives "
-        'FIWARE OffStreetParking entities (normalized); `?format=csv` the national schema "Lieux de '
+        "car park is `stale`: `available` is null and the status `unknown`. `?format=ngsi-ld` (or "
+        "`Accept: application/ld+json`) gives FIWARE OffStreetParking entities (normalized, Smart Data Models "
+        "schema) with their `@context`; with `Accept: application/json`, the `@context` is in a `Link` "
+        "header. `simulated` (and NGSI-LD `source`) marks demo data. "
+        '`?format=csv` the national schema "Lieux de '
         'stationnement" v0.1.5 (car parks missing a required value are left out; their number is in '
         "the `X-Omitted-Rows` header)."
     ),
     openapi_extra=LIST_FORMATS,
 )
 @cache_public(max_age=LIVE_MAX_AGE)
-def list_car_parks(request: HttpRequest, city: CitySlug, format: Literal["geojson", "ngsi-ld", "csv"] | None = None):
+def list_car_parks(
+    request: HttpRequest,
+    response: HttpResponse,
+    city: CitySlug,
+    format: Literal["geojson", "ngsi-ld", "csv"] | None = None,
+):
     place = get_city(slug=city)
     if format == "csv":
         text, omitted = representations.to_csv(
@@ -65,9 +72,10 @@ def list_car_parks(request: HttpRequest, city: CitySlug, format: Literal["geojso
         response["X-Omitted-Rows"] = str(omitted)
         return response
     items = selectors.list_car_parks_live(city=place, now=timezone.now())
-    if format == "ngsi-ld":
-        body = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
-        return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/ld+json")
+    if ngsild.wanted(request, format):
+        entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
+        return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
+    ngsild.vary_on_accept(response)
     return geojson.feature_collection(representations.feature(item) for item in items)
 
 
@@ -157,6 +165,7 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
             "available": alt.live.available,
             "status": alt.live.status,
             "stale": alt.live.stale,
+            "simulated": representations.is_simulated(alt.car_park),
             "predicted": _prediction(alt.prediction),
             "transit_line": alt.transit_line,
             "transit_minutes": alt.transit_minutes,
@@ -243,6 +252,7 @@ def list_traffic(request: HttpRequest, city: CitySlug):
             "congestion_label": str(traffic.LABELS[point.state]),
             "observed_at": point.observed_at,
             "stale": point.stale,
+            "simulated": sensor.simulated,
         }
         features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
     return geojson.feature_collection(features)

@@ -1,24 +1,31 @@
 """Demo car parks and counting points of Aix-en-Provence and Rouen.
 
-Car parks: `data/demo_carparks_rouen_aix.csv`, a copy of /work/shared/data/demo_carparks_rouen_aix.csv
-(see its SOURCES.md): Aix = Atomik31/Dashboard-parking config.py @ 99c4496 (facts only);
-Rouen capacities = actu.fr, 30 Dec 2025 (relayed by europesays.com/fr/630619) and tendanceouest.com;
-Rouen coordinates are estimates flagged APPROX_UNVERIFIED -> `approximate_location=True`.
-Each row's sources are kept in `provenance`.
+Car parks: `data/demo_carparks_rouen_aix.csv`, a copy of the project's shared
+demo_carparks_rouen_aix.csv (see its SOURCES.md) with one addition: the capacity of Rouen's Palais
+de Justice / Espace du Palais (1 400 places, the shopping centre's fr.wikipedia article, sourced in
+the row). Aix = Atomik31/Dashboard-parking config.py @ 99c4496 (facts only); Rouen capacities =
+actu.fr, 30 Dec 2025 (relayed by europesays.com/fr/630619) and tendanceouest.com; Rouen coordinates
+are estimates flagged APPROX_UNVERIFIED -> `approximate_location=True`. Each row's sources are kept
+in `provenance`.
 
 Park-and-ride (assumptions documented in docs/mobility.md):
 - Rouen: Mont-Riboudet (P+R Kindarena) is a real P+R at the TEOR hub (CSV notes); TEOR line to
   Théâtre des Arts, ~10 min (typical time, to be confirmed with the network timetable);
 - Aix: none of the nine SEMEPA car parks is a P+R, so the demo adds the Krypton parking relais
-  (west of the centre) with an approximate location, no capacity and an assumed bus link.
+  with an approximate location, an assumed bus link and its 900 places (aixenprovence.fr, 2023:
+  "Le parking relais Krypton fête ses 20 ans", terminus of the Aixpress line).
 
 Prices, heights, EV and disabled places are not in the CSV and stay empty (unknown), never invented.
 
-Operator SIRET: the national schema requires one, and no source at hand gives the operators'
-(SEMEPA, Rouen Normandie Stationnement). So that the demo's national-schema CSV (and the open-data
-`car-parks` dataset) is not empty, a demo car park without a SIRET gets `SIMULATED_SIRET`, all
-zeros — a value no company has — and says so in its `info` (a column of the schema) and its
-provenance. A SIRET entered by the city is never overwritten.
+Operator SIRET: the national schema requires one, and no public source the demo could cite gives
+the operators' (SEMEPA, Rouen Normandie Stationnement, Pays d'Aix Mobilité, the Espace du Palais).
+So that the demo's national-schema CSV (and the open-data `car-parks` dataset) is not empty, a demo
+car park without a SIRET gets `SIMULATED_SIRET`, all zeros (a value no company has, which passes
+the schema's SIRET check) and says so in its `info` (a column of the schema) and its provenance.
+A SIRET entered by the city is never overwritten.
+
+National ids: none is published for these car parks; each gets the next free `INSEE-P-xxx` of its
+city when saved (see `CarPark.save`).
 """
 
 import csv
@@ -29,13 +36,12 @@ from django.utils.text import slugify
 
 from citypocket.cities.models import City
 from citypocket.mobility import history as simulated
-from citypocket.mobility.models import CarPark, StructureType
+from citypocket.mobility.models import SIMULATED_SIRET, CarPark, StructureType
 from citypocket.mobility.services import ensure_car_park, ensure_counting_point
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.models import Observation
 from citypocket.sensors.readings import Parsed
 
-SIMULATED_SIRET = "00000000000000"
 SIMULATED_SIRET_INFO = ("Démonstration : SIRET de l'exploitant simulé (00000000000000), "
                         "à remplacer par celui de l'exploitant.")
 SIMULATED_SIRET_PROVENANCE = "operator SIRET: simulated for the demo (00000000000000), not the operator's"
@@ -63,6 +69,7 @@ EXTRA = [
         "lat": 43.5213,
         "lon": 5.4120,
         "operator": "Pays d'Aix Mobilité",
+        "capacity": 900,
         "park_and_ride": True,
         "structure_type": StructureType.SURFACE,
         "transit_line": "Bus Aixpress",
@@ -72,7 +79,8 @@ EXTRA = [
         "approximate_location": True,
         "provenance": (
             "Demo assumption: park-and-ride west of the centre (parking relais Krypton); location approximate, "
-            "capacity unknown, transit line and time assumed. Replace with the operator's open data."
+            "transit line and time assumed. Capacity: 900 places, aixenprovence.fr 'Le parking relais Krypton "
+            "fête ses 20 ans' (2023). Replace with the operator's open data."
         ),
     }
 ]
@@ -172,6 +180,7 @@ def load(*, history: bool = True) -> str:
                 park_and_ride=bool(extra),
                 approximate_location=approximate,
                 provenance=provenance,
+                simulated=True,
                 **extra,
             )
             mark_simulated_siret(car_park)
@@ -188,6 +197,7 @@ def load(*, history: bool = True) -> str:
             external_id=item["external_id"],
             lat=item["lat"],
             lon=item["lon"],
+            simulated=True,
             **fields,
         ))
         count += 1
@@ -197,7 +207,7 @@ def load(*, history: bool = True) -> str:
         if city is None:
             continue
         for ext_id, road, lat, lon in rows:
-            ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road)
+            ensure_counting_point(city=city, external_id=ext_id, name=road, lat=lat, lon=lon, road=road, simulated=True)
             points += 1
     seeded = 0
     if history:

@@ -49,8 +49,8 @@ def car_park_rows(city) -> list[dict]:
     as in the `?format=csv` list of the mobility API)."""
     insee = (city.insee_codes or [""])[0]
     rows = []
-    for ordinal, car_park in enumerate(sorted(list_car_parks(city=city), key=lambda c: c.slug), start=1):
-        row = representations.csv_row(car_park, insee=insee, ordinal=ordinal)
+    for car_park in sorted(list_car_parks(city=city), key=lambda c: c.national_id or c.slug):
+        row = representations.csv_row(car_park, insee=insee)
         if row is not None:
             rows.append({name: _typed(kind, row.get(name)) for name, kind in NATIONAL_FIELDS})
     return rows

@@ -4,19 +4,26 @@ import csv
 import io
 from datetime import UTC
 
+from django.utils.text import slugify
+
 from citypocket.core import geojson
 from citypocket.mobility import status as st
+from citypocket.mobility.models import SIMULATED_SIRET
 from citypocket.mobility.selectors import CarParkLive
 
-NGSI_CONTEXT = "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
-# Our status -> the OffStreetParking `status` vocabulary of the Smart Data Model.
+NGSI_CONTEXT = [
+    "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld",
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld",
+]
+# Our status -> the OffStreetParking `status` enumeration of the Smart Data Model (DATEX II). An unknown
+# status has no value there: the attribute is left out.
 NGSI_STATUS = {
     st.OPEN: "spacesAvailable",
     st.ALMOST_FULL: "almostFull",
     st.FULL: "full",
     st.CLOSED: "closed",
-    st.UNKNOWN: "unknown",
 }
+SIMULATED_SOURCE = "CityPocket demo: simulated data, not measurements (données simulées)"
 CSV_FIELDS = [
     "id",
     "nom",
@@ -79,7 +86,21 @@ def properties(item: CarParkLive) -> dict:
         "opening_hours": car_park.opening_hours,
         "approximate_location": car_park.approximate_location,
         "provenance": car_park.provenance,
+        "simulated": is_simulated(car_park),
     }
+
+
+def is_simulated(car_park) -> bool:
+    """The car park's live and past occupancy are demo data (its sensor is flagged simulated)."""
+    return bool(car_park.sensor_id and car_park.sensor.simulated)
+
+
+def owner_ids(car_park, *, city_slug: str) -> list[str]:
+    """The operator as identifiers (the Smart Data Model wants ids, not names): its establishment in the
+    national company register when a real SIRET is known, else an NGSI-LD Organization id of the city."""
+    if car_park.operator_siret and car_park.operator_siret != SIMULATED_SIRET:
+        return [f"https://annuaire-entreprises.data.gouv.fr/etablissement/{car_park.operator_siret}"]
+    return [f"urn:ngsi-ld:Organization:{city_slug}:{slugify(car_park.operator)}"]
 
 
 def geometry(car_park) -> dict:
@@ -101,14 +122,20 @@ def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:
         "type": "OffStreetParking",
         "name": {"type": "Property", "value": car_park.name},
         "location": {"type": "GeoProperty", "value": geometry(car_park)},
-        "status": {"type": "Property", "value": [NGSI_STATUS[live.status]]},
         "category": {
             "type": "Property",
-            "value": (["parkAndRide"] if car_park.park_and_ride else [])
-            + (["underground"] if car_park.structure_type == "ouvrage" else [])
+            "value": (["underground"] if car_park.structure_type == "ouvrage" else [])
             + (["free"] if car_park.is_free else ["feeCharged"]),
         },
+        "dataProvider": {"type": "Property", "value": "CityPocket"},
     }
+    if live.status in NGSI_STATUS:
+        entity["status"] = {"type": "Property", "value": [NGSI_STATUS[live.status]]}
+    if car_park.park_and_ride:
+        entity["usageScenario"] = {"type": "Property", "value": ["parkAndRide"]}
+    if is_simulated(car_park):
+        entity["source"] = {"type": "Property", "value": SIMULATED_SOURCE}
+        entity["dataProvider"] = {"type": "Property", "value": f"CityPocket ({SIMULATED_SOURCE})"}
     if car_park.capacity is not None:
         entity["totalSpotNumber"] = {"type": "Property", "value": car_park.capacity}
     if live.available is not None:
@@ -120,21 +147,23 @@ def ngsi_entity(item: CarParkLive, *, city_slug: str) -> dict:
     if car_park.max_height_cm is not None:
         entity["maximumAllowedHeight"] = {"type": "Property", "value": car_park.max_height_cm / 100, "unitCode": "MTR"}
     if car_park.operator:
-        entity["owner"] = {"type": "Property", "value": [car_park.operator]}
-    entity["@context"] = [NGSI_CONTEXT]
+        entity["owner"] = {"type": "Property", "value": owner_ids(car_park, city_slug=city_slug)}
+    entity["@context"] = NGSI_CONTEXT
     return entity
 
 
-def csv_row(car_park, *, insee: str, ordinal: int) -> dict | None:
-    """A row of the national schema, or None when a required value is unknown (capacity, SIRET, INSEE)."""
-    if car_park.capacity is None or not car_park.operator_siret or not insee:
+def csv_row(car_park, *, insee: str) -> dict | None:
+    """A row of the national schema, or None when a required value is unknown (capacity, SIRET, INSEE, id).
+
+    The `id` is the car park's stored national id (given on save, unique in the city, never reused)."""
+    if car_park.capacity is None or not car_park.operator_siret or not insee or not car_park.national_id:
         return None
 
     def num(value):
         return "" if value is None else f"{float(value):g}"
 
     return {
-        "id": car_park.national_id or f"{insee}-P-{ordinal:03d}",
+        "id": car_park.national_id,
         "nom": car_park.name,
         "insee": insee,
         "adresse": car_park.address,
@@ -163,8 +192,8 @@ def to_csv(car_parks, *, insee: str) -> tuple[str, int]:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, restval="", lineterminator="\r\n")
     writer.writeheader()
     omitted = 0
-    for ordinal, car_park in enumerate(sorted(car_parks, key=lambda c: c.slug), start=1):
-        row = csv_row(car_park, insee=insee, ordinal=ordinal)
+    for car_park in sorted(car_parks, key=lambda c: c.national_id or c.slug):
+        row = csv_row(car_park, insee=insee)
         if row is None:
             omitted += 1
             continue

@@ -29,6 +29,7 @@ class CarParkProperties(Schema):
     opening_hours: dict
     approximate_location: bool
     provenance: str
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
 
 
 class CarParkFeature(geojson.Feature):
@@ -77,6 +78,7 @@ class AlternativeOut(Schema):
     available: int | None
     status: str
     stale: bool
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
     predicted: PredictionOut
     transit_line: str
     transit_minutes: int | None
@@ -103,6 +105,7 @@ class TrafficProperties(Schema):
     congestion_label: str
     observed_at: datetime | None
     stale: bool
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
 
 
 class TrafficFeature(geojson.Feature):

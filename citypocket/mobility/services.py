@@ -12,8 +12,11 @@ TRAFFIC_PROPERTIES = {"vehicle_flow": "veh/h", "occupancy": "1"}
 
 
 @transaction.atomic
-def ensure_car_park(*, city: City, slug: str, name: str, external_id: str, lat: float, lon: float, **fields) -> CarPark:
-    """Creates or updates a car park and its `parking` sensor (available_spots, unit "1"); idempotent."""
+def ensure_car_park(*, city: City, slug: str, name: str, external_id: str, lat: float, lon: float,
+                    simulated: bool = False, **fields) -> CarPark:
+    """Creates or updates a car park and its `parking` sensor (available_spots, unit "1"); idempotent.
+
+    `simulated`: the sensor's readings are demo data (flagged in its metadata and on every output)."""
     validate_opening_hours(fields.get("opening_hours") or {})
     sensor = ensure_sensor(
         city=city,
@@ -23,7 +26,7 @@ def ensure_car_park(*, city: City, slug: str, name: str, external_id: str, lat: 
         lat=lat,
         lon=lon,
         properties=PARKING_PROPERTIES,
-        metadata={"capacity": fields.get("capacity"), "car_park": slug},
+        metadata={"capacity": fields.get("capacity"), "car_park": slug, **({"simulated": True} if simulated else {})},
     )
     car_park, _created = CarPark.objects.update_or_create(
         city=city, slug=slug, defaults={"name": name, "lat": lat, "lon": lon, "sensor": sensor, **fields}
@@ -32,7 +35,8 @@ def ensure_car_park(*, city: City, slug: str, name: str, external_id: str, lat: 
 
 
 def ensure_counting_point(
-    *, city: City, external_id: str, name: str, lat: float, lon: float, road: str, approximate: bool = True
+    *, city: City, external_id: str, name: str, lat: float, lon: float, road: str, approximate: bool = True,
+    simulated: bool = False,
 ):
     """Creates or updates a traffic counting point (TrafficFlowObserved: vehicle_flow, occupancy)."""
     return ensure_sensor(
@@ -43,5 +47,6 @@ def ensure_counting_point(
         lat=lat,
         lon=lon,
         properties=TRAFFIC_PROPERTIES,
-        metadata={"road": road, "approximate_location": approximate, "site_type": "traffic"},
+        metadata={"road": road, "approximate_location": approximate, "site_type": "traffic",
+                  **({"simulated": True} if simulated else {})},
     )

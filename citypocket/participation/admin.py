@@ -137,8 +137,9 @@ class DocumentInline(CityScopedInline, admin.TabularInline):
 @admin.register(models.Meeting)
 class MeetingAdmin(CityScopedAdmin):
     staff_roles = EDITORS
-    list_display = ["title", "city", "kind", "starts_at", "capacity"]
-    list_filter = ["kind", "city"]
+    list_display = ["title", "city", "kind", "starts_at", "capacity", "is_cancelled"]
+    list_filter = ["kind", "city", "is_cancelled"]
+    readonly_fields = ["sequence"]
     inlines = [AgendaInline, DocumentInline]
 
 

@@ -13,11 +13,22 @@ rational arithmetic (Fraction) avoids float ties. Voters with the same ballot al
 same money, so they are grouped; and supporters of a project are handled as a few classes of
 equal money (see `_mes_once`), which keeps 100 000 ballots cheap.
 
-MES alone may leave money unspent, so two documented completions follow, as on equalshares.net:
+MES alone may leave money unspent. `equal_shares` completes it as equalshares.net and pabutools
+(`method_of_equal_shares(..., voter_budget_increment=…)` then `greedy_utilitarian_welfare`) do:
 1. add-one: rerun MES with each voter's share raised step by step (1 €, or 1 % of the first
-   share when that is more, to bound the runs), as long as the outcome still fits in the real
-   amount (the last fitting outcome is kept);
+   share when that is more, to bound the runs) and stop at the FIRST outcome that is exhaustive
+   (no supported project left out still fits in the real amount); when a raised share gives an
+   outcome that no longer fits, the previous outcome is kept;
 2. greedy: fill what is left with the most-voted projects that still fit.
+
+`equal_shares_raised` is a non-standard variant a city may choose explicitly: it does not stop at
+the first exhaustive outcome but keeps raising the shares as long as the outcome fits (until a
+share alone exceeds the dearest supported project) and keeps the last outcome that fits; it is
+pabutools' `exhaustion_by_budget_increase(..., exhaustive_stop=False)`. It can fund a different
+set of projects (e.g. costs {1: 150, 2: 110, 3: 30}, amount 128, ballots {3}, {2} x 3, {1,2,3} x 3:
+`equal_shares` funds [3], `equal_shares_raised` funds [2]).
+
+Projects nobody voted for are never funded, by any method.
 """
 
 from collections import Counter
@@ -129,8 +140,14 @@ def _mes_once(costs: Mapping[int, int], groups: Mapping[frozenset[int], int], sh
     return chosen
 
 
-def count_equal_shares(costs: Mapping[int, int], ballots: list[frozenset[int]], amount: int) -> Outcome:
-    """MES, then the add-one completion, then the greedy completion (see the module docstring)."""
+def _is_exhaustive(costs: Mapping[int, int], votes: Mapping[int, int], selection: list[int], amount: int) -> bool:
+    """No supported project of positive cost left out still fits in what `selection` leaves."""
+    left = amount - sum(costs[p] for p in selection)
+    return not any(costs[p] <= left for p in costs if votes.get(p) and costs[p] > 0 and p not in selection)
+
+
+def _equal_shares(costs: Mapping[int, int], ballots: list[frozenset[int]], amount: int, *,
+                  stop_when_exhaustive: bool) -> Outcome:
     votes = tally(ballots)
     groups: dict[frozenset[int], int] = Counter(frozenset(b) for b in ballots if b)
     voters = sum(groups.values())
@@ -143,17 +160,41 @@ def count_equal_shares(costs: Mapping[int, int], ballots: list[frozenset[int]], 
     share = Fraction(amount, voters)
     step = max(Fraction(1), share / 100)
     selected = _mes_once(costs, groups, share, votes)
-    # add-one completion: raise every voter's share by `step` while the outcome still fits. Once a
-    # share pays for the dearest supported project alone, more money changes nothing: stop there.
-    dearest = max((costs[p] for p in votes if votes[p]), default=0)
-    while spend(selected) < amount and share <= dearest:
-        share += step
-        attempt = _mes_once(costs, groups, share, votes)
-        if spend(attempt) > amount:
-            break
-        selected = attempt
+    if stop_when_exhaustive:
+        # add-one completion (equalshares.net): raise every voter's share by `step` until the outcome
+        # is exhaustive; an outcome that no longer fits ends the search with the previous one. When
+        # a share pays for every supported project, MES buys them all: the loop always ends.
+        while not _is_exhaustive(costs, votes, selected, amount):
+            share += step
+            attempt = _mes_once(costs, groups, share, votes)
+            if spend(attempt) > amount:
+                break
+            selected = attempt
+    else:
+        # non-standard: keep raising while the outcome fits, up to a share above the dearest project.
+        dearest = max((costs[p] for p in votes if votes[p]), default=0)
+        while share <= dearest:
+            share += step
+            attempt = _mes_once(costs, groups, share, votes)
+            if spend(attempt) > amount:
+                break
+            selected = attempt
     selected = greedy(costs, votes, amount, already=selected)
     return Outcome(selected=selected, votes=votes, spent=spend(selected))
 
 
-COUNTERS = {"greedy": count_greedy, "equal_shares": count_equal_shares}
+def count_equal_shares(costs: Mapping[int, int], ballots: list[frozenset[int]], amount: int) -> Outcome:
+    """MES, add-one completion stopped at the first exhaustive outcome, then greedy (the reference)."""
+    return _equal_shares(costs, ballots, amount, stop_when_exhaustive=True)
+
+
+def count_equal_shares_raised(costs: Mapping[int, int], ballots: list[frozenset[int]], amount: int) -> Outcome:
+    """MES, shares raised as long as the outcome fits, then greedy (non-standard; see the module docstring)."""
+    return _equal_shares(costs, ballots, amount, stop_when_exhaustive=False)
+
+
+COUNTERS = {
+    "greedy": count_greedy,
+    "equal_shares": count_equal_shares,
+    "equal_shares_raised": count_equal_shares_raised,
+}

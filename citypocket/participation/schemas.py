@@ -245,6 +245,7 @@ class MeetingOut(Schema):
     online_url: str
     capacity: int | None
     registered: int
+    cancelled: bool = False
     minutes: str
     agenda: list[AgendaItemOut]
     documents: list[MeetingDocumentOut]

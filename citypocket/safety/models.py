@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
+from citypocket.core import geojson
 
 
 class Category(models.TextChoices):
@@ -289,6 +290,12 @@ class FilmedZone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Stored as RFC 7946 asks (exterior counter-clockwise, holes clockwise), whatever was entered.
+        if isinstance(self.polygon, dict) and self.polygon.get("type") == "Polygon":
+            self.polygon = geojson.right_hand_ruled(self.polygon)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.polygon is not None:

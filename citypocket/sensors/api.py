@@ -133,7 +133,7 @@ def list_sensors(
                     "unit": stream.unit,
                     "observed_at": row.phenomenon_time.astimezone(UTC),
                 }
-        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest}
+        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest, "simulated": sensor.simulated}
         features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
     return geojson.feature_collection(features)
 
@@ -180,6 +180,7 @@ def list_observations(
         raise InvalidValues("`from` must be before `to`.", errors=[{"field": "from", "message": "not before to"}])
     series = {
         "sensor": found.external_id,
+        "simulated": found.simulated,
         "property": stream.property,
         "unit": stream.unit,
         "resolution": resolution,

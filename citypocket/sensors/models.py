@@ -51,6 +51,13 @@ class Sensor(models.Model):
     def __str__(self) -> str:
         return f"{self.external_id} · {self.name}"
 
+    @property
+    def simulated(self) -> bool:
+        """The sensor's readings are simulated demo data (`metadata.simulated`, set by the demo loaders;
+        `metadata.demo_history = "synthetic"` from earlier demos counts too), never a measurement."""
+        metadata = self.metadata or {}
+        return bool(metadata.get("simulated")) or metadata.get("demo_history") == "synthetic"
+
 
 class Datastream(models.Model):
     """One observed property of one sensor, in one unit."""

@@ -29,6 +29,7 @@ class SensorProperties(Schema):
     name: str
     kind: str
     latest: dict[str, LatestValue]
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
 
 
 class SensorFeature(geojson.Feature):
@@ -52,6 +53,7 @@ class ObservationPoint(Schema):
 
 class ObservationSeries(Schema):
     sensor: str
+    simulated: bool = Field(False, description="Simulated demo data, not measurements (données simulées)")
     property: str
     unit: str
     resolution: Literal["raw", "hour", "day"]

@@ -224,7 +224,8 @@ def test_stations_as_ngsi_ld_air_quality_observed(rouen):
     assert palais["location"]["value"]["coordinates"] == [1.093789, 49.442358]
     assert palais["airQualityIndex"]["value"] == 4
     assert "@context" in palais
-    assert len(entities) == 6
+    assert len(entities) == 1  # the one station with readings: an observation needs its dateObserved
+    assert palais["dataProvider"]["value"].startswith("CityPocket (CityPocket demo: simulated data")
 
 
 def test_daily_indices_list_stored_rows_of_the_city(rouen, aix):

@@ -13,6 +13,7 @@ from citypocket.air.models import AirIndexDaily
 from citypocket.air.tests.factories import run_air_worker
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
+from citypocket.sensors.services import ensure_sensor
 
 
 def ingest_day(city, code="FR25036", *, pm10=60.0, no2=30.0, hours=24):
@@ -153,3 +154,31 @@ def test_demo_loader_is_idempotent_and_fills_a_week_of_indices(rouen, aix):
     assert Observation.objects.count() - observations <= 39  # at most the hour that began between the runs
     city_days = AirIndexDaily.objects.filter(city=rouen, station__isnull=True).exclude(level=0)
     assert city_days.count() >= 7
+
+
+@pytest.mark.django_db
+def test_demo_station_values_are_marked_simulated_and_real_ones_are_not(rouen):
+    """/rouen/air/ in the demo says the station values are simulated, in French and English, and the API
+    says so per station; stations of a real deployment (no demo flag) show no such mark."""
+    ensure_demo_stations()
+    ingest_day(rouen)
+    url = reverse("air:page", kwargs={"city": "rouen"})
+    french = Client().get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = Client().get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    palais = french.split('id="station-FR25036"', 1)[1].split("</li>", 1)[0]
+    assert "données simulées (démo)" in palais and "simulated data (demo)" in english
+    stations = Client().get("/api/v1/cities/rouen/air/stations").json()["features"]
+    assert stations and all(feature["properties"]["simulated"] for feature in stations)
+    ngsi = Client().get("/api/v1/cities/rouen/air/stations", {"format": "ngsi-ld"}).json()
+    assert all("simulated" in entity["source"]["value"] for entity in ngsi)
+
+    # A real deployment (`--no-demo`): the same station registered by the city, without the demo's flag.
+    for sensor in rouen.sensors.filter(kind="air"):
+        ensure_sensor(city=rouen, external_id=sensor.external_id, kind="air", name=sensor.name, lat=sensor.lat,
+                      lon=sensor.lon, properties={}, metadata={"station_code": sensor.external_id})
+    french = Client().get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Espace du Palais" in french and "simulée" not in french and "simulated" not in french
+    stations = Client().get("/api/v1/cities/rouen/air/stations").json()["features"]
+    assert not any(feature["properties"]["simulated"] for feature in stations)
+    ngsi = Client().get("/api/v1/cities/rouen/air/stations", {"format": "ngsi-ld"}).json()
+    assert ngsi and all(entity["source"]["value"] == "CityPocket" for entity in ngsi)

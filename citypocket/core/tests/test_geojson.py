@@ -190,3 +190,25 @@ def test_every_geographic_endpoint_answers_rfc7946_geojson(geographic_data, oper
     ids = assert_rfc7946(_body(first), bbox=list(geographic_data.bbox), where=operation_id)
     again = _body(Client().get(url, query))
     assert [feature["id"] for feature in again["features"]] == ids, f"{operation_id}: ids are not stable"
+
+
+@pytest.mark.django_db
+def test_a_filmed_zone_entered_clockwise_is_stored_right_hand_ruled(rouen):
+    """Enforced on input too: the stored polygon (read by exports and the map) is counter-clockwise."""
+    lon, lat = rouen.centre_lon, rouen.centre_lat
+    clockwise = [[lon, lat], [lon, lat + 0.002], [lon + 0.002, lat + 0.002], [lon + 0.002, lat], [lon, lat]]
+    assert geojson.signed_area(clockwise) < 0
+    zone = FilmedZone.objects.create(city=rouen, name="Zone (test)", polygon={"type": "Polygon", "coordinates": [
+        clockwise]}, operator="Ville", purpose="test", retention_days=15)
+    zone.refresh_from_db()
+    assert geojson.signed_area(zone.polygon["coordinates"][0]) > 0
+
+
+@pytest.mark.django_db
+def test_demo_filmed_zones_are_stored_right_hand_ruled(rouen, aix):
+    safety_demo.load_demo()
+    polygons = [z.polygon for z in FilmedZone.objects.filter(polygon__isnull=False)]
+    assert polygons
+    for polygon in polygons:
+        for index, ring in enumerate(polygon["coordinates"]):
+            assert (geojson.signed_area(ring) > 0) == (index == 0)

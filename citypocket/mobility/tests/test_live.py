@@ -69,7 +69,11 @@ def test_demo_loader_creates_car_parks_with_sensors(demo_parks):
     assert not CarPark.objects.filter(city=rouen, approximate_location=False).exists()
     assert CarPark.objects.get(city=rouen, slug="mont-riboudet").park_and_ride
     assert CarPark.objects.filter(city=aix, park_and_ride=True).count() == 1
-    assert CarPark.objects.get(city=rouen, slug="palais-de-justice").capacity is None
+    palais = CarPark.objects.get(city=rouen, slug="palais-de-justice")
+    assert palais.capacity == 1400 and "wikipedia" in palais.provenance
+    assert CarPark.objects.get(city=aix, slug="krypton").capacity == 900
+    ids = list(CarPark.objects.values_list("city__slug", "national_id"))
+    assert len(set(ids)) == len(ids) == 17 and all(n for _c, n in ids)
     assert Sensor.objects.filter(city=aix, kind="traffic").count() == 3
 
 
@@ -140,13 +144,13 @@ def test_ngsi_ld_format(client, demo_parks):
 def test_csv_export_validates_against_national_schema(client, demo_parks, tmp_path):
     """?format=csv follows "Lieux de stationnement" v0.1.5 (frictionless); rows missing a required value are left out."""
     aix = demo_parks["aix"]
-    CarPark.objects.filter(city=aix).exclude(slug="krypton").update(operator_siret="00000000000000")
+    CarPark.objects.filter(city=aix, slug="krypton").update(operator_siret="")
     CarPark.objects.filter(city=aix, slug="rotonde").update(
         price_1h="2.40", price_2h="4.80", max_height_cm=190, disabled_places=36, ev_places=12,
         address="8 avenue des Belges, 13100 Aix-en-Provence")
     response = client.get("/api/v1/cities/aix-en-provence/car-parks?format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert response["X-Omitted-Rows"] == "1"  # Krypton: capacity and SIRET unknown
+    assert response["X-Omitted-Rows"] == "1"  # Krypton: SIRET unknown
     path = tmp_path / "stationnement.csv"
     path.write_bytes(response.content)
     schema = Schema.from_descriptor(json.loads((FIXTURES / "etalab-schema-stationnement-schema.json").read_text()))
@@ -157,7 +161,9 @@ def test_csv_export_validates_against_national_schema(client, demo_parks, tmp_pa
     rotonde = next(r for r in rows if r["nom"] == "Rotonde")
     assert (rotonde["insee"], rotonde["nb_places"], rotonde["hauteur_max"], rotonde["tarif_2h"]) == (
         "13001", "1800", "190", "4.8")
+    assert rotonde["id"] == CarPark.objects.get(city=aix, slug="rotonde").national_id
     assert rotonde["id"].startswith("13001-P-")
+    assert len({r["id"] for r in rows}) == len(rows)
     assert {r["hauteur_max"] for r in rows if r["nom"] != "Rotonde"} == {"N/A"}
     # The validation has teeth: a malformed SIRET is refused.
     path.write_text(response.content.decode().replace("00000000000000", "123", 1))
@@ -205,7 +211,7 @@ def test_live_answers_are_kept_a_few_seconds_at_the_edge(production_app, demo_pa
     english = features(http.get(url, headers={"Accept-Language": "en"}))["rotonde"]["properties"]
     assert (english["available"], english["status_label"]) == (12, "Almost full")
     csv_answer = http.get(url + "?format=csv")
-    assert http.get(url + "?format=csv").headers["X-Omitted-Rows"] == csv_answer.headers["X-Omitted-Rows"] == "1"  # Krypton: no capacity
+    assert http.get(url + "?format=csv").headers["X-Omitted-Rows"] == csv_answer.headers["X-Omitted-Rows"] == "0"
     search = "/api/v1/cities/aix-en-provence/car-parks/search?lat=43.5263&lon=5.4454"
     assert http.get(search).json()["features"][0]["id"] == "rotonde"
     assert http.get("/api/v1/cities/nowhere/car-parks").status_code == 404  # errors go through, never kept
@@ -282,9 +288,10 @@ def test_demo_car_park_dataset_validates_against_the_national_schema(client, dem
     report = Resource(path=path.name, basepath=str(tmp_path), schema=schema).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     rows = list(csv.DictReader(io.StringIO(body.decode())))
-    expected = CarPark.objects.filter(city=demo_parks["rouen" if city == "rouen" else "aix"],
-                                      capacity__isnull=False).count()
-    assert len(rows) == expected > 0
+    car_parks = CarPark.objects.filter(city=demo_parks["rouen" if city == "rouen" else "aix"])
+    assert len(rows) == car_parks.count() > 0  # a row per car park
+    assert sorted(row["id"] for row in rows) == sorted(car_parks.values_list("national_id", flat=True))
+    assert len({row["id"] for row in rows}) == len(rows)
     assert all(luhn_valid(row["num_siret"]) for row in rows)
     assert {row["num_siret"] for row in rows} == {demo.SIMULATED_SIRET}
     assert {row["info"] for row in rows} == {demo.SIMULATED_SIRET_INFO}

@@ -258,9 +258,9 @@ def test_demo_history_feeds_the_prediction(client, demo_parks, monkeypatch):
     # when the test starts a moment before the next quarter-hour.
     now = pin_now(monkeypatch, timezone.now())
     written = demo.seed_history(city=aix, now=now, days=15)
-    assert written == 9 * (15 * 96 + 1)  # nine SEMEPA car parks of known capacity, every 15 min up to now
+    assert written == 10 * (15 * 96 + 1)  # nine SEMEPA car parks and Krypton (900), every 15 min up to now
     assert demo.seed_history(city=aix, now=now, days=15) == 0
-    assert not Observation.objects.filter(datastream__sensor__external_id="AIX-P-KRYPTON").exists()
+    assert Observation.objects.filter(datastream__sensor__external_id="AIX-P-KRYPTON").count() == 15 * 96 + 1
     arrive = (now + timedelta(hours=1)).isoformat()
     body = run(client, lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1], arrive_at=arrive)
     methods = {f["properties"]["predicted"]["method"] for f in body["features"]}

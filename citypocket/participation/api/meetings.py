@@ -29,6 +29,7 @@ def meeting_out(meeting) -> dict:
         "id": meeting.pk, "kind": meeting.kind, "title": meeting.title, "description": meeting.description,
         "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
         "online_url": meeting.online_url, "capacity": meeting.capacity, "registered": meeting.registered,
+        "cancelled": meeting.is_cancelled,
         "minutes": meeting.minutes, "agenda": list(meeting.agenda.all()),
         "documents": [{"title": d.title, "url": document_url(d, meeting.city)} for d in meeting.documents.all()],
     }

@@ -25,6 +25,9 @@ class VotingRule(models.TextChoices):
 class CountingMethod(models.TextChoices):
     GREEDY = "greedy", _("Most votes within the amount (greedy)")
     EQUAL_SHARES = "equal_shares", _("Method of Equal Shares")
+    EQUAL_SHARES_RAISED = "equal_shares_raised", _(
+        "Method of Equal Shares, shares raised as long as the outcome fits (non-standard)"
+    )
 
 
 class BudgetStatus(models.TextChoices):

@@ -29,6 +29,13 @@ class Meeting(models.Model):
                                            help_text=_("Empty: no registration needed."))
     minutes = models.TextField(_("minutes"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    is_cancelled = models.BooleanField(_("cancelled"), default=False,
+                                       help_text=_("Kept in the calendars, marked cancelled."))
+    # iCalendar (RFC 5545): SEQUENCE grows with each change of time, place or cancellation, so that
+    # calendar applications replace their copy; LAST-MODIFIED is `updated_at`.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -42,8 +49,22 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            before = Meeting.objects.filter(pk=self.pk).values(*RESCHEDULING_FIELDS).first()
+            if before and any(before[name] != getattr(self, name) for name in RESCHEDULING_FIELDS):
+                self.sequence += 1
+                fields = kwargs.get("update_fields")
+                if fields is not None:
+                    kwargs["update_fields"] = {*fields, "sequence", "updated_at"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         same_city(self, "process")
+
+
+# A change of any of these is a new revision of the meeting for calendar applications.
+RESCHEDULING_FIELDS = ("starts_at", "ends_at", "place", "online_url", "is_cancelled")
 
 
 class AgendaItem(models.Model):

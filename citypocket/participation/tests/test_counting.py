@@ -42,8 +42,7 @@ def test_equal_shares_gives_the_minority_its_project_where_greedy_does_not():
     #   A: 3 supporters pay 60/3 = 20 each, rho = 20/60 = 1/3; B the same (tie -> lower id: A).
     #   C: its one supporter pays 30, rho = 30/30 = 1.   -> buy A; v1..v3 keep 10 each.
     #   B: supporters hold 3 x 10 = 30 < 60, unaffordable. C: rho 1 -> buy C.   MES = [A, C], 90.
-    # add-one: shares 31, 32, … give [A, C] until 40, where after A the 3 supporters hold
-    #   3 x 20 = 60 = cost of B -> [A, B, C] = 150 > 120: stop, keep [A, C].
+    # add-one: 30 left, B (60) does not fit: [A, C] is exhaustive, the completion stops at once.
     # greedy completion: 30 left, B costs 60: nothing added.
     outcome = count_equal_shares(costs, ballots, 120)
     assert outcome.selected == [A, C]
@@ -57,8 +56,7 @@ def test_equal_shares_add_one_completion_funds_what_shares_could_not():
     # MES at 100/3 = 33.33 each: A needs 70 but its 2 supporters hold 66.67; B needs 40 > 33.33;
     #   D: v3 pays 20, rho 1 -> [D], 20 spent.
     # add-one (step 1 €): at 35.33 each, A's supporters pay 35 each (rho 0.5) -> A, then D -> [A, D] = 90.
-    #   From 40 on, B is affordable first but D wins the rho tie (cheaper); B only fits after D at 60.33,
-    #   giving [A, D, B] = 130 > 100: stop, keep [A, D].
+    #   10 left, B (40) does not fit: exhaustive, stop there.
     # greedy completion: 10 left, nothing fits.
     outcome = count_equal_shares(costs, ballots, 100)
     assert outcome.selected == [A, D]
@@ -76,7 +74,7 @@ def test_equal_shares_on_identical_ballots_buys_cheaper_projects_first():
     ballots = [frozenset({A, B, C})] * 10
     # 10 voters x 10 €: each project costs 1/10 of its cost per voter, rho = 0.1 for all (a tie,
     # equal votes -> cheaper first): C (3 each, 7 left), B (5 each, 2 left); A needs 60 > 20. [C, B] = 80.
-    # add-one: at 14 € each, C and B leave 6 each = 60 -> A is bought, 140 > 100: stop, keep [C, B].
+    # add-one: 20 left, A (60) does not fit: exhaustive, stop at once.
     # greedy completion: 20 left, A (60) does not fit.
     assert count_equal_shares(costs, ballots, 100).selected == [C, B]
     # Greedy instead: all 10 votes, cheaper first among equals: C (30), B (50) -> 80, A (60) > 20.

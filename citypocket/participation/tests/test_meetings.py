@@ -95,3 +95,46 @@ def test_a_document_needs_a_file_or_a_link(meeting):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         MeetingDocument.objects.create(meeting=meeting, title="Vide")
+
+
+def test_ics_events_carry_revision_status_and_time_zone(client, rouen, meeting):
+    """DTSTAMP / LAST-MODIFIED are the last change (not the start), SEQUENCE grows with each change of
+    time or place (not of the title), a cancelled meeting is STATUS:CANCELLED, times carry a TZID
+    with its VTIMEZONE; all read back by parsing with icalendar."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = f"/api/v1/cities/{rouen.slug}/meetings/{meeting.pk}.ics"
+
+    def event():
+        calendar = Calendar.from_ical(client.get(url).content)
+        assert [zone["TZID"] for zone in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+        [found] = calendar.walk("VEVENT")
+        return found
+
+    first = event()
+    assert first["DTSTART"].params["TZID"] == "Europe/Paris" == first["DTEND"].params["TZID"]
+    assert first.decoded("DTSTART") == meeting.starts_at
+    assert first.decoded("DTSTAMP") <= timezone.now() < meeting.starts_at
+    assert first.decoded("LAST-MODIFIED") == first.decoded("DTSTAMP")
+    assert (first["SEQUENCE"], str(first["STATUS"])) == (0, "CONFIRMED")
+
+    meeting.starts_at += timedelta(hours=1)
+    meeting.ends_at += timedelta(hours=1)
+    meeting.save()
+    moved = event()
+    assert moved["SEQUENCE"] == 1 and moved.decoded("DTSTART") == meeting.starts_at
+    assert moved.decoded("LAST-MODIFIED") >= first.decoded("LAST-MODIFIED")
+    meeting.place = "Salle des fêtes"
+    meeting.save()
+    assert event()["SEQUENCE"] == 2
+    meeting.title = "Conseil métropolitain (ordre du jour complété)"
+    meeting.save()
+    assert event()["SEQUENCE"] == 2  # a new title is not a new time or place
+    meeting.is_cancelled = True
+    meeting.save(update_fields=["is_cancelled"])
+    cancelled = event()
+    assert (cancelled["SEQUENCE"], str(cancelled["STATUS"])) == (3, "CANCELLED")
+    meeting.refresh_from_db()
+    assert meeting.sequence == 3
