@@ -70,7 +70,14 @@ class Datastream(models.Model):
 
 
 class Observation(models.Model):
-    """One value of one datastream at one instant (UTC)."""
+    """One value of one datastream at one instant (UTC).
+
+    On PostgreSQL the table is partitioned by month of `phenomenon_time` (sensors/partitions.py):
+    there the unique (datastream, phenomenon_time) key is the table's primary key and `id` has a
+    plain index of each partition (a unique key must hold the partition key). `id` stays the
+    published identifier of a measurement (open data); the model keeps it as its primary key.
+    On SQLite the table is a plain one.
+    """
 
     # No index of its own: the unique (datastream, phenomenon_time) index starts with it and serves
     # the foreign-key lookups, so each insert maintains one index fewer.
@@ -94,6 +101,62 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.datastream_id}@{self.phenomenon_time:%Y-%m-%dT%H:%M:%SZ}={self.value}"
+
+
+class ObservationHourly(models.Model):
+    """Count, sum, minimum and maximum of a datastream's observations in one UTC hour.
+
+    Kept by the ingest door in the same statement as the observations it adds (only rows that
+    were new count, so a replay adds nothing and a late reading lands in its own hour). Series of
+    hourly means read these rows, never the raw observations. The key starts with the datastream
+    (the distribution column if the table is ever sharded, see docs/architecture.md).
+    """
+
+    pk = models.CompositePrimaryKey("datastream", "hour")
+    datastream = models.ForeignKey(
+        Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("datastream")
+    )
+    hour = models.DateTimeField(_("hour (UTC)"))
+    count = models.PositiveIntegerField(_("count"))
+    total = models.FloatField(_("sum"))
+    minimum = models.FloatField(_("minimum"))
+    maximum = models.FloatField(_("maximum"))
+
+    class Meta:
+        verbose_name = _("hourly observation summary")
+        verbose_name_plural = _("hourly observation summaries")
+
+    def __str__(self) -> str:
+        return f"{self.datastream_id}@{self.hour:%Y-%m-%dT%H}: {self.count}"
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
+
+
+class ObservationDaily(models.Model):
+    """Count, sum, minimum and maximum of a datastream's observations in one local day of its city."""
+
+    pk = models.CompositePrimaryKey("datastream", "day")
+    datastream = models.ForeignKey(
+        Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("datastream")
+    )
+    day = models.DateField(_("day (city time)"))
+    count = models.PositiveIntegerField(_("count"))
+    total = models.FloatField(_("sum"))
+    minimum = models.FloatField(_("minimum"))
+    maximum = models.FloatField(_("maximum"))
+
+    class Meta:
+        verbose_name = _("daily observation summary")
+        verbose_name_plural = _("daily observation summaries")
+
+    def __str__(self) -> str:
+        return f"{self.datastream_id}@{self.day:%Y-%m-%d}: {self.count}"
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
 
 
 class LatestObservation(models.Model):
