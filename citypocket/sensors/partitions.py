@@ -118,6 +118,18 @@ def create_partition(cursor, month: date) -> None:
     cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES {bounds}")
 
 
+def create_missing(months, connection=None) -> list[str]:
+    """Creates the partitions of `months` that do not exist yet (a bulk load makes its months first); their names."""
+    connection = connection or default_connection
+    have = set(list_partitions(connection))
+    created = []
+    with connection.cursor() as cursor:
+        for month in sorted(set(months) - have):
+            create_partition(cursor, month)
+            created.append(partition_name(month))
+    return created
+
+
 def retention_cutoff(now: datetime, months: int) -> date | None:
     """The first month kept: raw rows before it go (None: keep everything)."""
     return add_months(month_of(now.astimezone(UTC)), -months) if months else None
@@ -137,16 +149,13 @@ def maintain(*, now: datetime | None = None, retention_months: int | None = None
                 cursor.execute(f"DELETE FROM {TABLE} WHERE phenomenon_time < %s", [start])  # noqa: S608 (constant)
                 deleted = cursor.rowcount
         return {"created": [], "dropped": [], "deleted": deleted}
-    created, dropped = [], []
+    dropped = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         have = set(list_partitions(connection))
         current = month_of(now.astimezone(UTC))
         wanted = {add_months(current, step) for step in range(AHEAD + 1)} | set(_waiting_months(cursor))
-        for month in sorted(wanted - have):
-            if cutoff is None or month >= cutoff:
-                create_partition(cursor, month)
-                created.append(partition_name(month))
+        created = create_missing([month for month in wanted if cutoff is None or month >= cutoff], connection)
         deleted = 0
         if cutoff:
             for month in sorted(have):
