@@ -125,6 +125,7 @@ def subscriber_main(host: str, port: int, topic: str, expected: int, ready, out,
 
 def bench_city():
     from citypocket.cities.models import City
+    from citypocket.sensors import partitions
     from citypocket.sensors.services import ensure_sensor
 
     city, _ = City.objects.update_or_create(
@@ -143,6 +144,8 @@ def bench_city():
     )
     for i in range(SENSORS):
         ensure_sensor(city=city, external_id=f"B{i:04d}", kind="air", name=f"Bench {i}", properties={"no2": "ug/m3"})
+    if partitions.is_partitioned():  # the readings' month gets its partition, as the worker would make it
+        partitions.create_missing([partitions.month_of(START)])
     return city
 
 
