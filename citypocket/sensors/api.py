@@ -153,7 +153,8 @@ def _aware(moment: datetime, field: str) -> datetime:
     description=(
         "Half-open interval [`from`, `to`) (ISO 8601 with offset; default: the last 24 hours). "
         "`resolution=raw` pages with a cursor (`next` link); `hour` and `day` give avg/min/max/count per "
-        "period, computed in the database (days and hours of the city's time zone)."
+        "period, read from hourly and daily roll-ups kept at ingest (days of the city's time zone; hours "
+        "are UTC hours, the city's own where its offset is a whole number of hours)."
     ),
     exclude_none=True,
 )
