@@ -1,22 +1,24 @@
 """Observation series at scale: p99 of a day of hourly means, a month of daily means and the latest values.
 
     .venv/bin/python bench/series.py --database-url postgres://postgres@127.0.0.1:5432/cp_bench_series \
-        [--scales 10000,10000000] [--datastreams 100] [--days 365] [--requests 300]
+        [--scales 10000,10000000] [--datastreams 100] [--days 365] [--requests 300] [--rounds 3] [--reuse]
 
-For each scale (number of observations) the benchmark city's observations are replaced by
-`scale` rows spread evenly over the last `--days` days across `--datastreams` air stations,
+Each scale (number of observations) has its own database, `<name>_<scale>`, whose benchmark
+city's observations are replaced by `scale` rows spread evenly over the last `--days` days across
+`--datastreams` air stations,
 loaded in the database with `generate_series` (one INSERT … SELECT into the partitioned table,
 its monthly partitions made first), then the roll-ups are rebuilt from them
 (`sensors.rollups.rebuild`, the migration's backfill) and the tables analysed; load time, rows/s
 and the disk used per row (`pg_total_relation_size` of every partition) are reported.
 
-Then, in one process through Django's test client (the whole middleware stack and the API, no
-HTTP server, so that the table size is what changes), `--requests` of each read, each for a
-random station and a random period:
+Then, the scales in turns (`--rounds`, each a process of its own on its database, so that the
+machine's load weighs on every scale alike), through Django's test client (the whole middleware
+stack and the API, no HTTP server, so that the table size is what changes), `--requests` of each
+read, each for a random station and a random period:
 
 - a day of hourly means (`resolution=hour`, one local day),
 - a month of daily means (`resolution=day`, 30 local days),
-- the latest values of every station (`GET /api/v1/cities/bench/sensors`),
+- the latest values of every station (`GET /api/v1/cities/bench-series/sensors`),
 - for reference, the day of hourly means aggregated from the raw rows (the path before roll-ups).
 
 Prints a markdown table of p50/p99 per read and scale and the ratio of the largest scale's p99 to
@@ -24,10 +26,13 @@ the smallest's (the target: within 2 times). Nothing is written to docs/benchmar
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -191,34 +196,69 @@ def measure(city, requests: int, now: datetime, days: int) -> dict:
     for name, read in reads.items():
         for _ in range(min(20, requests)):  # warm-up
             read()
-        samples = [read() for _ in range(requests)]
-        results[name] = (statistics.median(samples), percentile(samples, 99))
+        results[name] = [read() for _ in range(requests)]
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--scales", default="10000,10000000")
-    parser.add_argument("--datastreams", type=int, default=100)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--requests", type=int, default=300)
-    args = parser.parse_args()
+def scale_url(url: str, scale: int) -> str:
+    """Each scale has its own database (`<name>_<scale>`), so that both can be measured in turns."""
+    return f"{url.rstrip('/')}_{scale}"
+
+
+def child(args) -> None:
+    """In a process of its own, on one scale's database: load it (`--load`) or measure it (`--measure`)."""
     setup_django(args.database_url)
     from django.conf import settings
+
+    from citypocket.sensors.models import Observation
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
     city = bench_city(args.datastreams)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
+    if args.load:
+        count = Observation.objects.count()
+        if args.reuse and count >= args.load * 0.99:
+            print(json.dumps({"reused": count}))
+            return
+        info = load(city, args.load, args.days, now)
+        print(json.dumps({**info, "first": str(info["first"]), "step": str(info["step"])}))
+        return
+    print(json.dumps(measure(city, args.requests, now, args.days)))
+
+
+def run_child(args, url: str, *extra: str) -> dict:
+    command = [sys.executable, __file__, "--database-url", url, "--datastreams", str(args.datastreams)]
+    command += ["--days", str(args.days), *extra]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="the scales' databases are named <name>_<scale>")
+    parser.add_argument("--scales", default="10000,10000000")
+    parser.add_argument("--datastreams", type=int, default=100)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--requests", type=int, default=300, help="of each read at each scale, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="the scales are measured in turns, this many times")
+    parser.add_argument("--reuse", action="store_true", help="keep a scale's database if it is already loaded")
+    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load or args.measure:
+        child(args)
+        return
     scales = [int(s) for s in args.scales.split(",")]
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
-        f"disk free {shutil.disk_usage('/').free / 1e9:.0f} GB"
+        f"disk free {shutil.disk_usage('/').free / 1e9:.0f} GB",
+        flush=True,
     )
-    loads, timings = {}, {}
     for scale in scales:
-        loads[scale] = load(city, scale, args.days, now)
-        info = loads[scale]
+        info = run_child(args, scale_url(args.database_url, scale), "--load", str(scale), *(["--reuse"] * args.reuse))
+        if "reused" in info:
+            print(f"{info['reused']:,} observations already loaded, kept", flush=True)
+            continue
         print(
             f"{info['rows']:,} observations ({args.datastreams} stations, one every {info['step']}): "
             f"loaded in {info['load_s']:.1f} s ({info['rows'] / info['load_s']:,.0f} rows/s), roll-ups and latest "
@@ -226,14 +266,22 @@ def main() -> None:
             f"{info['bytes_per_row']:.0f} bytes/row; roll-ups {info['rollup_size'] / 1e6:,.1f} MB",
             flush=True,
         )
-        timings[scale] = measure(city, args.requests, now, args.days)
+    samples: dict[int, dict[str, list[float]]] = {scale: {} for scale in scales}
+    per_round = max(20, args.requests // args.rounds)
+    for _round in range(args.rounds):  # in turns, so that the machine's load weighs on every scale alike
+        for scale in scales:
+            got = run_child(args, scale_url(args.database_url, scale), "--measure", "--requests", str(per_round))
+            for name, values in got.items():
+                samples[scale].setdefault(name, []).extend(values)
     small, large = scales[0], scales[-1]
     header = " | ".join(f"{scale:,} obs p50 / p99 (ms)" for scale in scales)
     print(f"\n| read | {header} | p99 ratio {large:,} / {small:,} |")
     print("|---|" + "---:|" * (len(scales) + 1))
-    for name in timings[small]:
-        cells = " | ".join(f"{timings[s][name][0]:.1f} / {timings[s][name][1]:.1f}" for s in scales)
-        print(f"| {name} | {cells} | {timings[large][name][1] / timings[small][name][1]:.2f} x |")
+    for name in samples[small]:
+        p99 = {s: percentile(samples[s][name], 99) for s in scales}
+        cells = " | ".join(f"{statistics.median(samples[s][name]):.1f} / {p99[s]:.1f}" for s in scales)
+        print(f"| {name} | {cells} | {p99[large] / p99[small]:.2f} x |")
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
