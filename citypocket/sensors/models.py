@@ -103,24 +103,36 @@ class Observation(models.Model):
         return f"{self.datastream_id}@{self.phenomenon_time:%Y-%m-%dT%H:%M:%SZ}={self.value}"
 
 
-class ObservationHourly(models.Model):
-    """Count, sum, minimum and maximum of a datastream's observations in one UTC hour.
+class ObservationSummary(models.Model):
+    """Count, sum, minimum and maximum of a datastream's observations over one period (the roll-ups).
 
     Kept by the ingest door in the same statement as the observations it adds (only rows that
-    were new count, so a replay adds nothing and a late reading lands in its own hour). Series of
-    hourly means read these rows, never the raw observations. The key starts with the datastream
-    (the distribution column if the table is ever sharded, see docs/architecture.md).
+    were new count, so a replay adds nothing and a late reading lands in its own period). Series of
+    hourly and daily means read these rows, never the raw observations. Their keys start with the
+    datastream (the distribution column if the tables are ever sharded, see docs/architecture.md).
     """
 
-    pk = models.CompositePrimaryKey("datastream", "hour")
     datastream = models.ForeignKey(
         Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("datastream")
     )
-    hour = models.DateTimeField(_("hour (UTC)"))
     count = models.PositiveIntegerField(_("count"))
     total = models.FloatField(_("sum"))
     minimum = models.FloatField(_("minimum"))
     maximum = models.FloatField(_("maximum"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
+
+
+class ObservationHourly(ObservationSummary):
+    """The roll-up of one UTC hour."""
+
+    pk = models.CompositePrimaryKey("datastream", "hour")
+    hour = models.DateTimeField(_("hour (UTC)"))
 
     class Meta:
         verbose_name = _("hourly observation summary")
@@ -129,23 +141,12 @@ class ObservationHourly(models.Model):
     def __str__(self) -> str:
         return f"{self.datastream_id}@{self.hour:%Y-%m-%dT%H}: {self.count}"
 
-    @property
-    def mean(self) -> float:
-        return self.total / self.count
 
-
-class ObservationDaily(models.Model):
-    """Count, sum, minimum and maximum of a datastream's observations in one local day of its city."""
+class ObservationDaily(ObservationSummary):
+    """The roll-up of one local day of the datastream's city."""
 
     pk = models.CompositePrimaryKey("datastream", "day")
-    datastream = models.ForeignKey(
-        Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("datastream")
-    )
     day = models.DateField(_("day (city time)"))
-    count = models.PositiveIntegerField(_("count"))
-    total = models.FloatField(_("sum"))
-    minimum = models.FloatField(_("minimum"))
-    maximum = models.FloatField(_("maximum"))
 
     class Meta:
         verbose_name = _("daily observation summary")
@@ -153,10 +154,6 @@ class ObservationDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.datastream_id}@{self.day:%Y-%m-%d}: {self.count}"
-
-    @property
-    def mean(self) -> float:
-        return self.total / self.count
 
 
 class LatestObservation(models.Model):
