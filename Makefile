@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -89,6 +89,13 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 bench-opendata: $(STAMP)
 	$(PY) bench/opendata.py --database-url $(BENCH_OPENDATA_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
+
+# Series at scale: its own database, the observations replaced at each scale (docs/sensors.md).
+BENCH_SERIES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/citypocket_bench_series
+SERIES_SCALES ?= 10000,10000000
+
+bench-series: $(STAMP)
+	$(PY) bench/series.py --database-url $(BENCH_SERIES_DATABASE_URL) --scales $(SERIES_SCALES)
 
 bench-cityinfo: $(STAMP)
 	$(PY) bench/cityinfo.py --database-url $(BENCH_DATABASE_URL)

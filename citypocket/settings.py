@@ -324,6 +324,8 @@ MQTT_BULK_ACKS = env.choice("MQTT_BULK_ACKS", "on", ("on", "off"))
 INGEST_BATCH_SIZE = env.integer("INGEST_BATCH_SIZE", 500, minimum=1)
 INGEST_BATCH_MS = env.integer("INGEST_BATCH_MS", 200, minimum=1)
 INGEST_QUEUE_SIZE = env.integer("INGEST_QUEUE_SIZE", 5000, minimum=1)
+# Months of raw observations kept (whole monthly partitions on PostgreSQL); 0 keeps them all.
+OBSERVATION_RETENTION_MONTHS = env.integer("OBSERVATION_RETENTION_MONTHS", 0, minimum=0)
 
 
 def _sensor_feeds() -> list[dict]:

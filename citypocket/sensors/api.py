@@ -6,8 +6,6 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db import OperationalError
-from django.db.models import Avg, Count, Max, Min
-from django.db.models.functions import TruncDay, TruncHour
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
@@ -18,7 +16,7 @@ from citypocket.core.http import cache_public
 from citypocket.core.pagination import CURSOR, cursor_page, decode_cursor, next_link
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
-from citypocket.sensors import selectors
+from citypocket.sensors import rollups, selectors
 from citypocket.sensors.auth import INGEST, IngestTokenAuth
 from citypocket.sensors.formats import parse_payload
 from citypocket.sensors.ingest import ingest_observations
@@ -155,7 +153,8 @@ def _aware(moment: datetime, field: str) -> datetime:
     description=(
         "Half-open interval [`from`, `to`) (ISO 8601 with offset; default: the last 24 hours). "
         "`resolution=raw` pages with a cursor (`next` link); `hour` and `day` give avg/min/max/count per "
-        "period, computed in the database (days and hours of the city's time zone)."
+        "period, read from hourly and daily roll-ups kept at ingest (days of the city's time zone; hours "
+        "are UTC hours, the city's own where its offset is a whole number of hours)."
     ),
     exclude_none=True,
 )
@@ -203,24 +202,5 @@ def list_observations(
             "The interval is too long for this resolution.",
             errors=[{"field": "from", "message": f"at most {MAX_AGGREGATE_SPAN[resolution].days} days"}],
         )
-    zone = place.zone
-    trunc = TruncHour if resolution == "hour" else TruncDay
-    buckets = (
-        selectors.list_observations(datastream=stream, start=start, end=end)
-        .order_by()
-        .annotate(bucket=trunc("phenomenon_time", tzinfo=zone))
-        .values("bucket")
-        .annotate(avg=Avg("value"), min=Min("value"), max=Max("value"), count=Count("pk"))
-        .order_by("bucket")
-    )
-    series["items"] = [
-        {
-            "time": row["bucket"].astimezone(UTC),
-            "avg": row["avg"],
-            "min": row["min"],
-            "max": row["max"],
-            "count": row["count"],
-        }
-        for row in buckets
-    ]
+    series["items"] = rollups.series(datastream=stream, city=place, resolution=resolution, start=start, end=end)
     return series

@@ -7,7 +7,8 @@ items a parser already refused) and the source it came from. In one transaction 
 
 1. resolves each reading's datastream in the city (a cache serves long-running processes),
 2. validates time, unit and value at the edge and converts to the datastream's unit,
-3. hands the valid rows to `sensors.storage` (idempotent on datastream + time, COPY on PostgreSQL),
+3. hands the valid rows to `sensors.storage` (idempotent on datastream + time, COPY on PostgreSQL,
+   hourly and daily roll-ups kept in the same statement),
 4. keeps every refused item as a DeadLetter with its reason (once for an item delivered again),
 5. schedules the ingest listeners (`sensors.hooks`) for after the commit.
 
@@ -80,7 +81,7 @@ def ingest_observations(
                 duplicates += 1  # the same datastream and instant twice in one batch: the first wins
                 continue
             rows[key] = value
-        inserted = storage.write_observations(rows, received_at=now)
+        inserted = storage.write_observations(rows, received_at=now, zone=city.timezone if city else "UTC")
         duplicates += len(rows) - inserted
         if inserted:
             notify_after_commit(city=city, properties=frozenset(str(r.property) for r in readings))

@@ -77,7 +77,14 @@ class Datastream(models.Model):
 
 
 class Observation(models.Model):
-    """One value of one datastream at one instant (UTC)."""
+    """One value of one datastream at one instant (UTC).
+
+    On PostgreSQL the table is partitioned by month of `phenomenon_time` (sensors/partitions.py):
+    there the unique (datastream, phenomenon_time) key is the table's primary key and `id` has a
+    plain index of each partition (a unique key must hold the partition key). `id` stays the
+    published identifier of a measurement (open data); the model keeps it as its primary key.
+    On SQLite the table is a plain one.
+    """
 
     # No index of its own: the unique (datastream, phenomenon_time) index starts with it and serves
     # the foreign-key lookups, so each insert maintains one index fewer.
@@ -101,6 +108,59 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.datastream_id}@{self.phenomenon_time:%Y-%m-%dT%H:%M:%SZ}={self.value}"
+
+
+class ObservationSummary(models.Model):
+    """Count, sum, minimum and maximum of a datastream's observations over one period (the roll-ups).
+
+    Kept by the ingest door in the same statement as the observations it adds (only rows that
+    were new count, so a replay adds nothing and a late reading lands in its own period). Series of
+    hourly and daily means read these rows, never the raw observations. Their keys start with the
+    datastream (the distribution column if the tables are ever sharded, see docs/architecture.md).
+    """
+
+    datastream = models.ForeignKey(
+        Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("datastream")
+    )
+    count = models.PositiveIntegerField(_("count"))
+    total = models.FloatField(_("sum"))
+    minimum = models.FloatField(_("minimum"))
+    maximum = models.FloatField(_("maximum"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
+
+
+class ObservationHourly(ObservationSummary):
+    """The roll-up of one UTC hour."""
+
+    pk = models.CompositePrimaryKey("datastream", "hour")
+    hour = models.DateTimeField(_("hour (UTC)"))
+
+    class Meta:
+        verbose_name = _("hourly observation summary")
+        verbose_name_plural = _("hourly observation summaries")
+
+    def __str__(self) -> str:
+        return f"{self.datastream_id}@{self.hour:%Y-%m-%dT%H}: {self.count}"
+
+
+class ObservationDaily(ObservationSummary):
+    """The roll-up of one local day of the datastream's city."""
+
+    pk = models.CompositePrimaryKey("datastream", "day")
+    day = models.DateField(_("day (city time)"))
+
+    class Meta:
+        verbose_name = _("daily observation summary")
+        verbose_name_plural = _("daily observation summaries")
+
+    def __str__(self) -> str:
+        return f"{self.datastream_id}@{self.day:%Y-%m-%d}: {self.count}"
 
 
 class LatestObservation(models.Model):

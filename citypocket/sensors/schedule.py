@@ -3,6 +3,7 @@
 from crontask import cron
 from django.tasks import task
 
+from citypocket.sensors import partitions
 from citypocket.sensors.pollers import poll_configured_feeds
 
 
@@ -15,3 +16,10 @@ def poll_sensor_feeds() -> dict:
                                                                  "rejected": len(outcome.rejected)}
         for label, outcome in poll_configured_feeds().items()
     }
+
+
+@cron("17 3 * * *")
+@task
+def maintain_observation_partitions() -> dict:
+    """Every night: monthly partitions ahead, a partition for rows waiting in the default one, retention."""
+    return partitions.maintain()

@@ -29,6 +29,7 @@ EXPECTED = {
                                                                       datetime(2026, 6, 2, 7, 0)),
     "purge_expired_safety_data": (datetime(2026, 6, 1, 4, 0), datetime(2026, 6, 2, 3, 30)),
     "poll_sensor_feeds": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 5)),
+    "maintain_observation_partitions": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 2, 3, 17)),
     "sync_catalogs": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 15)),
     "harvest_sources": (datetime(2026, 6, 1, 9, 38), datetime(2026, 6, 1, 10, 37)),
     "import_event_feeds": (datetime(2026, 6, 1, 9, 41), datetime(2026, 6, 1, 10, 40)),
