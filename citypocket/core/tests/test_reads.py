@@ -35,6 +35,7 @@ def is_write(sql: str) -> bool:
 HOT_READS = [
     "/",
     "/rouen/",
+    "/aix-en-provence/",
     "/rouen/air/",
     "/rouen/parking/",
     "/rouen/participate/",
@@ -42,8 +43,17 @@ HOT_READS = [
     "/api/v1/cities/rouen/air/now",
     "/api/v1/cities/rouen/air/stations",
     "/api/v1/cities/rouen/air/indices",
+    "/api/v1/cities/rouen/air/indices?format=csv",
     "/api/v1/cities/rouen/car-parks",
+    "/api/v1/cities/rouen/car-parks/search?lat=49.4431&lon=1.0993",
+    "/api/v1/cities/rouen/car-parks/search?lat=49.4431&lon=1.0993&arrive_at={in_an_hour}",
+    "/api/v1/cities/rouen/traffic",
     "/api/v1/cities/rouen/sensors",
+    "/api/v1/cities/rouen/sensors?kind=air",
+    "/api/v1/cities/rouen/sensors/FR25036/observations?property=pm10&resolution=hour",
+    "/api/v1/cities/rouen/search?q=parking",
+    "/api/v1/cities/aix-en-provence/air/now",
+    "/api/v1/cities/aix-en-provence/car-parks",
 ]
 
 
@@ -57,7 +67,7 @@ def ingest_hours(city, *, pm10: float, hours: range) -> None:
 
 
 @pytest.mark.parametrize("path", HOT_READS)
-def test_a_public_get_writes_nothing_even_after_new_readings(rouen, path):
+def test_a_public_get_writes_nothing_even_after_new_readings(rouen, aix, path):
     """The stored index is older than the newest readings (the worker has not run again yet): the GET
     still only reads, and answers what was stored."""
     ensure_demo_stations()
@@ -66,6 +76,8 @@ def test_a_public_get_writes_nothing_even_after_new_readings(rouen, path):
     run_air_worker()
     ingest_hours(rouen, pm10=400.0, hours=range(0, 1))  # newer than what the stored index used
     client = Client()
+    in_an_hour = (timezone.now() + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = path.format(in_an_hour=in_an_hour)  # an arrival the prediction reads history for
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200, path
