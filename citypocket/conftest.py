@@ -40,6 +40,10 @@ def _clear_cache(request):
     are rolled back with its transaction, but transactional tests (live server, browser) commit
     theirs, and a flush of the database does not empty the cache's table.
     """
+    # Imported here: the limiter's module reads settings, which pytest-django sets up after this file loads.
+    from citypocket.core.throttling import local_counts
+
+    local_counts.clear()  # the read limit's per-process counters (no Redis in tests)
     database = {"_django_db_helper", "db", "transactional_db", "live_server"} & set(request.fixturenames)
     if database or request.node.get_closest_marker("django_db"):
         request.getfixturevalue("_django_db_helper")

@@ -1,15 +1,14 @@
 """Reads never write: the public GETs people use most only read what the worker and the ingest
 listeners stored, even right after new readings arrived (no INSERT, UPDATE or DELETE, so no write lock).
 
-The one write a read may cause is the API's rate-limit counter, which lives in the shared cache: in
-Redis when REDIS_URL is set (production), in the database's cache table otherwise (see core.cache).
+The API's read limit counts in Redis when REDIS_URL is set, else in the web process's memory (see
+core.throttling): never in the database, so that even the counter of a read is no write there.
 """
 
 import re
 from datetime import UTC, timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -29,8 +28,7 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def is_write(sql: str) -> bool:
-    """A write to the platform's data (the cache table, which is Redis in production, aside)."""
-    return bool(WRITE.match(sql)) and settings.CACHES["default"].get("LOCATION", "") not in sql
+    return bool(WRITE.match(sql))
 
 HOT_READS = [
     "/",
@@ -98,3 +96,14 @@ def test_the_worker_brings_the_stored_index_up_to_date(rouen, monkeypatch):
     after = Client().get("/api/v1/cities/rouen/air/now").json()["atmo"]["level"]
     assert after > before
     assert AirIndexDaily.objects.get(city=rouen, station__isnull=True, date=rouen.local_today()).level == after
+
+
+def test_the_read_limit_still_refuses_without_touching_the_database(rouen, settings):
+    """Without Redis the read limit counts in the process: over the rate a 429, and no query on the cache table."""
+    settings.API_READ_RATE = "3/min"
+    table = settings.CACHES["default"]["LOCATION"]
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        statuses = [client.get("/api/v1/cities").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert not [query["sql"] for query in queries.captured_queries if table in query["sql"]]
