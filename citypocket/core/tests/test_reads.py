@@ -107,3 +107,17 @@ def test_the_read_limit_still_refuses_without_touching_the_database(rouen, setti
         statuses = [client.get("/api/v1/cities").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert not [query["sql"] for query in queries.captured_queries if table in query["sql"]]
+
+
+@pytest.mark.parametrize(("path", "budget"), [
+    ("/api/v1/cities/rouen/air/now", 4),  # the city, the stored indices of today and tomorrow, stations, latest values
+    ("/api/v1/cities/rouen/car-parks", 2),  # the city, the car parks with their latest reading (joined)
+])
+def test_a_hot_read_costs_a_few_queries_whatever_the_number_of_stations(rouen, path, budget,
+                                                                        django_assert_max_num_queries):
+    ensure_demo_stations()
+    mobility_demo.load(history=False)
+    ingest_hours(rouen, pm10=20.0, hours=range(0, 3))
+    run_air_worker()
+    with django_assert_max_num_queries(budget):
+        assert Client().get(path).status_code == 200
