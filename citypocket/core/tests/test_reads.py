@@ -121,3 +121,16 @@ def test_a_hot_read_costs_a_few_queries_whatever_the_number_of_stations(rouen, p
     run_air_worker()
     with django_assert_max_num_queries(budget):
         assert Client().get(path).status_code == 200
+
+
+def test_a_city_home_reuses_its_tiles_for_a_few_seconds(rouen, settings, django_assert_max_num_queries):
+    """HOME_TILE_CACHE_SECONDS: the second home within the window reads no tile's data; the tiles are the same."""
+    settings.HOME_TILE_CACHE_SECONDS = 5
+    ensure_demo_stations()
+    mobility_demo.load(history=False)
+    first = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr")
+    with django_assert_max_num_queries(2):  # the city, and the cities of the shell's switcher
+        again = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert again.content.count(b'class="tile ') == first.content.count(b'class="tile ') > 3
+    english = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="en")  # its own tiles, in its language
+    assert b"What matters now in Rouen" in english.content
