@@ -103,7 +103,7 @@ def main() -> None:
         spent = (time.perf_counter() - started) / args.requests * 1000
         print(f"\n=== {name}: {spent:.2f} ms/request (profiled), {queries} queries, {len(body)} bytes")
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
         print(out.getvalue().split("\n", 6)[-1])
 
 
