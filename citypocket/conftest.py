@@ -29,6 +29,7 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.SIMULATOR = False
     settings.HOME_TILE_CACHE_SECONDS = 0  # tests change data between two views of a home
+    settings.CITY_CACHE_SECONDS = 0  # each test makes its own cities, rolled back after it
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirIndexDaily
 from citypocket.air.tests.factories import run_air_worker
+from citypocket.cities.selectors import forget_cities, get_city
 from citypocket.mobility import demo as mobility_demo
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
@@ -134,3 +135,17 @@ def test_a_city_home_reuses_its_tiles_for_a_few_seconds(rouen, settings, django_
     assert again.content.count(b'class="tile ') == first.content.count(b'class="tile ') > 3
     english = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="en")  # its own tiles, in its language
     assert b"What matters now in Rouen" in english.content
+
+
+def test_a_looked_up_city_is_reused_until_it_changes(rouen, settings, django_assert_num_queries):
+    """CITY_CACHE_SECONDS: the second read of a city costs no query; a saved change applies at once."""
+    settings.CITY_CACHE_SECONDS = 60
+    forget_cities()
+    get_city(slug="rouen").name = "changed on one request only"
+    with django_assert_num_queries(0):
+        assert get_city(slug="rouen").name == rouen.name
+    rouen.name = "Rouen-sur-Seine"
+    rouen.save()
+    with django_assert_num_queries(1):
+        assert get_city(slug="rouen").name == "Rouen-sur-Seine"
+    forget_cities()
