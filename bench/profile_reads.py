@@ -5,7 +5,7 @@ in-process, so that the profile holds Django's middleware, ninja, the ORM and th
 but no network. For each read: the mean time per request, the number of SQL queries, and the
 functions with the largest cumulative time (cProfile).
 
-    .venv/bin/python bench/profile_reads.py --database-url postgres://…/citypocket_bench [--requests 300] [--top 25]
+    .venv/bin/python bench/profile_reads.py --database-url postgres://…/citypocket_bench [--requests 300] [--top 25] [--only list] [--sql] [--sort tottime]
 
 Run `make bench-mobility` once before, so that its bench city exists (the air reads use Rouen's demo).
 """
@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--city", default="bench-mobility-10")
     parser.add_argument("--only", help="profile only the reads whose name contains this")
     parser.add_argument("--sql", action="store_true", help="print each read's queries")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative (default), tottime…")
     args = parser.parse_args()
     production_environment(args.database_url)
     sys.path.insert(0, str(ROOT))
@@ -103,7 +104,7 @@ def main() -> None:
         spent = (time.perf_counter() - started) / args.requests * 1000
         print(f"\n=== {name}: {spent:.2f} ms/request (profiled), {queries} queries, {len(body)} bytes")
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue().split("\n", 6)[-1])
 
 
