@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series profile-reads
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -75,6 +75,10 @@ bench-ingest: $(STAMP)
 
 bench-mobility: $(STAMP)
 	$(PY) bench/mobility.py --database-url $(BENCH_DATABASE_URL)
+
+# Where the time of each hot read goes without the edge cache (queries and cProfile; run bench-mobility once before).
+profile-reads: $(STAMP)
+	$(PY) bench/profile_reads.py --database-url $(BENCH_DATABASE_URL)
 
 bench-participation: $(STAMP)
 	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)

@@ -1,4 +1,6 @@
-"""Mobility benchmark: car-park list and search under wrk vs Datasette, search scaling, prediction backtest.
+"""Mobility benchmark: car-park list and search under wrk vs Datasette, search scaling, prediction backtest,
+and the hot reads without the edge cache (car-park list, search at random destinations, air now, a day
+series, the city home, a 304) beside Datasette serving the same rows (`--uncached-only` for just those).
 
 Targets (issue 5): `GET /api/v1/cities/{city}/car-parks` and the search under `wrk -t1 -c8 -d10s` on
 loopback, production server (gunicorn, as `citypocket run` starts it) + PostgreSQL: >= 5x the
@@ -112,8 +114,57 @@ def sqlite_copy(path: Path) -> None:
                          item.live.observed_at.isoformat() if item.live.observed_at else None, int(c.park_and_ride),
                          float(c.price_2h) if c.price_2h is not None else None, c.lat, c.lon))
         db.executemany("INSERT INTO car_parks VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    air_copy(db)
     db.commit()
     db.close()
+
+
+AIR_CITY = "rouen"
+
+
+def air_station() -> tuple[str, str]:
+    """The air city's first station measuring PM10 (external id, property): the day series' subject."""
+    from citypocket.sensors.models import Datastream
+
+    stream = (Datastream.objects.filter(sensor__city__slug=AIR_CITY, sensor__kind="air", property="pm10")
+              .select_related("sensor").order_by("sensor__external_id").first())
+    return stream.sensor.external_id, stream.property
+
+
+def ensure_air_city() -> None:
+    """The demo's Rouen (air stations with days of hourly readings), and today's indices stored by the worker."""
+    from django.core.management import call_command
+
+    from citypocket.air.services import refresh_air_now
+    from citypocket.cities.models import City
+
+    if not City.objects.filter(slug=AIR_CITY).exists():
+        call_command("load_demo")
+    refresh_air_now(city=City.objects.get(slug=AIR_CITY))
+
+
+def air_copy(db) -> None:
+    """The same air rows for Datasette: the latest value of every air datastream, and the observations
+    of the day series' station (its raw rows, which the day series folds into hourly means)."""
+    from citypocket.sensors.models import LatestObservation, Observation
+
+    db.execute("CREATE TABLE latest_air (city TEXT, sensor TEXT, name TEXT, lat REAL, lon REAL, property TEXT, "
+               "value REAL, time TEXT)")
+    db.execute("CREATE INDEX latest_air_city ON latest_air (city)")
+    db.executemany("INSERT INTO latest_air VALUES (?,?,?,?,?,?,?,?)", [
+        (AIR_CITY, *row[:6], row[6].astimezone(UTC).isoformat()) for row in LatestObservation.objects.filter(
+            datastream__sensor__city__slug=AIR_CITY, datastream__sensor__kind="air").values_list(
+            "datastream__sensor__external_id", "datastream__sensor__name", "datastream__sensor__lat",
+            "datastream__sensor__lon", "datastream__property", "value", "phenomenon_time")])
+    db.execute("CREATE TABLE observations (sensor TEXT, property TEXT, time TEXT, value REAL)")
+    db.execute("CREATE INDEX observations_series ON observations (sensor, property, time)")
+    station, prop = air_station()
+    db.executemany("INSERT INTO observations VALUES (?,?,?,?)", [
+        (station, prop, moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), value)
+        for moment, value in Observation.objects.filter(datastream__sensor__city__slug=AIR_CITY,
+                                                        datastream__sensor__external_id=station,
+                                                        datastream__property=prop).values_list(
+            "phenomenon_time", "value")])
 
 
 def wait_up(url: str) -> None:
@@ -129,9 +180,12 @@ def wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def wrk(url: str, seconds: int) -> dict:
-    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", url], capture_output=True, text=True,
-                         check=True).stdout
+def wrk(url: str, seconds: int, script: Path | None = None, headers: dict | None = None) -> dict:
+    extra = ["-s", str(script)] if script else []
+    for name, value in (headers or {}).items():
+        extra += ["-H", f"{name}: {value}"]
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", *extra, url], capture_output=True,
+                         text=True, check=True).stdout
 
     def ms(text: str) -> float:
         value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
@@ -152,6 +206,29 @@ def datasette_bin() -> Path:
     return binary
 
 
+def random_points_script(path: Path, template: str) -> Path:
+    """A wrk script that asks for a new random point within ~1 km of the bench destination at every
+    request, so that no two requests share an answer. `template` is the request path with `{lat}`,
+    `{lon}` and, for a bbox, `{s}`, `{w}`, `{n}`, `{e}` (the walking reach around the point)."""
+    from citypocket.mobility import geo
+
+    south, west, north, east = geo.bbox_around(*SEARCH_POINT, 1000 / geo.WALK_DETOUR)
+    half_lat, half_lon = (north - south) / 2, (east - west) / 2
+    order = re.findall(r"\{(lat|lon|s|n|w|e)\}", template)
+    lua_path = re.sub(r"\{(lat|lon|s|n|w|e)\}", "%.6f", template.replace("%", "%%"))
+    values = {"lat": "lat", "lon": "lon", "s": "lat - dlat", "n": "lat + dlat", "w": "lon - dlon", "e": "lon + dlon"}
+    path.write_text(
+        f"local dlat, dlon = {half_lat:.6f}, {half_lon:.6f}\n"
+        "math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))\n"
+        "request = function()\n"
+        f"  local lat = {SEARCH_POINT[0]} + (math.random() - 0.5) * 0.018\n"
+        f"  local lon = {SEARCH_POINT[1]} + (math.random() - 0.5) * 0.025\n"
+        f"  return wrk.format(\"GET\", string.format(\"{lua_path}\", {', '.join(values[n] for n in order)}))\n"
+        "end\n"
+    )
+    return path
+
+
 def bbox_params(max_walk_m: int = 1000) -> dict:
     from citypocket.mobility import geo
 
@@ -159,7 +236,50 @@ def bbox_params(max_walk_m: int = 1000) -> dict:
     return {"s": f"{south:.6f}", "w": f"{west:.6f}", "n": f"{north:.6f}", "e": f"{east:.6f}"}
 
 
-def run_http(database_url: str, seconds: int, sqlite_path: Path) -> dict:
+def uncached_targets(ubase: str, dbase: str, db: str, arrive: str) -> dict[str, tuple[str, Path | None]]:
+    """The hot reads without the edge cache (issue 18), each beside Datasette serving the same rows."""
+    from django.utils import timezone
+
+    from citypocket.cities.models import City
+
+    city = City.objects.get(slug=AIR_CITY)
+    station, prop = air_station()
+    yesterday = city.local_today(timezone.now()) - timedelta(days=1)
+    start, end = (moment.astimezone(UTC) for moment in city.day_bounds(yesterday))
+    window = {"from": start.isoformat().replace("+00:00", "Z"), "to": end.isoformat().replace("+00:00", "Z")}
+    search_path = f"/api/v1/cities/{SMALL}/car-parks/search?lat={{lat}}&lon={{lon}}&" + urlencode({"arrive_at": arrive})
+    bbox_sql = ("select slug, name, sensor, capacity, available, observed_at, price_2h, lat, lon from car_parks "
+                "where city = :city and lat between :s and :n and lon between :w and :e")
+    bbox_path = f"/{db}.json?" + urlencode({"sql": bbox_sql, "city": SMALL, "_shape": "array"}) + \
+        "&s={s}&n={n}&w={w}&e={e}"
+    day_sql = ("select substr(time, 1, 13) || ':00:00Z' as hour, avg(value) as avg, min(value) as min, "
+               "max(value) as max, count(*) as count from observations where sensor = :sensor and property = :property "
+               "and time >= :start and time < :end group by hour order by hour")
+    scripts = Path("/tmp")
+    list_sql = ("select slug, name, sensor, capacity, available, observed_at, park_and_ride, lat, lon "
+                "from car_parks where city = :city order by name")
+    return {
+        "list_uncached": (f"{ubase}/api/v1/cities/{SMALL}/car-parks", None),
+        "list_datasette": (f"{dbase}/{db}.json?" + urlencode({"sql": list_sql, "city": SMALL, "_shape": "array"}),
+                           None),
+        "random_search": (ubase, random_points_script(scripts / "citypocket-bench-search.lua", search_path)),
+        "random_search_datasette": (dbase, random_points_script(scripts / "citypocket-bench-bbox.lua", bbox_path)),
+        "air_now": (f"{ubase}/api/v1/cities/{AIR_CITY}/air/now", None),
+        "air_now_datasette": (f"{dbase}/{db}.json?" + urlencode({
+            "sql": "select sensor, name, lat, lon, property, value, time from latest_air where city = :city "
+                   "order by name, property", "city": AIR_CITY, "_shape": "array"}), None),
+        "day_series": (f"{ubase}/api/v1/cities/{AIR_CITY}/sensors/{station}/observations?" + urlencode(
+            {"property": prop, "resolution": "hour", **window}), None),
+        "day_series_datasette": (f"{dbase}/{db}.json?" + urlencode({
+            "sql": day_sql, "sensor": station, "property": prop, "start": window["from"][:19],
+            "end": window["to"][:19], "_shape": "array"}), None),
+        "home": (f"{ubase}/{AIR_CITY}/", None),
+        # The uncached list again, asked with the ETag of its current answer: a 304 each time.
+        "list_304": (f"{ubase}/api/v1/cities/{SMALL}/car-parks", None),
+    }
+
+
+def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_only: bool = False) -> dict:
     port, dport = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "off", "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
            "ALLOWED_HOSTS": "127.0.0.1", "STATIC_MANIFEST": "off", "SECURE_SSL_REDIRECT": "off",
@@ -188,24 +308,34 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path) -> dict:
         # Arrival in one hour: the prediction reads 4 weeks of history and today's trend for each candidate.
         arrive = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:00Z")
         search_q = urlencode({"lat": SEARCH_POINT[0], "lon": SEARCH_POINT[1], "arrive_at": arrive})
-        list_sql = ("select slug, name, sensor, capacity, available, observed_at, park_and_ride, lat, lon "
-                    "from car_parks where city = :city order by name")
         search_sql = ("select slug, name, sensor, capacity, available, observed_at, price_2h, lat, lon from car_parks "
                       "where city = :city and lat between :s and :n and lon between :w and :e")
         db = sqlite_path.stem
+        import httpx
+
+        hot = uncached_targets(ubase, dbase, db, arrive)
+        for name, (url, script) in hot.items():
+            if script is None:
+                response = httpx.get(url, timeout=10)
+                assert response.status_code == 200, (name, response.status_code, response.text[:300])
+        for name, (url, script) in hot.items():
+            headers = {}
+            if name == "list_304":
+                headers["If-None-Match"] = httpx.get(url, timeout=10).headers["ETag"]
+                assert httpx.get(url, headers=headers, timeout=10).status_code == 304
+            results[name] = wrk(url, seconds, script, headers)
+            print(f"{name}: {results[name]}", flush=True)
+        if uncached_only:
+            return results
         targets = {
             "list": f"{base}/api/v1/cities/{SMALL}/car-parks",
-            "list_datasette": f"{dbase}/{db}.json?" + urlencode({"sql": list_sql, "city": SMALL, "_shape": "array"}),
             "search": f"{base}/api/v1/cities/{SMALL}/car-parks/search?{search_q}",
             "search_datasette": f"{dbase}/{db}.json?" + urlencode(
                 {"sql": search_sql, "city": SMALL, "_shape": "array", **bbox_params()}),
             "search_10k": f"{base}/api/v1/cities/{LARGE}/car-parks/search?{search_q}",
-            "list_uncached": f"{ubase}/api/v1/cities/{SMALL}/car-parks",
             "search_uncached": f"{ubase}/api/v1/cities/{SMALL}/car-parks/search?{search_q}",
             "search_10k_uncached": f"{ubase}/api/v1/cities/{LARGE}/car-parks/search?{search_q}",
         }
-        import httpx
-
         for name, url in targets.items():
             response = httpx.get(url, timeout=10)
             assert response.status_code == 200, (name, response.status_code, response.text[:300])
@@ -295,6 +425,51 @@ def backtest(days: int = 14, car_parks: int = 20, seed: int = 5) -> list[dict]:
     return rows
 
 
+HOT_TARGETS = (  # (label, result, Datasette's result or None, target ratio or None)
+    ("`GET …/car-parks` (10 car parks)", "list_uncached", "list_datasette", 2.0),
+    ("`GET …/car-parks/search`, a new random destination each request", "random_search",
+     "random_search_datasette", 1.0),
+    ("`GET /api/v1/cities/rouen/air/now`", "air_now", "air_now_datasette", 2.0),
+    ("a day of hourly means of one station (`…/observations?resolution=hour`)", "day_series",
+     "day_series_datasette", 2.0),
+    ("city home `/rouen/` (HTML)", "home", None, None),
+    ("`GET …/car-parks` with `If-None-Match` (304)", "list_304", None, None),
+)
+
+
+def uncached_markdown(http: dict, seconds: int) -> str:
+    """The hot reads without the edge cache beside Datasette (one run), with the ratios and targets."""
+    out = [
+        f"Without the edge cache (`MOBILITY_RESPONSE_CACHE_SECONDS=0`), `wrk -t1 -c8 -d{seconds}s`, same run. "
+        "Datasette serves the same rows from SQLite: the car-park rows, a bbox `select` around a new random "
+        "point each request (wrk script), the latest air rows of the city, and the station's raw rows of the "
+        "day grouped by hour.",
+        "",
+        "| read | CityPocket req/s | p99 ms | Datasette req/s | p99 ms | ratio | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    verdicts = []
+    for label, name, peer, target in HOT_TARGETS:
+        if name not in http:
+            continue
+        mine = http[name]
+        if peer and peer in http:
+            ratio = mine["rps"] / http[peer]["rps"]
+            out.append(f"| {label} | {mine['rps']:,.0f} | {mine['p99']:.1f} | {http[peer]['rps']:,.0f} | "
+                       f"{http[peer]['p99']:.1f} | {ratio:.2f}x | >= {target:g}x, p99 <= 20 ms |")
+            verdicts.append((f"{name} >= {target:g}x", ratio >= target))
+            verdicts.append((f"{name} p99 <= 20 ms", mine["p99"] <= 20))
+        else:
+            goal = ">= 500 req/s" if name == "home" else ""
+            out.append(f"| {label} | {mine['rps']:,.0f} | {mine['p99']:.1f} | — | — | — | {goal} |")
+            if name == "home":
+                verdicts.append(("home >= 500 req/s", mine["rps"] >= 500))
+    out += ["", "Targets on this run: " + "; ".join(
+        f"{name} {'met' if ok else '**not met**'}" for name, ok in verdicts) + ".",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs."]
+    return "\n".join(out)
+
+
 def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     def line(label, r):
         return f"| {label} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |"
@@ -367,9 +542,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--write-docs", action="store_true", help="replace the Mobility section of docs/benchmarks.md")
     parser.add_argument("--skip-build", action="store_true", help="reuse the bench cities of the last run")
+    parser.add_argument("--uncached-only", action="store_true",
+                        help="only the hot reads without the edge cache beside Datasette (no backtest)")
     args = parser.parse_args()
     setup_django(args.database_url)
     now = datetime.now(UTC)
+    ensure_air_city()
     if not args.skip_build:
         rng = random.Random(5)
         build_city(SMALL, 10, now, rng)
@@ -380,9 +558,13 @@ def main() -> None:
             cursor.execute("ANALYZE")
     sqlite_path = Path("/tmp/citypocket_bench_mobility.db")
     sqlite_copy(sqlite_path)
-    http = run_http(args.database_url, args.seconds, sqlite_path)
+    http = run_http(args.database_url, args.seconds, sqlite_path, uncached_only=args.uncached_only)
+    uncached = uncached_markdown(http, args.seconds)
+    if args.uncached_only:
+        print(uncached)
+        return
     rows = backtest()
-    text = markdown(http, rows, args.seconds)
+    text = markdown(http, rows, args.seconds) + "\n\n" + uncached
     print(text)
     if args.write_docs:
         write_docs("Mobility", text)

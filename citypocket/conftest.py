@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.SIMULATOR = False
+    settings.HOME_TILE_CACHE_SECONDS = 0  # tests change data between two views of a home
+    settings.CITY_CACHE_SECONDS = 0  # each test makes its own cities, rolled back after it
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
@@ -40,6 +42,10 @@ def _clear_cache(request):
     are rolled back with its transaction, but transactional tests (live server, browser) commit
     theirs, and a flush of the database does not empty the cache's table.
     """
+    # Imported here: the limiter's module reads settings, which pytest-django sets up after this file loads.
+    from citypocket.core.throttling import local_counts
+
+    local_counts.clear()  # the read limit's per-process counters (no Redis in tests)
     database = {"_django_db_helper", "db", "transactional_db", "live_server"} & set(request.fixturenames)
     if database or request.node.get_closest_marker("django_db"):
         request.getfixturevalue("_django_db_helper")

@@ -304,6 +304,13 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 API_READ_RATE = env.rate("API_READ_RATE", "1200/min")
 API_WRITE_RATE = env.rate("API_WRITE_RATE", "60/min")
 
+# A web process reuses the cities it looked up for this many seconds (0 = read at every request);
+# a change made in another process shows within them.
+CITY_CACHE_SECONDS = env.integer("CITY_CACHE_SECONDS", 60, minimum=0)
+# The tiles of a city home (live values of each capability) are reused for this many seconds per
+# web process (0 = computed at every request).
+HOME_TILE_CACHE_SECONDS = env.integer("HOME_TILE_CACHE_SECONDS", 5, minimum=0)
+
 # --- Processes (`citypocket run`) -----------------------------------------------------------
 WEB_HOST = env.text("HOST", "127.0.0.1")
 WEB_PORT = env.integer("PORT", 8000, minimum=1, maximum=65535)

@@ -75,12 +75,8 @@ class AirNow:
 
 
 def list_air_stations(*, city: City) -> QuerySet[Sensor]:
-    """The city's active air-quality stations with their datastreams."""
-    return (
-        Sensor.objects.filter(city=city, kind="air", is_active=True)
-        .prefetch_related("datastreams")
-        .order_by("name", "external_id")
-    )
+    """The city's active air-quality stations."""
+    return Sensor.objects.filter(city=city, kind="air", is_active=True).order_by("name", "external_id")
 
 
 def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime | None) -> indices.IndexResult:
@@ -93,21 +89,32 @@ def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime |
     return indices.compute_index(indices.EAQI, recent) if recent else indices.unavailable(indices.EAQI)
 
 
-def list_stations_now(*, city: City, now: datetime | None = None, day: date | None = None) -> list[StationNow]:
-    """Every air station of the city with its latest values, EAQI, today's ATMO value and staleness."""
+def list_stations_now(
+    *, city: City, now: datetime | None = None, day: date | None = None, stored: list[AirIndexDaily] | None = None
+) -> list[StationNow]:
+    """Every air station of the city with its latest values, EAQI, today's ATMO value and staleness.
+
+    Three queries whatever the number of stations: the stations, their latest values (rows, not
+    objects) and the day's stored station indices (`stored` when the caller already read them).
+    """
     now = now or timezone.now()
     day = day or city.local_today(now)
     stations = {sensor.pk: StationNow(sensor=sensor) for sensor in list_air_stations(city=city)}
-    for row in list_latest(city=city, kind="air"):
-        item = stations.get(row.datastream.sensor_id)
-        if item is None or row.datastream.property not in indices.POLLUTANTS:
-            continue
-        item.latest[row.datastream.property] = Measurement(value=row.value, time=row.phenomenon_time)
+    latest = list_latest(city=city, kind="air").filter(datastream__property__in=indices.POLLUTANTS).values_list(
+        "datastream__sensor_id", "datastream__property", "value", "phenomenon_time"
+    )
+    for sensor_id, pollutant, value, moment in latest:
+        item = stations.get(sensor_id)
+        if item is not None:
+            item.latest[pollutant] = Measurement(value=value, time=moment)
+    if stored is None:
+        stored = list(AirIndexDaily.objects.filter(
+            city=city, station__isnull=False, date=day, scale=indices.ATMO, source=Source.COMPUTED
+        ))
     atmo = {
         row.station_id: row
-        for row in AirIndexDaily.objects.filter(
-            city=city, station__isnull=False, date=day, scale=indices.ATMO, source=Source.COMPUTED
-        )
+        for row in stored
+        if row.station_id and row.date == day and row.scale == indices.ATMO and row.source == Source.COMPUTED
     }
     for item in stations.values():
         times = [measurement.time for measurement in item.latest.values()]
@@ -115,7 +122,22 @@ def list_stations_now(*, city: City, now: datetime | None = None, day: date | No
         item.stale = item.measured_at is None or now - item.measured_at > STALE_AFTER
         item.eaqi = compute_station_eaqi(item.latest, item.measured_at)
         item.atmo_today = atmo.get(item.sensor.pk)
+        if item.atmo_today is not None:
+            item.atmo_today.station = item.sensor  # already read: no query per station for its code
     return list(stations.values())
+
+
+def pick_official(rows: Iterable[AirIndexDaily], *, city: City, day: date) -> AirIndexDaily | None:
+    """Among stored rows, the official ATMO index of `day` for the city's main commune (else the
+    first zone by code), if any."""
+    rows = sorted(
+        (row for row in rows if row.station_id is None and row.date == day and row.scale == indices.ATMO
+         and row.source == Source.OFFICIAL),
+        key=lambda row: row.zone_code,
+    )
+    codes = list(city.insee_codes or [])
+    main = next((row for row in rows if row.zone_code == codes[0]), None) if codes else None
+    return main or (rows[0] if rows else None)
 
 
 def get_official(*, city: City, day: date, forecast: bool | None = None) -> AirIndexDaily | None:
@@ -123,40 +145,50 @@ def get_official(*, city: City, day: date, forecast: bool | None = None) -> AirI
     rows = AirIndexDaily.objects.filter(
         city=city, station__isnull=True, date=day, scale=indices.ATMO, source=Source.OFFICIAL
     )
-    codes = list(city.insee_codes or [])
-    main = rows.filter(zone_code=codes[0]).first() if codes else None
-    return main or rows.order_by("zone_code").first()
+    return pick_official(rows, city=city, day=day)
 
 
-def get_city_day(*, city: City, day: date) -> AirIndexDaily:
-    """The city-wide computed index the worker stored for `day`, or an unsaved "unavailable" one (level 0).
+def pick_city_day(rows: Iterable[AirIndexDaily], *, city: City, day: date) -> AirIndexDaily:
+    """Among stored rows, the city-wide computed index of `day`, or an unsaved "unavailable" one (level 0).
 
     Level 0 is what the index says when it has too little data: the honest answer until the worker
     has computed the day (just after midnight, or before the first readings).
     """
-    row = AirIndexDaily.objects.filter(
-        city=city, station__isnull=True, date=day, scale=indices.ATMO, source=Source.COMPUTED, zone_code=""
-    ).first()
-    if row is not None:
-        return row
+    for row in rows:
+        if (row.station_id is None and row.date == day and row.scale == indices.ATMO
+                and row.source == Source.COMPUTED and row.zone_code == ""):
+            return row
     return AirIndexDaily(
         city=city, date=day, scale=indices.ATMO, version="", level=0, source=Source.COMPUTED,
         provisional=True, zone_name=city.name, computed_at=None,
     )
 
 
+def get_city_day(*, city: City, day: date) -> AirIndexDaily:
+    """The city-wide computed index the worker stored for `day` (see `pick_city_day`)."""
+    rows = AirIndexDaily.objects.filter(
+        city=city, station__isnull=True, date=day, scale=indices.ATMO, source=Source.COMPUTED, zone_code=""
+    )[:1]
+    return pick_city_day(rows, city=city, day=day)
+
+
 def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     """The city's air today (in its time zone): the stored computed value, the official ones of the
-    day and the next, and the stations."""
+    day and the next, and the stations.
+
+    Four queries: the ATMO rows the worker stored for today and tomorrow (city-wide, official and
+    per station, read once and sorted out here), then the stations and their latest values.
+    """
     today = city.local_today(now or timezone.now())
-    computed = get_city_day(city=city, day=today)
+    tomorrow = today + timedelta(days=1)
+    stored = list(AirIndexDaily.objects.filter(city=city, date__in=(today, tomorrow), scale=indices.ATMO))
     return AirNow(
         city=city,
         date=today,
-        computed=computed,
-        official=get_official(city=city, day=today),
-        official_tomorrow=get_official(city=city, day=today + timedelta(days=1)),
-        stations=list_stations_now(city=city, now=now, day=today),
+        computed=pick_city_day(stored, city=city, day=today),
+        official=pick_official(stored, city=city, day=today),
+        official_tomorrow=pick_official(stored, city=city, day=tomorrow),
+        stations=list_stations_now(city=city, now=now, day=today, stored=stored),
     )
 
 

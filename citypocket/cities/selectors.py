@@ -1,5 +1,9 @@
 """Reads about cities and who may act for them. Every other app resolves its city here."""
 
+import copy
+import time
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -11,11 +15,27 @@ def list_cities() -> QuerySet[City]:
     return City.objects.filter(is_active=True).order_by("name")
 
 
+# The active cities a web process has looked up, by slug, for CITY_CACHE_SECONDS: every city-scoped
+# read starts by resolving its city, which changes a few times a year. A change saved in this
+# process forgets them at once (signal in apps.py); other processes see it within the seconds.
+_cities: dict[str, tuple[float, City]] = {}
+
+
+def forget_cities() -> None:
+    _cities.clear()
+
+
 def get_city(*, slug: str) -> City:
     """The active city with this slug, or NotFound (a problem+json 404 in the API)."""
+    seconds = settings.CITY_CACHE_SECONDS
+    kept = _cities.get(slug) if seconds > 0 else None
+    if kept is not None and kept[0] > time.monotonic():
+        return copy.copy(kept[1])  # each request its own instance: nothing one sets on it leaks to another
     city = City.objects.filter(slug=slug, is_active=True).first()
     if city is None:
         raise NotFound("No city with this slug.")
+    if seconds > 0:
+        _cities[slug] = (time.monotonic() + seconds, copy.copy(city))
     return city
 
 

@@ -10,6 +10,13 @@ count is one atomic increment, so N means N however many processes count at once
 case a request costs one cache read and that increment. Rates are "count/period" strings from
 settings, validated at start-up by the same parser (citypocket.environment.parse_rate).
 
+One exception, the read limit: without Redis the shared cache is a table of the database, and a
+count there is a locked row and an UPDATE on every GET, which would make every public read a write
+that queues behind the others of the same client. The read limit (API_READ_RATE, a guard against
+scraping, not a quota) is therefore counted in each process's memory when there is no Redis:
+"1200 a minute" then means up to that many per web process. Write limits, sign-in limits and
+failed-attempt counters always use the shared cache.
+
 Clients are keyed by a salted, daily-rotating hash of their address: the address itself is never
 stored, yesterday's keys cannot be linked to today's, and nothing identifies a person. The address
 is the one the outermost trusted proxy saw (TRUSTED_PROXY_COUNT), the same rule allauth's login
@@ -26,6 +33,8 @@ from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -66,19 +75,26 @@ class Decision:
     retry_after: int = 0  # seconds, when refused
 
 
-def consume(key: str, rate: Rate, *, now: float | None = None) -> Decision:
-    """Counts one request under `key`; refused when the window already holds `rate.count` of them."""
+# The process's own counters (the read limit without Redis, see the module docstring): its add and
+# incr hold the cache's lock, so the threads of a web process count exactly.
+local_counts = LocMemCache("citypocket-local-limits", {"OPTIONS": {"MAX_ENTRIES": 50_000}})
+
+
+def consume(key: str, rate: Rate, *, now: float | None = None, store: BaseCache | None = None) -> Decision:
+    """Counts one request under `key` in `store` (the shared cache by default); refused when the
+    window already holds `rate.count` of them."""
+    store = cache if store is None else store
     now = time.time() if now is None else now
     opened = f"limit:{key}"
-    start = cache.get(opened)
+    start = store.get(opened)
     known = start is not None
-    if not known and not cache.add(opened, now, timeout=rate.seconds):
-        start = cache.get(opened)  # another request opened the window meanwhile
+    if not known and not store.add(opened, now, timeout=rate.seconds):
+        start = store.get(opened)  # another request opened the window meanwhile
         known = start is not None
     if start is None:
         start = now
     # The window's start names its counter: a counter never outlives its window.
-    used = _increment(f"{opened}:{start:.6f}", timeout=rate.seconds + 1, exists=known)
+    used = _increment(f"{opened}:{start:.6f}", timeout=rate.seconds + 1, exists=known, store=store)
     if used <= rate.count:
         return Decision(True)
     return Decision(False, max(1, math.ceil(start + rate.seconds - now)))
@@ -87,15 +103,15 @@ def consume(key: str, rate: Rate, *, now: float | None = None) -> Decision:
 def count(key: str, *, timeout: int) -> int:
     """Adds one to the counter `key` (which lives `timeout` seconds from its first count) and returns
     the total, atomically across processes: for failed-attempt counters."""
-    return _increment(f"count:{key}", timeout=timeout, exists=False)
+    return _increment(f"count:{key}", timeout=timeout, exists=False, store=cache)
 
 
-def _increment(key: str, *, timeout: int, exists: bool) -> int:
+def _increment(key: str, *, timeout: int, exists: bool, store: BaseCache) -> int:
     for _attempt in range(3):
         if not exists:
-            cache.add(key, 0, timeout=timeout)
+            store.add(key, 0, timeout=timeout)
         try:
-            return cache.incr(key)
+            return store.incr(key)
         except ValueError:  # expired or evicted between the two calls: create it again
             exists = False
     raise RuntimeError(f"The cache keeps losing the counter {key!r}.")
@@ -108,10 +124,18 @@ class Limit(BaseThrottle):
     instance serves every thread: the wait of the last refusal is kept per thread.
     """
 
-    def __init__(self, setting: str, *, scope: str):
+    def __init__(self, setting: str, *, scope: str, local_without_redis: bool = False):
         self.setting = setting
         self.scope = scope
+        self.local_without_redis = local_without_redis
         self._local = threading.local()
+
+    def store(self) -> BaseCache:
+        """Where the counts live: the shared cache, or this process's memory for a limit that allows it
+        when the shared cache is the database (see the module docstring)."""
+        if self.local_without_redis and not settings.REDIS_URL:
+            return local_counts
+        return cache
 
     def ident(self, request: HttpRequest) -> str | None:
         """Whose requests count together (None: not limited). The scope salts the hash, so that the
@@ -122,7 +146,7 @@ class Limit(BaseThrottle):
         ident = self.ident(request)
         if ident is None:
             return Decision(True)
-        return consume(f"{self.scope}:{ident}", rate_of(getattr(settings, self.setting)))
+        return consume(f"{self.scope}:{ident}", rate_of(getattr(settings, self.setting)), store=self.store())
 
     def allow_request(self, request: HttpRequest) -> bool:
         decision = self.check(request)
@@ -146,7 +170,7 @@ class AccountLimit(Limit):
 
 
 # The limits of the platform. The HTML forms of safety share the counters of its API.
-API_READ = Limit("API_READ_RATE", scope="read")
+API_READ = Limit("API_READ_RATE", scope="read", local_without_redis=True)
 API_WRITE = Limit("API_WRITE_RATE", scope="write")
 FORM_WRITE = AccountLimit("API_WRITE_RATE", scope="form")
 SAFETY_REPORT = Limit("SAFETY_REPORT_RATE", scope="safety-report")

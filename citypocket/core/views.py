@@ -2,13 +2,16 @@
 
 import hashlib
 import json
+import time
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -42,13 +45,38 @@ def choose_city(request):
     return render(request, "core/choose_city.html", {"cities": list_cities(), "remembered": remembered})
 
 
+# What each tile of a city home showed, per capability, city and language, for HOME_TILE_CACHE_SECONDS:
+# the home is asked far more often than its live values change (readings every minute, indices every
+# few minutes), and each tile costs a query or two. In the web process's memory, never the database.
+_tile_contexts: dict[tuple[str, int, str], tuple[float, dict]] = {}
+
+
+def tile_context(capability, city: City) -> dict:
+    """The context of a capability's tile on the city home, reused for HOME_TILE_CACHE_SECONDS."""
+    if capability.tile_context is None:
+        return {}
+    seconds = settings.HOME_TILE_CACHE_SECONDS
+    if seconds <= 0:
+        return capability.tile_context(city)
+    key = (capability.slug, city.pk, get_language())
+    now = time.monotonic()
+    kept = _tile_contexts.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    # Querysets are read now, so that the threads that reuse the context never share an unread one.
+    context = {name: list(value) if isinstance(value, QuerySet) else value
+               for name, value in capability.tile_context(city).items()}
+    _tile_contexts[key] = (now + seconds, context)
+    return context
+
+
 @require_GET
 def city_home(request, city: str):
     """`/<city>/`: what matters now, one tile per capability."""
     city_obj = resolve_city(city)
     tiles = []
     for capability in list_capabilities():
-        context = capability.tile_context(city_obj) if capability.tile_context else {}
+        context = tile_context(capability, city_obj)
         tiles.append({"capability": capability, "url": capability.url(city_obj), "context": context})
     response = render(request, "core/city_home.html", {"city": city_obj, "tiles": tiles})
     response.set_cookie(CITY_COOKIE, city_obj.slug, max_age=CITY_COOKIE_AGE, samesite="Lax",

@@ -94,13 +94,27 @@ def list_car_parks_live(*, city: City, now: datetime) -> list[CarParkLive]:
 
 def list_counting_points(*, city: City, now: datetime) -> list[CountingPoint]:
     """The city's traffic counting points with their latest flow, occupancy and congestion state."""
-    sensors = list(Sensor.objects.filter(city=city, kind=SensorKind.TRAFFIC, is_active=True).order_by("external_id"))
-    rows = LatestObservation.objects.filter(
-        datastream__sensor__in=sensors, datastream__property__in=("vehicle_flow", "occupancy")
-    ).values_list("datastream__sensor_id", "datastream__property", "value", "phenomenon_time")
+    # One query: each sensor LEFT JOINed to its two datastreams (on their (sensor, property) unique
+    # index) and to their latest values, as annotate_latest does for the car parks.
+    sensors = list(
+        Sensor.objects.filter(city=city, kind=SensorKind.TRAFFIC, is_active=True)
+        .annotate(
+            flow=FilteredRelation("datastreams", condition=Q(datastreams__property="vehicle_flow")),
+            occ=FilteredRelation("datastreams", condition=Q(datastreams__property="occupancy")),
+            flow_value=F("flow__latest__value"),
+            flow_time=F("flow__latest__phenomenon_time"),
+            occ_value=F("occ__latest__value"),
+            occ_time=F("occ__latest__phenomenon_time"),
+        )
+        .order_by("external_id")
+    )
     latest: dict[int, dict[str, tuple[float, datetime]]] = {}
-    for sensor_id, prop, value, moment in rows:
-        latest.setdefault(sensor_id, {})[prop] = (value, moment)
+    for sensor in sensors:
+        values = latest.setdefault(sensor.pk, {})
+        if sensor.flow_time is not None:
+            values["vehicle_flow"] = (sensor.flow_value, sensor.flow_time)
+        if sensor.occ_time is not None:
+            values["occupancy"] = (sensor.occ_value, sensor.occ_time)
     stale_after = timedelta(minutes=settings.MOBILITY_TRAFFIC_STALE_MINUTES)
     points = []
     for sensor in sensors:
