@@ -99,6 +99,26 @@ def subscribe_email(*, city: City, user, language: str = "fr", theme: str | None
     return subscription
 
 
+def ensure_email_theme(*, city: City, user, theme: str, language: str = "fr") -> Subscription | None:
+    """Adds `theme` to the person's e-mail subscription in `city`, making it if there is none (in
+    `language`); an existing subscription keeps its language and other choices. For a capability
+    whose action is itself the wish to hear (following an item). None without an e-mail address."""
+    if not getattr(user, "email", ""):
+        return None
+    subscription = Subscription.objects.filter(city=city, channel=Channel.EMAIL, user=user).first()
+    if subscription is None:
+        subscription = Subscription(city=city, channel=Channel.EMAIL, user=user, token=uuid.uuid4(), themes=[],
+                                    language=normalise_language(language))
+    elif not subscription.is_active:
+        subscription.themes, subscription.is_active = [], True
+    if theme in subscription.themes and subscription.pk:
+        return subscription
+    _add_theme(subscription, theme)
+    subscription.is_active = True
+    subscription.save()
+    return subscription
+
+
 def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, language: str = "fr", user=None,
                    theme: str | None = None) -> Subscription:
     """Records a browser's push subscription in `city`; idempotent on the endpoint, `theme` added.

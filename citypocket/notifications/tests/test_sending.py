@@ -15,6 +15,10 @@ from citypocket.notifications.schedule import release_due_deliveries, send_daily
 from citypocket.notifications.selectors import delivery_counts
 from citypocket.notifications.sending import backoff, unsubscribe_url
 from citypocket.notifications.tests.factories import SubscriptionFactory
+from citypocket.participation.models import PhaseKind
+from citypocket.participation.services.accountability import announce_result_change, follow
+from citypocket.participation.tests.conftest import make_process
+from citypocket.participation.tests.factories import ActionResultFactory
 from testsupport import local_moment, login, pin_now
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +180,24 @@ def test_an_anonymous_device_has_its_own_page_and_can_switch_off(rouen, vapid, p
     assert Client().post(url, {"action": "stop"}).status_code == 302
     assert not Subscription.objects.get(pk=subscription.pk).is_active
     assert Client().get(f"/aix-en-provence/notifications/device/{subscription.token}/").status_code == 404
+
+
+def test_participation_news_goes_through_the_centre_and_stops_with_the_theme(rouen, citizen,
+                                                                            django_capture_on_commit_callbacks):
+    """Following an item adds the participation theme; its news comes with the one-click unsubscribe;
+    unticking the theme in the centre stops it."""
+    result = ActionResultFactory(process=make_process(rouen, slug="budget-2026", open_phase=PhaseKind.RESULTS),
+                                 title="Abris vélos en gare", progress=20)
+    follow(user=citizen, result=result, language="fr")
+    subscription = Subscription.objects.get(user=citizen, city=rouen)
+    assert subscription.themes == [Theme.PARTICIPATION]
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_result_change(result=result)
+    [message] = mail.outbox
+    assert "Abris vélos en gare" in message.body and "List-Unsubscribe" in message.extra_headers
+    services.update_preferences(subscription, themes=[Theme.CITY_ALERTS], language="fr", communes=[])
+    result.progress = 80
+    result.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_result_change(result=result)
+    assert len(mail.outbox) == 1
