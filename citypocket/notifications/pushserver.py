@@ -7,6 +7,7 @@ PushSubscription JSON a browser would give (`endpoint`, `keys.p256dh`, `keys.aut
 """
 
 import base64
+import json
 import os
 import threading
 import time
@@ -24,8 +25,9 @@ def b64(data: bytes) -> str:
 class LocalPushService:
     """Threaded HTTP server on 127.0.0.1; `received` lists (browser id, decrypted bytes, arrival time)."""
 
-    def __init__(self, *, decrypt: bool = True):
+    def __init__(self, *, decrypt: bool = True, port: int = 0, keep: bool = True):
         self.browsers: dict[str, tuple] = {}
+        self.count, self.last_at, self.keep = 0, 0.0, keep
         self.received: list[tuple[str, bytes, float]] = []
         self.gone: set[str] = set()
         self.headers: list[dict] = []
@@ -39,29 +41,45 @@ class LocalPushService:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 browser = self.path.rsplit("/", 1)[-1]
-                if browser in service.gone or browser not in service.browsers:
+                keys = None if browser in service.gone else service.keys(browser)
+                if keys is None:
                     self.send_response(410)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                key, secret = service.browsers[browser]
+                key, secret = keys
                 plain = (http_ece.decrypt(body, private_key=key, auth_secret=secret, version="aes128gcm")
                          if service.decrypt else body)
                 with service.lock:
-                    service.received.append((browser, plain, time.monotonic()))
+                    if service.keep:
+                        service.received.append((browser, plain, time.monotonic()))
+                    service.count += 1
+                    service.last_at = time.time()
                     if len(service.headers) < 5:
                         service.headers.append({k.lower(): v for k, v in self.headers.items()})
                 self.send_response(201)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def do_GET(self):  # /stats: how many pushes arrived, and when the last one did
+                body = json.dumps({"count": service.count, "last_at": service.last_at}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def keys(self, browser: str) -> tuple | None:
+        """The private key and auth secret of a browser this service knows, else None (it answers 410)."""
+        return self.browsers.get(browser)
 
     def url(self, browser: str) -> str:
         return f"http://127.0.0.1:{self.server.server_port}/push/{browser}"
