@@ -15,7 +15,14 @@ from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
 from citypocket.notifications import cap, selectors, services
 from citypocket.notifications.cityalerts import alert_url
-from citypocket.notifications.schemas import AlertList, AlertOut, DeviceSubscriptionIn, DeviceSubscriptionOut
+from citypocket.notifications.schemas import (
+    AlertList,
+    AlertOut,
+    DeviceSubscriptionIn,
+    DeviceSubscriptionOut,
+    VapidKeyOut,
+)
+from citypocket.notifications.sending import vapid_public_key
 
 router = Router(tags=["alerts"])
 
@@ -91,6 +98,16 @@ def get_city_alert_cap(request: HttpRequest, city: CitySlug, identifier: UUID):
     place = get_city(slug=city)
     alert = selectors.get_public_alert(city=place, identifier=identifier)
     return HttpResponse(cap.cap_xml(alert), content_type=f"{cap.CAP_MEDIA_TYPE}; charset=utf-8")
+
+
+@router.get(
+    "/notifications/vapid-public-key",
+    response=responses({200: VapidKeyOut}),
+    operation_id="get_notifications_vapid_key",
+    summary="The VAPID application server key browsers subscribe to web push with (empty when push is off)",
+)
+def get_notifications_vapid_key(request: HttpRequest):
+    return {"public_key": vapid_public_key()}
 
 
 @router.post(

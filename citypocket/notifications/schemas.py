@@ -54,3 +54,7 @@ class DeviceSubscriptionOut(Schema):
     language: str
     themes: list[str]
     settings_url: str
+
+
+class VapidKeyOut(Schema):
+    public_key: str = Field(description="base64url, uncompressed P-256 point; empty when web push is off")

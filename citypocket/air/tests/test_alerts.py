@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
-from py_vapid import Vapid02
 
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.models import AirAlert
@@ -78,16 +77,6 @@ def push_service():
     service = PushService()
     yield service
     service.close()
-
-
-@pytest.fixture
-def vapid(settings):
-    key = Vapid02()
-    key.generate_keys()
-    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
-    settings.WEBPUSH_VAPID_SUBJECT = "mailto:air@citypocket.example"
-    settings.AIR_PUSH_ALLOW_LOCAL = True
-    return key
 
 
 def test_email_subscriber_gets_one_alert_per_episode_and_day(

@@ -2,6 +2,7 @@
 web push (decrypted, in their language) and e-mail; the banner shows on the city's pages only; CAP 1.2
 validates against the OASIS schema; updates and closing are told; the Atom feed links the CAP."""
 
+import base64
 import json
 import time
 from datetime import timedelta
@@ -236,3 +237,11 @@ def test_a_device_subscribes_to_themes_and_stops_by_token(rouen, vapid, push_ser
     assert answer["themes"] == [Theme.CITY_ALERTS, Theme.WATER]
     assert Client().delete(f"/api/v1/notifications/subscriptions/{answer['token']}").status_code == 204
     assert_problem(Client().delete(f"/api/v1/notifications/subscriptions/{answer['token'][:-1]}0"), 404)
+
+
+def test_the_alerts_page_offers_push_on_this_device(rouen, vapid):
+    key = Client().get("/api/v1/notifications/vapid-public-key").json()["public_key"]
+    assert len(base64.urlsafe_b64decode(key + "==")) == 65
+    page = Client().get("/rouen/alerts/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'data-subscribe-url="/api/v1/cities/rouen/notifications/push-subscriptions"' in page
+    assert "M'alerter sur cet appareil" in page and "notifications/push.js" in page
