@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series profile-reads
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series profile-reads bench-alerts
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
@@ -82,6 +82,12 @@ profile-reads: $(STAMP)
 
 bench-participation: $(STAMP)
 	$(PY) bench/participation.py --database-url $(BENCH_DATABASE_URL)
+
+# A city alert to 100 000 web-push subscriptions, one then two workers (BENCH_ALERTS_SUBSCRIBERS=2000 for a quick check).
+BENCH_ALERTS_SUBSCRIBERS ?= 100000
+
+bench-alerts: $(STAMP)
+	$(PY) bench/alerts.py --database-url $(BENCH_DATABASE_URL) --subscribers $(BENCH_ALERTS_SUBSCRIBERS)
 
 bench-opendata-harvest: $(STAMP)
 	$(PY) bench/opendata_harvest.py --database-url $(BENCH_DATABASE_URL)

@@ -123,3 +123,16 @@ def axe_violations(page) -> list[dict]:
 @pytest.fixture
 def axe():
     return axe_violations
+
+
+@pytest.fixture
+def vapid(settings):
+    """Web push switched on with a fresh VAPID key; local push endpoints allowed (the tests' push services)."""
+    from py_vapid import Vapid02
+
+    key = Vapid02()
+    key.generate_keys()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
+    settings.WEBPUSH_VAPID_SUBJECT = "mailto:alerts@citypocket.example"
+    settings.AIR_PUSH_ALLOW_LOCAL = True
+    return key

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "citypocket.safety",
     "citypocket.opendata",
     "citypocket.cityinfo",
+    "citypocket.notifications",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "citypocket.core.context_processors.platform",
+                "citypocket.notifications.context_processors.city_alerts",
             ],
         },
     },
@@ -364,6 +366,12 @@ WEBPUSH_VAPID_SUBJECT = env.text("WEBPUSH_VAPID_SUBJECT")
 if WEBPUSH_VAPID_SUBJECT and not WEBPUSH_VAPID_SUBJECT.startswith(("mailto:", "https://")):
     raise env.error("WEBPUSH_VAPID_SUBJECT", "a mailto: or https:// address", WEBPUSH_VAPID_SUBJECT)
 SITE_URL = env.url("SITE_URL")
+
+# --- Notifications and city alerts (docs/notifications.md) ---------------------------------------
+# Deliveries per sending task (a large fan-out is split in tasks that several workers share), and
+# pushes sent at once by one task (network-bound: threads overlap the waits for the push services).
+NOTIFICATIONS_BATCH_SIZE = env.integer("NOTIFICATIONS_BATCH_SIZE", 500, minimum=1, maximum=10000)
+NOTIFICATIONS_SEND_THREADS = env.integer("NOTIFICATIONS_SEND_THREADS", 8, minimum=1, maximum=64)
 
 # The one address search (cityinfo.addresses): an addok service (on Redis, loaded from the national
 # address base) when set, e.g. http://127.0.0.1:7878; otherwise the embedded search in the database.

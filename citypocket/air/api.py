@@ -16,7 +16,6 @@ from citypocket.air.schemas import (
     PushSubscriptionIn,
     StationCollection,
     SubscriptionOut,
-    VapidKeyOut,
 )
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson, ngsild
@@ -24,6 +23,7 @@ from citypocket.core.http import cache_public, enforce_csrf
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
+from citypocket.notifications.schemas import VapidKeyOut
 
 router = Router(tags=["air"])
 

@@ -3,7 +3,6 @@
 The stations themselves are `sensors.Sensor` rows of kind "air": the air app owns no copy of them.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -76,49 +75,6 @@ class AirIndexDaily(models.Model):
         return f"{self.scale} {self.date} {where}: {self.level} ({self.source})"
 
 
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    WEBPUSH = "webpush", _("Web push")
-
-
-class AlertSubscription(models.Model):
-    """A citizen's wish to be told when their city's air reaches Mauvais (4) or worse.
-
-    E-mail subscriptions belong to a signed-in account (its verified address); web-push ones hold
-    the browser's push subscription. `token` is the secret that lets the subscriber unsubscribe.
-    """
-
-    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="air_subscriptions",
-                             verbose_name=_("city"))
-    token = models.UUIDField(_("token"), unique=True, editable=False)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="air_subscriptions", verbose_name=_("user"))
-    endpoint = models.URLField(_("push endpoint"), max_length=1000, blank=True)
-    p256dh = models.CharField(_("push public key"), max_length=200, blank=True)
-    auth = models.CharField(_("push auth secret"), max_length=100, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="fr")
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("air alert subscription")
-        verbose_name_plural = _("air alert subscriptions")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(channel="email", user__isnull=False) | Q(channel="webpush") & ~Q(endpoint="")),
-                name="air_subscription_has_address",
-            ),
-            models.UniqueConstraint(fields=["city", "user"], condition=Q(channel="email"),
-                                    name="air_subscription_unique_email"),
-            models.UniqueConstraint(fields=["city", "endpoint"], condition=Q(channel="webpush"),
-                                    name="air_subscription_unique_endpoint"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.city} · {self.channel} · {self.token}"
-
-
 class AirAlert(models.Model):
     """One pollution episode alert of a city for one day: sent once, whatever the number of triggers."""
 
@@ -141,24 +97,3 @@ class AirAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} {self.date}: {self.level}"
-
-
-class AlertDelivery(models.Model):
-    """The sending of one alert to one subscription (unique: nobody gets the same alert twice)."""
-
-    alert = models.ForeignKey(AirAlert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert"))
-    subscription = models.ForeignKey(AlertSubscription, on_delete=models.CASCADE, related_name="deliveries",
-                                     verbose_name=_("subscription"))
-    status = models.CharField(_("status"), max_length=16, default="pending")
-    error = models.CharField(_("error"), max_length=300, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("alert delivery")
-        verbose_name_plural = _("alert deliveries")
-        constraints = [
-            models.UniqueConstraint(fields=["alert", "subscription"], name="air_delivery_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.alert} -> {self.subscription_id}: {self.status}"

@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from citypocket.core import geojson
+from citypocket.notifications.schemas import PushKeys
 
 
 class IndexOut(Schema):
@@ -73,11 +74,6 @@ class DailyIndexList(Schema):
     items: list[DailyIndexOut]
 
 
-class PushKeys(Schema):
-    p256dh: str = Field(max_length=200)
-    auth: str = Field(max_length=100)
-
-
 class PushSubscriptionIn(Schema):
     endpoint: str = Field(max_length=1000, pattern=r"^https?://",
                           description="The browser's push endpoint: https, on a public host")
@@ -90,7 +86,3 @@ class SubscriptionOut(Schema):
     channel: str
     city: str
     language: str
-
-
-class VapidKeyOut(Schema):
-    public_key: str

@@ -12,8 +12,8 @@ from citypocket.air.models import AirAlert
 
 @task
 def deliver_air_alert(alert_id: int) -> dict:
-    """Sends one episode alert to its city's subscribers."""
+    """Hands one episode alert to the notification centre, which sends it to the theme's subscribers."""
     alert = AirAlert.objects.select_related("city").filter(pk=alert_id).first()
     if alert is None:
-        return {"sent": 0, "failed": 0, "skipped": 0}
-    return deliver_alert(alert=alert)
+        return {"notification": None}
+    return {"notification": deliver_alert(alert=alert).pk}

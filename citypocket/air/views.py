@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from citypocket.air import alerts, charts, indices, selectors
-from citypocket.air.models import AirIndexDaily, AlertSubscription, Channel
+from citypocket.air.models import AirIndexDaily
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
 
@@ -102,9 +102,7 @@ def page(request, city: str):
         ],
         "generated_at": timezone.now(),
         "email_subscription": (
-            AlertSubscription.objects.filter(
-                city=place, user=request.user, channel=Channel.EMAIL, is_active=True
-            ).first()
+            alerts.email_subscription(city=place, user=request.user)
             if request.user.is_authenticated
             else None
         ),
@@ -122,7 +120,7 @@ def email_alerts(request, city: str):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={page_url}")
     if request.POST.get("action") == "stop":
-        subscription = AlertSubscription.objects.filter(city=place, user=request.user, channel=Channel.EMAIL).first()
+        subscription = alerts.email_subscription(city=place, user=request.user)
         if subscription is not None:
             alerts.unsubscribe(token=subscription.token)
         messages.success(request, _("You will no longer receive air alerts by e-mail."))

@@ -1,18 +1,17 @@
-"""Factories of the air tests: daily indices, alert subscriptions, alerts and their deliveries.
+"""Factories of the air tests: daily indices and alerts (subscriptions: notifications.tests.factories).
 
 A station is a sensor of kind "air": `sensors.tests.factories.AirSensorFactory`.
 """
 
-import uuid
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from citypocket.air import indices
-from citypocket.air.models import AirAlert, AirIndexDaily, AlertDelivery, AlertSubscription, Channel, Scale, Source
+from citypocket.air.models import AirAlert, AirIndexDaily, Scale, Source
 from citypocket.air.schedule import refresh_air_indices
-from citypocket.cities.tests.factories import CityOwnedFactory, person
+from citypocket.cities.tests.factories import CityOwnedFactory
 from citypocket.sensors.tests.factories import AirSensorFactory
 
 
@@ -41,27 +40,6 @@ class AirIndexDailyFactory(CityOwnedFactory):
     computed_at = factory.LazyFunction(timezone.now)
 
 
-class AlertSubscriptionFactory(CityOwnedFactory):
-    """A citizen's e-mail subscription; `webpush=True` gives a browser's push subscription instead."""
-
-    class Meta:
-        model = AlertSubscription
-
-    class Params:
-        webpush = factory.Trait(
-            channel=Channel.WEBPUSH,
-            user=None,
-            endpoint=factory.Sequence(lambda n: f"https://push.example.org/subscription-{n}"),
-            p256dh="k",
-            auth="a",
-        )
-
-    token = factory.LazyFunction(uuid.uuid4)
-    channel = Channel.EMAIL
-    user = person()
-    language = "fr"
-
-
 class AirAlertFactory(CityOwnedFactory):
     """A pollution episode (Mauvais) of one local day, one day further back at each call."""
 
@@ -71,17 +49,6 @@ class AirAlertFactory(CityOwnedFactory):
     date = factory.LazyAttributeSequence(lambda o, n: o.city.local_today() - timedelta(days=n))
     level = 4
     source = Source.COMPUTED
-
-
-class AlertDeliveryFactory(factory.django.DjangoModelFactory):
-    """The sending of an alert to a subscriber of the same city."""
-
-    class Meta:
-        model = AlertDelivery
-
-    alert = factory.SubFactory(AirAlertFactory)
-    subscription = factory.SubFactory(AlertSubscriptionFactory, city=factory.SelfAttribute("..alert.city"))
-    status = "pending"
 
 
 def run_air_worker() -> dict:

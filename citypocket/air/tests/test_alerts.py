@@ -1,4 +1,5 @@
-"""Episode alerts: e-mail and web push (VAPID, aes128gcm) subscribers get one alert per episode and day."""
+"""Episode alerts: e-mail and web push (VAPID, aes128gcm) subscribers get one alert per episode and day,
+through the notification centre (theme "air")."""
 
 import base64
 import json
@@ -14,14 +15,15 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
-from py_vapid import Vapid02
 
 from citypocket.air.demo import ensure_demo_stations
-from citypocket.air.models import AirAlert, AlertDelivery, AlertSubscription, Channel
+from citypocket.air.models import AirAlert
 from citypocket.air.official import import_official_indices
 from citypocket.air.services import on_readings_ingested
-from citypocket.air.tests.factories import AlertSubscriptionFactory, run_air_worker
+from citypocket.air.tests.factories import run_air_worker
 from citypocket.air.tests.test_official import arcgis_payload, shifted
+from citypocket.notifications.models import Channel, Delivery, Subscription
+from citypocket.notifications.tests.factories import SubscriptionFactory
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 from testsupport import UserFactory, assert_problem, local_moment, login, pin_now
@@ -77,16 +79,6 @@ def push_service():
     service.close()
 
 
-@pytest.fixture
-def vapid(settings):
-    key = Vapid02()
-    key.generate_keys()
-    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
-    settings.WEBPUSH_VAPID_SUBJECT = "mailto:air@citypocket.example"
-    settings.AIR_PUSH_ALLOW_LOCAL = True
-    return key
-
-
 def test_email_subscriber_gets_one_alert_per_episode_and_day(
     rouen, citizen, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -97,7 +89,7 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
     client = login(Client(), citizen, mfa=False)
     response = client.post("/rouen/air/alerts/email/", {"action": "start"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 302
-    subscription = AlertSubscription.objects.get(city=rouen, user=citizen)
+    subscription = Subscription.objects.get(city=rouen, user=citizen)
     assert subscription.channel == Channel.EMAIL and subscription.is_active
 
     ingest_poor_day(rouen)
@@ -114,7 +106,7 @@ def test_email_subscriber_gets_one_alert_per_episode_and_day(
     assert mail.outbox[0].subject == "Épisode de pollution de l'air à Rouen"
     assert "Mauvais" in mail.outbox[0].body
     assert AirAlert.objects.filter(city=rouen).count() == 1
-    assert AlertDelivery.objects.get().status == "sent"
+    assert Delivery.objects.get().status == "sent"
 
 
 def test_each_subscriber_gets_the_alert_in_their_own_language(rouen, django_capture_on_commit_callbacks):
@@ -128,16 +120,17 @@ def test_each_subscriber_gets_the_alert_in_their_own_language(rouen, django_capt
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
     mails = {message.to[0]: message for message in mail.outbox}
     assert mails[english.email].subject == "Air pollution forecast in Rouen"
-    assert "Poor" in mails[english.email].body and "unsubscribe from the air page" in mails[english.email].body
+    assert "Poor" in mails[english.email].body and "To stop these notifications" in mails[english.email].body
     assert mails[french.email].subject == "Prévision de pollution de l'air à Rouen"
     assert "Mauvais" in mails[french.email].body and "désabonnez-vous" in mails[french.email].body
+    assert mails[french.email].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_anonymous_email_subscription_goes_to_sign_in(rouen):
     """Without an account the page form leads to the sign-in page; nothing is stored."""
     response = Client().post("/rouen/air/alerts/email/", {"action": "start"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert not AlertSubscription.objects.exists()
+    assert not Subscription.objects.exists()
 
 
 def test_email_unsubscribe_from_the_page(rouen, citizen):
@@ -145,7 +138,7 @@ def test_email_unsubscribe_from_the_page(rouen, citizen):
     client = login(Client(), citizen, mfa=False)
     client.post("/rouen/air/alerts/email/", {"action": "start"})
     client.post("/rouen/air/alerts/email/", {"action": "stop"})
-    assert AlertSubscription.objects.get(user=citizen).is_active is False
+    assert "air" not in Subscription.objects.get(user=citizen).themes
 
 
 def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
@@ -163,7 +156,7 @@ def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
     )
     assert response.status_code == 201, response.content
     token = response.json()["token"]
-    assert AlertSubscription.objects.get(token=token).channel == Channel.WEBPUSH
+    assert Subscription.objects.get(token=token).channel == Channel.WEBPUSH
 
     today = rouen.local_today()
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,7 +174,7 @@ def test_web_push_alert_reaches_a_local_push_service_and_decrypts(
     assert message["url"] == "/rouen/air/"
     alert = AirAlert.objects.get(city=rouen)
     assert alert.forecast is True
-    assert AlertDelivery.objects.get(alert=alert).status == "sent"
+    assert Delivery.objects.get(notification__key=f"air:{alert.date.isoformat()}").status == "sent"
 
     # The same feed again: same episode, same day, no second push.
     with django_capture_on_commit_callbacks(execute=True):
@@ -209,7 +202,7 @@ def test_push_endpoints_must_be_https_on_a_public_host(rouen, endpoint):
         content_type="application/json",
     )
     assert_problem(response, 422)
-    assert not AlertSubscription.objects.exists()
+    assert not Subscription.objects.exists()
 
 
 def test_unsubscribe_by_token(rouen):
@@ -221,7 +214,7 @@ def test_unsubscribe_by_token(rouen):
     )
     token = response.json()["token"]
     assert Client().delete(f"/api/v1/air/alerts/subscriptions/{token}").status_code == 204
-    assert AlertSubscription.objects.get(token=token).is_active is False
+    assert "air" not in Subscription.objects.get(token=token).themes
     assert_problem(Client().delete("/api/v1/air/alerts/subscriptions/00000000-0000-4000-8000-000000000000"), 404)
 
 
@@ -237,29 +230,29 @@ def test_push_subscription_made_signed_in_belongs_to_the_account(rouen, citizen)
     """Signed in, the browser's subscription is stored with its account; anonymously, with none."""
     client = login(Client(), citizen, mfa=False)
     assert post_push_subscription(client).status_code == 201
-    assert AlertSubscription.objects.get(endpoint="https://push.example.org/abc").user == citizen
+    assert Subscription.objects.get(endpoint="https://push.example.org/abc").user == citizen
     assert post_push_subscription(Client(), endpoint="https://push.example.org/anonymous").status_code == 201
-    assert AlertSubscription.objects.get(endpoint="https://push.example.org/anonymous").user is None
+    assert Subscription.objects.get(endpoint="https://push.example.org/anonymous").user is None
 
 
 def test_signed_in_push_subscription_needs_the_csrf_token(rouen, citizen):
     """A session write without the CSRF token is a 403 problem and stores nothing; with it, a 201."""
     client = login(Client(enforce_csrf_checks=True), citizen, mfa=False)
     assert_problem(post_push_subscription(client), 403)
-    assert not AlertSubscription.objects.exists()
+    assert not Subscription.objects.exists()
     page = client.get("/rouen/air/")
     token = page.context["csrf_token"]
     assert f'data-csrf="{token}"' in page.content.decode()
     assert post_push_subscription(client, HTTP_X_CSRFTOKEN=str(token)).status_code == 201
-    assert AlertSubscription.objects.get().user == citizen
+    assert Subscription.objects.get().user == citizen
 
 
 def test_push_without_vapid_key_is_recorded_as_skipped(rouen, django_capture_on_commit_callbacks):
     """When web push is not configured, the delivery is kept as skipped rather than lost silently."""
-    AlertSubscriptionFactory(city=rouen, webpush=True)
+    SubscriptionFactory(city=rouen, webpush=True)
     with django_capture_on_commit_callbacks(execute=True):
         import_official_indices(city=rouen, payload=shifted(arcgis_payload(), to=rouen.local_today()))
-    assert AlertDelivery.objects.get().status == "skipped"
+    assert Delivery.objects.get().status == "skipped"
 
 
 def test_admin_lists_only_the_staff_citys_indices(rouen, aix):

@@ -20,8 +20,6 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from citypocket.accounts.models import User
-from citypocket.air.models import AlertSubscription
-from citypocket.air.tests.factories import AirAlertFactory, AlertDeliveryFactory, AlertSubscriptionFactory
 from citypocket.audit.tests.factories import AuditEntryFactory
 from citypocket.cities.models import City, Role
 from citypocket.cities.tests.factories import StaffMembershipFactory
@@ -36,6 +34,14 @@ from citypocket.core.privacy import (
     list_declarations,
     registry,
 )
+from citypocket.notifications.models import Subscription
+from citypocket.notifications.tests.factories import (
+    AlertConfirmationFactory,
+    CityAlertFactory,
+    DeliveryFactory,
+    SubscriptionFactory,
+)
+from citypocket.notifications.tests.factories import NotificationFactory as CentreNotificationFactory
 from citypocket.opendata.tests.factories import DatasetVersionFactory, VersionEventFactory
 from citypocket.participation.errors import ProofAlreadyUsed
 from citypocket.participation.models import (
@@ -139,9 +145,12 @@ def give_everything(user, city) -> dict[str, list]:
         object_repr=city.name, action_flag=CHANGE, change_message="[]"))
     add("cities.staffmembership", StaffMembershipFactory(city=city, user=user, role=Role.SAFETY_OFFICER))
 
-    subscription = AlertSubscriptionFactory(city=city, webpush=True, user=user)
-    add("air.alertsubscription", subscription)
-    add("air.alertdelivery", AlertDeliveryFactory(alert=AirAlertFactory(city=city), subscription=subscription))
+    subscription = SubscriptionFactory(city=city, webpush=True, user=user)
+    add("notifications.subscription", subscription)
+    add("notifications.delivery", DeliveryFactory(notification__city=city, subscription=subscription))
+    add("notifications.notification", CentreNotificationFactory(city=city, user=user))
+    add("notifications.cityalert", CityAlertFactory(city=city, author=user))
+    add("notifications.alertconfirmation", AlertConfirmationFactory(alert__city=city, user=user))
 
     add("participation.residentverification", ResidentVerificationFactory(city=city, user=user))
     add("participation.censusrecord", CensusRecordFactory(city=city, used_by=user))
@@ -273,7 +282,7 @@ def test_the_export_lists_every_personal_row_of_the_account(everything, rouen):
     assert rows_of(export, "participation.proposal")[0]["title"] == "Un banc place du Vieux-Marché"
     assert rows_of(export, "participation.answer")[0]["text"] == "Des fontaines à boire."
     assert rows_of(export, "socialaccount.socialaccount")[0]["extra_data"]["family_name"] == "Dupont"
-    assert rows_of(export, "air.alertsubscription")[0]["channel"] == "webpush"
+    assert rows_of(export, "notifications.subscription")[0]["channel"] == "webpush"
     assert rows_of(export, "participation.notificationpreference") == [
         {"id": str(built["participation.notificationpreference"][0].pk), "daily_digest": True}]
 
@@ -282,7 +291,7 @@ def test_the_export_holds_no_secret(everything):
     """Password hash, TOTP secret, session key, tokens, push keys, digests: listed rows, never their secrets."""
     user, built = everything
     text = json.dumps(export_personal_data(user), ensure_ascii=False)
-    subscription = built["air.alertsubscription"][0]
+    subscription = built["notifications.subscription"][0]
     secrets = [user.password, built["sessions.session"][0].session_key, "opaque-access-token", "s3cret",
                str(subscription.token), built["participation.censusrecord"][0].digest,
                built["participation.surveyresponse"][0].respondent_key,
@@ -332,7 +341,7 @@ def test_erasure_leaves_no_row_naming_the_person(everything):
     assert not Comment.objects.filter(pk=built["participation.comment"][0].pk).exists()
     assert CensusRecord.objects.get(pk=built["participation.censusrecord"][0].pk).used_at is not None
     assert not Session.objects.filter(session_key=built["sessions.session"][0].session_key).exists()
-    assert not AlertSubscription.objects.filter(endpoint=built["air.alertsubscription"][0].endpoint).exists()
+    assert not Subscription.objects.filter(endpoint=built["notifications.subscription"][0].endpoint).exists()
 
 
 def test_erasure_keeping_what_was_written_replaces_its_text(everything):
@@ -402,10 +411,10 @@ def test_a_signed_in_push_subscription_is_exported_and_erased(rouen, citizen):
     client = login(Client(), citizen, mfa=False)
     client.post("/api/v1/cities/rouen/air/alerts/push-subscriptions", content_type="application/json",
                 data=json.dumps({"endpoint": "https://push.example.org/mine", "keys": {"p256dh": "k", "auth": "a"}}))
-    [row] = rows_of(export_personal_data(citizen), "air.alertsubscription")
+    [row] = rows_of(export_personal_data(citizen), "notifications.subscription")
     assert row["endpoint"] == "https://push.example.org/mine"
     erase_personal_data(user=citizen)
-    assert not AlertSubscription.objects.exists()
+    assert not Subscription.objects.exists()
 
 
 def test_deleting_the_account_from_the_page_applies_the_choice(rouen):
@@ -454,7 +463,7 @@ def test_processing_record_command_lists_every_declaration_with_the_citys_counts
     assert set(by_key) == {d.key for d in list_declarations()}
     assert by_key["participation.ballot"]["rows"] == 2 and by_key["participation.ballot"]["scope"] == "city"
     assert by_key["accounts.user"]["rows"] is None and by_key["accounts.user"]["scope"] == "platform"
-    assert by_key["air.alertsubscription"]["transfers"]
+    assert by_key["notifications.subscription"]["transfers"]
     assert by_key["participation.proposal"]["legal_basis"].startswith("A task in the public interest")
     out = StringIO()
     call_command("processing_record", city="aix-en-provence", format="json", stdout=out)

@@ -1,8 +1,9 @@
 """Accountability and follows: results progress, followers notified in-app and, after commit, by e-mail.
 
 Each follower hears in the language they used when they followed (`Follow.language`): the notice is
-written once per language, and `tasks.deliver_participation_notifications` e-mails it (see
-`services/delivery.py`), unless the person chose the daily digest.
+written once per language, and `tasks.deliver_participation_notifications` sends it through the
+notification centre (see `services/delivery.py`), unless the person chose the daily digest.
+Following an item adds the "participation" theme to the person's e-mail subscription in the city.
 """
 
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from citypocket.notifications import services as notifications
+from citypocket.notifications.models import Theme
 from citypocket.participation.access import require_tier
 from citypocket.participation.models import (
     ActionResult,
@@ -49,6 +52,8 @@ def follow(*, user, result: ActionResult | None = None, proposal: Proposal | Non
     if not created and followed.language != language:  # following again in another language switches
         followed.language = language
         followed.save(update_fields=["language"])
+    if created:
+        notifications.ensure_email_theme(city=target.city, user=user, theme=Theme.PARTICIPATION, language=language)
     return followed
 
 

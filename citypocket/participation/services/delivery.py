@@ -1,4 +1,6 @@
-"""Sends participation notifications by e-mail: each one alone, or a daily digest.
+"""Sends participation notifications by e-mail: each one through the notification centre (theme
+"participation", to that person only: their e-mail subscription, its quiet hours and one-click
+unsubscribe), or in the participation daily digest.
 
 Every e-mail is written in the language of its notifications (`Notification.language`, the
 follower's), whatever language the worker or the cron job runs in.
@@ -12,6 +14,8 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from citypocket.notifications.models import Theme
+from citypocket.notifications.services import notify
 from citypocket.participation.models import Notification, NotificationPreference
 
 
@@ -20,17 +24,21 @@ def _site_url() -> str:
 
 
 def email_notifications(*, notification_ids: list[int]) -> dict[str, int]:
-    """Sends each notification alone to people without the daily digest; marks it e-mailed."""
+    """Hands each notification to the notification centre, for people without the daily digest;
+    marks it e-mailed (the centre sends it once, whatever the number of calls)."""
     digest_users = set(NotificationPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
     sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user")
+    pending = (Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+               .select_related("user", "city"))
     for notification in pending:
         if notification.user_id in digest_users:
             continue
         with translation.override(notification.language):
             subject = _("News from a participation you follow")
-        send_mail(subject=subject, message=f"{notification.message}\n\n{_site_url()}{notification.url}",
-                  from_email=None, recipient_list=[notification.user.email])
+        notify(theme=Theme.PARTICIPATION, city=notification.city, user=notification.user,
+               key=f"participation:{notification.pk}",
+               messages={notification.language: {"title": subject, "body": notification.message,
+                                                 "url": notification.url}})
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return {"sent": sent}

@@ -1,0 +1,14 @@
+"""Pages under /<city>/notifications/ and /<city>/alerts/."""
+
+from django.urls import path
+
+from citypocket.notifications import views
+
+urlpatterns = [
+    path("alerts/", views.alerts_page, name="alerts"),
+    path("alerts/<uuid:identifier>/", views.alert_detail, name="alert"),
+    path("notifications/", views.centre, name="centre"),
+    path("notifications/device/<uuid:token>/", views.device, name="device"),
+    path("notifications/device/<uuid:token>/stop/", views.stop_device, name="stop_device"),
+    path("notifications/unsubscribe/<str:signed>/", views.unsubscribe, name="unsubscribe"),
+]
