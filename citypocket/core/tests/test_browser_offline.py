@@ -1,15 +1,18 @@
 """Offline in real Chromium: drafts kept on the device and sent once, the offline page, saved copies,
 and a new version of the app that never reloads an open page by itself."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from citypocket.core import views
 from citypocket.core.models import IdempotentAnswer
 from citypocket.safety import crypto
-from citypocket.safety.models import HarassmentReport
+from citypocket.safety.models import WEEKDAYS, HarassmentReport
+from citypocket.safety.tests.factories import SafePlaceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +177,16 @@ def test_offline_pages_are_accessible_on_a_phone(page, rouen, axe, language):
     overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     assert not overflow
     page.context.set_offline(False)
+
+
+def test_open_now_follows_the_device_clock_not_the_time_the_page_was_saved(page, rouen):
+    """A safe place open 10:00-11:00: the page says open at 10:30 and closed an hour later, by itself."""
+    SafePlaceFactory(city=rouen, name="Café test", opening_hours={day: [["10:00", "11:00"]] for day in WEEKDAYS})
+    tomorrow = (timezone.localtime(timezone=rouen.zone) + dt.timedelta(days=1)).date()
+    page.clock.install(time=dt.datetime.combine(tomorrow, dt.time(10, 30), tzinfo=rouen.zone))
+    page.goto("/rouen/safety/help/")
+    label = page.locator("#safe-places li", has_text="Café test").locator(".open-state")
+    expect(label).to_have_text("Ouvert en ce moment")
+    page.clock.fast_forward("01:00:00")
+    expect(label).to_have_text("Fermé en ce moment")
+    assert "closed" in label.get_attribute("class")

@@ -99,6 +99,25 @@
       el.textContent = minutes < 60 ? rtf.format(-minutes, "minute") : rtf.format(-Math.round(minutes / 60), "hour");
     });
   }
-  refreshAges();
-  setInterval(refreshAges, 60000);
+  /* "Open now" by the device's clock: the page carries each place's open intervals for the days
+     ahead (data-open-intervals, UTC), so a copy read offline hours later still tells the truth. */
+  function refreshOpenNow() {
+    var now = Date.now();
+    document.querySelectorAll("[data-open-intervals]").forEach(function (el) {
+      var label = el.querySelector(".open-state");
+      var intervals;
+      try { intervals = JSON.parse(el.dataset.openIntervals); } catch (e) { return; }
+      var until = Date.parse(el.dataset.openUntil || "");
+      var known = isNaN(until) || now < until;
+      var open = known && intervals.some(function (pair) { return Date.parse(pair[0]) <= now && now < Date.parse(pair[1]); });
+      el.dataset.open = open ? "1" : "0";
+      if (!label) return;
+      label.textContent = known ? (open ? label.dataset.labelOpen : label.dataset.labelClosed) : label.dataset.labelUnknown;
+      label.classList.toggle("open", open);
+      label.classList.toggle("closed", known && !open);
+    });
+  }
+  function refreshTimes() { refreshAges(); refreshOpenNow(); }
+  refreshTimes();
+  setInterval(refreshTimes, 60000);
 })();
