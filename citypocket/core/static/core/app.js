@@ -10,7 +10,7 @@
   function forgetOfflineCopies() {
     if (document.cookie.split("; ").indexOf(SIGNED_OUT + "=1") === -1 || !window.caches) return Promise.resolve();
     return window.caches.keys().then(function (keys) {
-      return Promise.all(keys.filter(function (key) { return key.indexOf("pages-") === 0; })
+      return Promise.all(keys.filter(function (key) { return key.indexOf("pages-") === 0 || key.indexOf("data-") === 0; })
         .map(function (key) { return window.caches.delete(key); }));
     }).then(function () {
       document.cookie = SIGNED_OUT + "=; Max-Age=0; Path=/; SameSite=Lax";
