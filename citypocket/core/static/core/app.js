@@ -100,21 +100,27 @@
     });
   }
   /* "Open now" by the device's clock: the page carries each place's open intervals for the days
-     ahead (data-open-intervals, UTC), so a copy read offline hours later still tells the truth. */
+     ahead (data-open-intervals, UTC), so a copy read offline hours later still tells the truth.
+     The server's own words stay while they still hold (same state, before its next change). */
   function refreshOpenNow() {
     var now = Date.now();
     document.querySelectorAll("[data-open-intervals]").forEach(function (el) {
-      var label = el.querySelector(".open-state");
+      var label = el.classList.contains("open-state") ? el : el.querySelector(".open-state");
       var intervals;
       try { intervals = JSON.parse(el.dataset.openIntervals); } catch (e) { return; }
       var until = Date.parse(el.dataset.openUntil || "");
       var known = isNaN(until) || now < until;
       var open = known && intervals.some(function (pair) { return Date.parse(pair[0]) <= now && now < Date.parse(pair[1]); });
+      var state = known ? (open ? "open" : "closed") : "unknown";
       el.dataset.open = open ? "1" : "0";
       if (!label) return;
-      label.textContent = known ? (open ? label.dataset.labelOpen : label.dataset.labelClosed) : label.dataset.labelUnknown;
-      label.classList.toggle("open", open);
-      label.classList.toggle("closed", known && !open);
+      var change = Date.parse(label.dataset.serverChange || "");
+      if (state === label.dataset.serverState && (isNaN(change) || now < change)) return;
+      var names = { open: "Open", closed: "Closed", unknown: "Unknown" };
+      label.textContent = label.dataset["label" + names[state]] || label.textContent;
+      Object.keys(names).forEach(function (key) {
+        label.classList.toggle(label.dataset["class" + names[key]] || key, key === state);
+      });
     });
   }
   function refreshTimes() { refreshAges(); refreshOpenNow(); }
