@@ -115,9 +115,10 @@
       el.dataset.open = open ? "1" : "0";
       if (!label) return;
       var change = Date.parse(label.dataset.serverChange || "");
-      if (state === label.dataset.serverState && (isNaN(change) || now < change)) return;
       var names = { open: "Open", closed: "Closed", unknown: "Unknown" };
-      label.textContent = label.dataset["label" + names[state]] || label.textContent;
+      if (label.dataset.serverText === undefined) label.dataset.serverText = label.textContent;
+      var serverHolds = state === label.dataset.serverState && (isNaN(change) || now < change);
+      label.textContent = serverHolds ? label.dataset.serverText : (label.dataset["label" + names[state]] || label.textContent);
       Object.keys(names).forEach(function (key) {
         label.classList.toggle(label.dataset["class" + names[key]] || key, key === state);
       });
