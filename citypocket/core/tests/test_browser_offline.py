@@ -80,9 +80,9 @@ def test_a_waiting_draft_can_be_deleted_and_is_never_sent(page, rouen):
     page.context.set_offline(True)
     _fill_report(page, "à supprimer")
     page.locator("#outbox li[data-state=waiting]").wait_for()
-    page.get_by_role("button", name="Supprimer ce brouillon").click()
+    page.get_by_role("button", name="Supprimer cet envoi").click()
     page.locator("#outbox").wait_for(state="hidden")
-    expect(page.locator("#outbox-status")).to_have_text("Brouillon supprimé.")
+    expect(page.locator("#outbox-status")).to_have_text("Supprimé de cet appareil.")
     page.context.set_offline(False)
     page.reload()
     page.wait_for_timeout(500)
@@ -171,7 +171,7 @@ def test_offline_pages_are_accessible_on_a_phone(page, rouen, axe, language):
     assert axe(page) == []
     page.goto("/rouen/safety/report/")
     page.context.set_offline(True)
-    _fill_report(page, "brouillon")
+    _fill_report(page, "en attente")
     page.locator("#outbox li[data-state=waiting]").wait_for()
     assert axe(page) == []
     overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
