@@ -11,9 +11,10 @@ Every city of the platform is a French commune (INSEE codes), so holidays are Fr
 ones. Alsace-Moselle's two extra days (Good Friday, 26 December) are not known by country alone.
 """
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,9 @@ from opening_hours import OpeningHours, State, validate
 HOLIDAY_COUNTRY = "FR"
 # How far ahead "opens on …" looks: a place closed for longer is just "closed".
 HORIZON = timedelta(days=62)
+# How far ahead a page carries the open intervals from which the device recomputes "open now", so
+# that a copy read offline later still tells the truth (core/static/core/app.js, docs/offline.md).
+DEVICE_WINDOW = timedelta(days=7)
 
 
 def is_valid_expression(text: str) -> bool:
@@ -58,6 +62,19 @@ class HoursNow:
     at: datetime  # the instant evaluated, in the city's zone
     change: datetime | None  # open: when it closes; closed: when it opens; None: not within HORIZON
     comment: str = ""  # the rule's comment ("sur rendez-vous") or the closure's reason
+    intervals: tuple[tuple[datetime, datetime], ...] = ()  # open within DEVICE_WINDOW from `at`
+
+    @property
+    def intervals_json(self) -> str:
+        return json.dumps([[_utc(start), _utc(end)] for start, end in self.intervals])
+
+    @property
+    def intervals_until(self) -> str:
+        return _utc(self.at + DEVICE_WINDOW)
+
+    @property
+    def change_utc(self) -> str:
+        return _utc(self.change) if self.change else ""
 
     @property
     def is_open(self) -> bool:
@@ -75,6 +92,10 @@ class HoursNow:
         if self.change is None:
             return _("Closed")
         return _("Closed — opens %(when)s") % {"when": _when(self.at, self.change)}
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _when(now: datetime, then: datetime) -> str:
@@ -143,9 +164,11 @@ def hours_at(text: str, *, zone: ZoneInfo, moment: datetime, closures: Iterable[
         return HoursNow("unknown", local, None, comment)
     spans = _open_spans(rule, local, local + HORIZON, closures)
     first = next(spans, None)
+    week = tuple((start, min(end, local + DEVICE_WINDOW))
+                 for start, end in _open_spans(rule, local, local + DEVICE_WINDOW, closures))
     if state == State.OPEN:
         # The first span starts now; it ends when the place closes (None: open beyond the horizon).
         closes = first[1] if first and first[1] < local + HORIZON else None
-        return HoursNow("open", local, closes, comment)
+        return HoursNow("open", local, closes, comment, week)
     opens = first[0] if first else None
-    return HoursNow("closed", local, opens, comment)
+    return HoursNow("closed", local, opens, comment, week)

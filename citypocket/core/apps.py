@@ -9,8 +9,8 @@ def create_cache_table(*, app_config, using: str, **kwargs) -> None:
     """After every `migrate` (so `citypocket run` and the test databases too): the database cache's
     table, which holds the limits and one-time codes every process shares (see settings.CACHES).
 
-    Django's own command, idempotent, and a no-op when the cache is Redis. Core has no models, so
-    Django sends it no post_migrate of its own: this runs once, with the last app that has some."""
+    Django's own command, idempotent, and a no-op when the cache is Redis. It runs once, with the
+    last app that has models."""
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if app_config is with_models[-1]:
         call_command("createcachetable", database=using, verbosity=0)

@@ -15,6 +15,9 @@ def platform(request):
     if not city_slug:
         return context
     city = City.objects.filter(slug=city_slug, is_active=True).first()
+    if city is not None:
+        # The city's shell: its home works offline from any of its pages.
+        context["precache_urls"].append(reverse("city_home", kwargs={"city": city_slug}))
     for capability in list_capabilities():
         try:
             url = reverse(capability.url_name, kwargs={"city": city_slug})

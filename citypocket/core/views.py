@@ -24,6 +24,10 @@ from citypocket.core.problems import DomainError, problem_response
 
 CITY_COOKIE = "citypocket_city"
 CITY_COOKIE_AGE = 365 * 24 * 3600
+# Copies the service worker keeps, the oldest saved forgotten first: a few cities' pages and their
+# live numbers, a few megabytes at most on a phone.
+OFFLINE_PAGES_MAX = 60
+OFFLINE_DATA_MAX = 40
 
 
 def resolve_city(slug: str) -> City:
@@ -133,13 +137,22 @@ def service_worker(request):
         reverse("offline"),
         static("core/app.css"),
         static("core/app.js"),
+        static("core/outbox.js"),
+        static("core/drafts.js"),
+        static("core/offline.js"),
         static("core/icons/icon.svg"),
         static("core/icons/icon-192.png"),
     ]
     response = render(
         request,
         "core/sw.js",
-        {"shell_json": json.dumps(shell), "version": _shell_version(shell)},
+        {
+            "shell_json": json.dumps(shell),
+            "version": _shell_version(shell),
+            "outbox_json": json.dumps(static("core/outbox.js")),
+            "pages_max": OFFLINE_PAGES_MAX,
+            "data_max": OFFLINE_DATA_MAX,
+        },
         content_type="text/javascript",
     )
     response["Cache-Control"] = "no-cache"

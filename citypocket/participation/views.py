@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citypocket.core.idempotency import idempotent_post
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
@@ -215,6 +216,7 @@ def proposal_list(request, city: str):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent_post("participation.proposal")
 @throttle_form_posts
 def proposal_new(request, city: str):
     city_obj = resolve_city(city)
@@ -295,6 +297,7 @@ def proposal_support(request, city: str, proposal_id):
 
 
 @require_POST
+@idempotent_post("participation.comment")
 @throttle_form_posts
 def proposal_comment(request, city: str, proposal_id):
     city_obj = resolve_city(city)
@@ -324,6 +327,7 @@ def comment_flag(request, city: str, comment_id):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent_post("participation.survey")
 @throttle_form_posts
 def survey_page(request, city: str, survey_id: int):
     """The survey form while open; results with SVG charts and tables once closed."""

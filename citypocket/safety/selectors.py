@@ -2,6 +2,7 @@
 awareness articles, filmed zones."""
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 
@@ -74,11 +75,61 @@ def is_open_at(opening_hours: dict, when: dt.datetime) -> bool:
     return False
 
 
+# How far ahead a page carries a place's open intervals: a copy kept offline for a week still knows
+# whether the place is open when it is read (the page recomputes "open now" on the device).
+OPEN_INTERVALS_DAYS = 7
+
+
+def compute_open_intervals(opening_hours: dict, *, start: dt.datetime, zone, days: int = OPEN_INTERVALS_DAYS
+                           ) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The opening intervals (aware, in `zone`) that overlap [start, start + days), merged, in order.
+
+    The same hours as `is_open_at` reads ({"mon": [["09:00", "19:00"]], …}; a range whose close is not
+    after its opening passes midnight), unrolled over real dates so that summer time is applied."""
+    end = start + dt.timedelta(days=days)
+    first = timezone.localtime(start, timezone=zone).date() - dt.timedelta(days=1)
+    spans = []
+    for offset in range(days + 2):
+        day = first + dt.timedelta(days=offset)
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        for opens, closes in opening_hours.get(WEEKDAYS[day.weekday()], []):
+            s, e = _minutes(opens), _minutes(closes)
+            span_start = _wall_clock(midnight, s)
+            span_end = _wall_clock(midnight, e if e > s else e + 24 * 60)
+            if span_end > start and span_start < end:
+                spans.append((span_start, span_end))
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for span_start, span_end in sorted(spans):
+        if merged and span_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], span_end))
+        else:
+            merged.append((span_start, span_end))
+    return merged
+
+
+def _wall_clock(midnight: dt.datetime, minutes: int) -> dt.datetime:
+    # Wall-clock arithmetic (ZoneInfo): 09:00 stays 09:00 on the day summer time starts.
+    day = midnight.date() + dt.timedelta(days=minutes // (24 * 60))
+    minutes %= 24 * 60
+    return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=midnight.tzinfo)
+
+
 @dataclass(frozen=True)
 class PlaceNearby:
     place: SafePlace
     distance_m: int
     open_now: bool
+    # [[start, end], …] in UTC ISO 8601 for the next OPEN_INTERVALS_DAYS, for the page's own clock.
+    open_intervals: tuple = ()
+    open_intervals_until: str = ""
+
+    @property
+    def open_intervals_json(self) -> str:
+        return json.dumps([list(pair) for pair in self.open_intervals])
+
+
+def _utc_iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def list_safe_places(*, city: City) -> QuerySet:
@@ -92,8 +143,14 @@ def list_safe_places_by_distance(
     lat = city.centre_lat if lat is None else lat
     lon = city.centre_lon if lon is None else lon
     local = timezone.localtime(now or timezone.now(), timezone=city.zone)
+    until = _utc_iso(local + dt.timedelta(days=OPEN_INTERVALS_DAYS))
     items = [
-        PlaceNearby(place, round(haversine_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local))
+        PlaceNearby(
+            place, round(haversine_m(lat, lon, place.lat, place.lon)), is_open_at(place.opening_hours, local),
+            tuple((_utc_iso(s), _utc_iso(e)) for s, e in compute_open_intervals(
+                place.opening_hours, start=local, zone=city.zone)),
+            until,
+        )
         for place in list_safe_places(city=city)
     ]
     return sorted(items, key=lambda item: (not item.open_now, item.distance_m, item.place.name))

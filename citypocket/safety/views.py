@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from citypocket.core.idempotency import idempotent_post
 from citypocket.core.problems import DomainError
 from citypocket.core.throttling import SAFETY_FOLLOW, SAFETY_REPORT
 from citypocket.core.views import resolve_city
@@ -51,6 +52,7 @@ def help_now(request, city: str):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@idempotent_post("safety.report")
 def report(request, city: str):
     """`/<city>/safety/report/`: the anonymous report form; the receipt code is shown once."""
     city_obj = resolve_city(city)

@@ -1,30 +1,44 @@
-/* CityPocket service worker: caches the app shell, serves an offline page, and keeps the pages
-   a city asks for (help now, last known values) available without a connection.
+/* CityPocket service worker: caches the app shell, serves an offline page, keeps the pages a city
+   asks for (help now, last known values) available without a connection, and sends the drafts
+   written offline when the connection returns (Background Sync; outbox.js).
 
    Only public copies are kept: an answer marked `private` or `no-store` is never stored. The server
    marks that way everything it answers to a signed-in person (core.middleware.PersonalResponseMiddleware),
    so that a ballot, notifications or "my data" never stay on a device for the next person who opens
    the app offline. The pages kept for offline use are fetched without cookies: the copy is the one
    any visitor gets. Signing out also clears the copies (the server's Clear-Site-Data, and app.js
-   on the next page for browsers that ignore it). */
+   on the next page for browsers that ignore it).
+
+   Copies are bounded: at most PAGES_MAX pages and DATA_MAX API answers, the oldest saved forgotten
+   first. Each copy carries the time it was saved (X-Saved-At); a page served from its copy says so.
+
+   Updates never swap files under an open page: a new worker installs its shell next to the old one
+   and waits; the page offers "reload" (app.js), and only then does the new worker take over. */
 const VERSION = "{{ version }}";
 const SHELL_CACHE = "shell-" + VERSION;
-/* v2: copies kept by v1 could hold personal pages; activating this worker deletes them. */
-const PAGES_CACHE = "pages-v2";
+/* v3: copies carry their saved time. v2 deleted v1's copies, which could hold personal pages. */
+const PAGES_CACHE = "pages-v3";
+const DATA_CACHE = "data-v1";
+const PAGES_MAX = {{ pages_max }};
+const DATA_MAX = {{ data_max }};
 const SHELL = {{ shell_json|safe }};
 const OFFLINE_URL = SHELL[0];
+const SAVED_AT = "X-Saved-At";
+
+importScripts({{ outbox_json|safe }});
 
 /* Without cookies: the offline page kept is the one any visitor gets, not a signed-in person's. */
 self.addEventListener("install", (event) => {
   const requests = SHELL.map((url) => new Request(url, { credentials: "omit" }));
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)));
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(keys.filter((k) => (k.startsWith("shell-") && k !== SHELL_CACHE)
-        || (k.startsWith("pages-") && k !== PAGES_CACHE)).map((k) => caches.delete(k))))
+        || (k.startsWith("pages-") && k !== PAGES_CACHE)
+        || (k.startsWith("data-") && k !== DATA_CACHE)).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
 });
@@ -37,8 +51,27 @@ function mayKeep(response) {
   return !/(^|[\s,])(no-store|private)([\s,=]|$)/.test(control);
 }
 
-function keep(cache, request, response) {
-  return mayKeep(response) ? cache.put(request, response) : Promise.resolve();
+/* Stores a copy stamped with the time it was saved, then forgets the oldest beyond `max`
+   (deleting first, so that the keys stay in the order the copies were saved). */
+async function keep(cacheName, max, request, response) {
+  if (!mayKeep(response)) return;
+  const headers = new Headers(response.headers);
+  headers.set(SAVED_AT, new Date().toISOString());
+  const stamped = new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+  const cache = await caches.open(cacheName);
+  await cache.delete(request, { ignoreVary: true });
+  await cache.put(request, stamped);
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - max)).map((key) => cache.delete(key)));
+}
+
+/* A page served from its copy tells the page script when it was saved (app.js shows it). */
+async function fromCopy(hit) {
+  const saved = hit.headers.get(SAVED_AT);
+  const type = hit.headers.get("Content-Type") || "";
+  if (!saved || !type.startsWith("text/html")) return hit;
+  const html = (await hit.text()).replace("<body", `<body data-saved-at="${saved}"`);
+  return new Response(html, { status: hit.status, statusText: hit.statusText, headers: hit.headers });
 }
 
 self.addEventListener("message", (event) => {
@@ -48,9 +81,23 @@ self.addEventListener("message", (event) => {
        an anonymous visitor would see them. */
     const urls = data.urls.filter((u) => typeof u === "string" && u.startsWith("/") && !u.startsWith("//")
       && isKeptPath(u));
-    event.waitUntil(caches.open(PAGES_CACHE).then((cache) => Promise.all(urls.map((url) =>
-      fetch(url, { credentials: "omit" }).then((response) => keep(cache, url, response)).catch(() => undefined)))));
+    event.waitUntil(Promise.all(urls.map((url) =>
+      fetch(url, { credentials: "omit" }).then((response) => keep(PAGES_CACHE, PAGES_MAX, url, response))
+        .catch(() => undefined))));
+  } else if (data.type === "skip-waiting") {
+    /* Only when the person pressed "reload" on the page: it reloads as soon as this worker controls it. */
+    self.skipWaiting();
   }
+});
+
+async function sendDrafts() {
+  const done = await self.CityPocketOutbox.sendAll();
+  const clients = await self.clients.matchAll({ type: "window" });
+  clients.forEach((client) => client.postMessage({ type: "outbox-changed", done: done.map((d) => ({ state: d.state })) }));
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.CityPocketOutbox.SYNC_TAG) event.waitUntil(sendDrafts());
 });
 
 /* Back office and accounts are never kept, whoever asks. */
@@ -72,22 +119,22 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
   }
-  if (request.mode === "navigate" || url.pathname.startsWith("/api/")) {
+  const isPage = request.mode === "navigate";
+  if (isPage || url.pathname.startsWith("/api/")) {
     /* Network first, so numbers are fresh; the last public copy (with its time) when offline.
        ignoreVary: the copy was stored before the city cookie or language changed. */
+    const [cacheName, max] = isPage ? [PAGES_CACHE, PAGES_MAX] : [DATA_CACHE, DATA_MAX];
     event.respondWith(
       fetch(request)
         .then((response) => {
-          if (mayKeep(response)) {
-            const copy = response.clone();
-            event.waitUntil(caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy)));
-          }
+          event.waitUntil(keep(cacheName, max, request, response.clone()).catch(() => undefined));
           return response;
         })
         .catch(() =>
-          caches.match(request, { ignoreVary: true }).then((hit) =>
-            hit || (request.mode === "navigate" ? caches.match(OFFLINE_URL, { ignoreVary: true }) : Response.error()))
-        )
+          caches.open(cacheName).then((cache) => cache.match(request, { ignoreVary: true })).then((hit) => {
+            if (hit) return isPage ? fromCopy(hit) : hit;
+            return isPage ? caches.match(OFFLINE_URL, { ignoreVary: true }) : Response.error();
+          }))
     );
   }
 });
