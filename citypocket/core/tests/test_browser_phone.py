@@ -220,6 +220,10 @@ def check_page(page, transfer, path: str, language: str, problems: dict) -> None
             problems["overflow"].append(f"{where} at {width} px: {extra} px too wide")
 
 
+def report(problems: dict) -> str:
+    return "\n".join(f"{kind}: {line}" for kind, lines in problems.items() for line in lines)
+
+
 def no_problems() -> dict:
     return {"status": [], "weight": [], "overflow": [], "language": [], "axe": []}
 
@@ -237,7 +241,7 @@ def test_every_main_page_of_both_cities_fits_a_phone_in_one_language_within_budg
         set_language(phone, app_server, language)
         for path in paths:
             check_page(phone, transfer, path, language, problems)
-    assert problems == no_problems()
+    assert problems == no_problems(), report(problems)
     assert phone.errors == []
 
 
@@ -262,7 +266,7 @@ def test_signed_in_pages_fit_a_phone_in_one_language(phone, app_server):
         set_language(phone, app_server, language)
         for path in paths:
             check_page(phone, transfer, path, language, problems)
-    assert problems == no_problems()
+    assert problems == no_problems(), report(problems)
 
 
 def test_the_header_is_one_row_on_a_phone_and_its_menu_opens_by_keyboard(phone, aix):
