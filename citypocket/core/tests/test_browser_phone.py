@@ -46,7 +46,7 @@ PAGES = [
 DETAILS = [
     ("participate/", r"/participate/(processes|budgets|surveys|meetings|results)/[^/]+/$"),
     ("participate/proposals/", r"/participate/proposals/[0-9a-f-]{36}/$"),
-    ("news/", r"/news/[^/]+/$"),
+    ("news/", r"/news/(?!feed/)[^/]+/$"),
     ("agenda/", r"/agenda/[^/.]+/$"),
     ("places/", r"/places/[^/]+/$"),
     ("data/", r"/data/[^/]+/$"),

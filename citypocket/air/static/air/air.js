@@ -5,11 +5,7 @@
   var el = document.getElementById("air-map");
   if (!el || !window.cityPocketMap) return;
   window.cityPocketMap(el, function (L) {
-    el.hidden = false;
-    el.setAttribute("role", "region");
-    el.setAttribute("aria-label", el.dataset.label || "");
-    var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 11);
-    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
+    var map = window.cityPocketMap.region(L, el, 11, 18);
     fetch(el.dataset.api, { headers: { Accept: "application/geo+json" } })
       .then(function (response) { return response.ok ? response.json() : { features: [] }; })
       .then(function (data) {

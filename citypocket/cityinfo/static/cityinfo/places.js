@@ -24,11 +24,7 @@
   var cards = document.querySelectorAll(".ci-places > li[data-lat]");
   if (!el || !cards.length || !window.cityPocketMap) return;
   window.cityPocketMap(el, function (L) {
-    el.hidden = false;
-    el.setAttribute("role", "region");
-    el.setAttribute("aria-label", el.dataset.label || "");
-    var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 14);
-    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
+    var map = window.cityPocketMap.region(L, el, 14, 19);
     var bounds = [];
     Array.prototype.forEach.call(cards, function (card) {
       var at = [parseFloat(card.dataset.lat), parseFloat(card.dataset.lon)];

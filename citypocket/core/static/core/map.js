@@ -44,4 +44,12 @@
     }, { rootMargin: "200px 0px" });
     observer.observe(el);
   };
+  /* A map region named by the element's data-label, centred on data-lat/lon, with the city's tiles. */
+  window.cityPocketMap.region = function (L, el, zoom, maxZoom) {
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", el.dataset.label || "");
+    var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], zoom);
+    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: maxZoom }).addTo(map);
+    return map;
+  };
 })();

@@ -8,11 +8,7 @@
   var data;
   try { data = JSON.parse(source.textContent); } catch (error) { return; }
   window.cityPocketMap(el, function (L) {
-    el.hidden = false;
-    el.setAttribute("role", "region");
-    el.setAttribute("aria-label", el.dataset.label || "");
-    var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 12);
-    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
+    var map = window.cityPocketMap.region(L, el, 12, 18);
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, { radius: 8, weight: 2, color: "#1b1b1b", fillColor: "#1f4e79", fillOpacity: 0.8 });
