@@ -52,6 +52,7 @@ DETAILS = [
     ("data/", r"/data/[^/]+/$"),
 ]
 # The app's own words: on a page in one language, none of the other's may show outside lang="…".
+# (Not single words that city content uses too: a demo safe place is the "Accueil de la gare".)
 UI_WORDS = {
     "fr": [
         "Passer au contenu",
@@ -61,7 +62,6 @@ UI_WORDS = {
         "Se déconnecter",
         "Mon compte",
         "Rechercher",
-        "Accueil",
         "API ouverte",
         "Qualité de l'air",
         "Participer",
