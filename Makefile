@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series profile-reads bench-alerts
+.PHONY: help run test test-sqlite test-postgres lint check venv lock messages openapi contract clean bench-ingest bench-mobility bench-participation bench-opendata bench-opendata-harvest bench-cityinfo bench-series profile-reads bench-alerts screenshots
 
 help:
 	@echo "make run    - install, migrate, load the demo cities and start web + worker + ingest on http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   - ruff, Django system checks, missing migrations"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+	@echo "make screenshots - README screenshots at phone size, from a running make run"
 	@echo "make contract - schemathesis over every API operation against a live server on PostgreSQL (docs/api.md)"
 
 # The virtual environment is rebuilt whenever the lockfile changes.
@@ -31,6 +32,12 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/citypocket run --host $(HOST) --port $(PORT)
+
+# README screenshots at phone size, from a running `make run` (BASE_URL to point elsewhere).
+BASE_URL ?= http://$(HOST):$(PORT)
+screenshots: $(STAMP)
+	@scripts/need-chromium.sh
+	$(PY) scripts/screenshots.py $(BASE_URL)
 
 test: $(STAMP)
 	@scripts/need-chromium.sh

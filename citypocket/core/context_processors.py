@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from citypocket.cities.models import City
 from citypocket.core.capabilities import list_capabilities
+from citypocket.core.views import CITY_COOKIE
 
 
 def platform(request):
@@ -13,6 +14,11 @@ def platform(request):
     city_slug = match.kwargs.get("city") if match else None
     context = {"PLATFORM_NAME": "CityPocket", "nav_capabilities": [], "help_now_url": "", "precache_urls": []}
     if not city_slug:
+        # Pages outside a city (the API page, account pages) still offer help now, in the city chosen last.
+        remembered = request.COOKIES.get(CITY_COOKIE)
+        if remembered and City.objects.filter(slug=remembered, is_active=True).exists():
+            with contextlib.suppress(NoReverseMatch):
+                context["help_now_url"] = reverse("safety:help", kwargs={"city": remembered})
         return context
     city = City.objects.filter(slug=city_slug, is_active=True).first()
     if city is not None:

@@ -89,6 +89,19 @@ def city_home(request, city: str):
 
 
 @require_GET
+def api_guide(request):
+    """`/api/`: a light page that says what the open API offers and leads to its reference.
+
+    The footer's "Open API" link comes here rather than to the interactive reference (1.7 MB of
+    developer tooling) so that a citizen who taps it on a phone gets a page of the app.
+    """
+    remembered = request.COOKIES.get(CITY_COOKIE)
+    cities = list(list_cities())
+    example = next((c for c in cities if c.slug == remembered), cities[0] if cities else None)
+    return render(request, "core/api_guide.html", {"example_city": example})
+
+
+@require_GET
 def healthz(request):
     """Liveness and database status for load balancers and monitoring."""
     status = {"status": "ok", "database": {"status": "ok", "vendor": connection.vendor}}

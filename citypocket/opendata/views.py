@@ -18,13 +18,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from citypocket.core.charts import bar_chart_svg
 from citypocket.core.problems import NotFound
 from citypocket.core.views import resolve_city
 from citypocket.opendata import dcat, previews, search, selectors
 from citypocket.opendata import vocabularies as voc
 from citypocket.opendata.access import mark_private, viewer_from_request
 from citypocket.opendata.presenters import present_dataset, present_validation, schema_org_dataset
-from citypocket.participation.charts import bar_chart_svg
 
 PAGE_MAX_AGE = 300
 

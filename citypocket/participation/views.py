@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citypocket.core.idempotency import idempotent_post
+from citypocket.core.charts import bar_chart_svg
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
-from citypocket.participation import charts
 from citypocket.participation.access import compute_tier
 from citypocket.participation.errors import AuthenticationRequired
 from citypocket.participation.models import (
@@ -364,7 +364,7 @@ def survey_page(request, city: str, survey_id: int):
         total, rows = survey_selectors.compute_survey_results(survey=survey)
         results = {"total": total, "rows": [{
             "result": row,
-            "svg": mark_safe(charts.bar_chart_svg(  # noqa: S308 (built from escaped text only)
+            "svg": mark_safe(bar_chart_svg(  # noqa: S308 (built from escaped text only)
                 chart_id=f"chart-{row.question.pk}", title=row.question.prompt,
                 description=_("Bar chart; the same figures are in the table below."),
                 bars=[(bar.label, bar.value) for bar in row.bars])) if row.bars else "",

@@ -96,6 +96,8 @@ def test_parking_page_in_chromium_is_accessible_and_keyboard_usable(page, live_s
     page.goto(f"{live_server.url}/aix-en-provence/parking/")
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").count() == 1
+    page.locator("#map").scroll_into_view_if_needed()  # Leaflet comes when the map nears the screen
+    page.wait_for_selector("#map.leaflet-container")
     assert page.locator(".leaflet-container").count() == 1
     assert page.locator('[data-car-park="mejanes"] [data-role="available"]').first.inner_text() == "420"
     violations = axe(page)

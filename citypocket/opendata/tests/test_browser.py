@@ -57,6 +57,8 @@ def test_portal_search_facets_and_dataset_page_at_phone_size(page, live_server, 
         page.wait_for_load_state("networkidle")
         assert page.locator("h1").count() == 1
         assert page.locator("#dataset-map").is_visible()
+        page.locator("#dataset-map").scroll_into_view_if_needed()  # Leaflet comes when the map nears the screen
+        page.wait_for_selector("#dataset-map .leaflet-interactive")
         assert page.locator("#dataset-map .leaflet-interactive").count() == 1  # the one car park
         assert page.locator("button.od-copy").is_visible()
         assert "Parking Théâtre des Arts" in page.locator(".od-preview").inner_text()

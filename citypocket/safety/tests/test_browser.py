@@ -61,6 +61,7 @@ def test_report_place_can_be_chosen_on_the_map(page, rouen):
     page.goto("/rouen/safety/report/")
     page.locator("#id_category_0").check()
     page.locator("#id_occurred_on").fill("2026-11-02")
+    page.locator("#report-map").scroll_into_view_if_needed()  # Leaflet comes when the map nears the screen
     page.wait_for_selector("#report-map.leaflet-container")
     page.locator("#report-map").click()
     assert page.locator("#id_lat").input_value() != ""

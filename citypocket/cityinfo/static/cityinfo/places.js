@@ -21,27 +21,24 @@
     });
   }
   var el = document.getElementById("map");
-  if (!el || typeof L === "undefined") return;
   var cards = document.querySelectorAll(".ci-places > li[data-lat]");
-  if (!cards.length) return;
-  el.hidden = false;
-  el.setAttribute("role", "region");
-  el.setAttribute("aria-label", el.dataset.label || "");
-  var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 14);
-  L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
-  var bounds = [];
-  Array.prototype.forEach.call(cards, function (card) {
-    var at = [parseFloat(card.dataset.lat), parseFloat(card.dataset.lon)];
-    var link = card.querySelector("h3 a");
-    var div = document.createElement("div");
-    var a = document.createElement("a");
-    a.href = link ? link.href : "#";
-    a.textContent = link ? link.textContent : "";
-    div.appendChild(a);
-    var state = card.querySelector(".ci-state");
-    if (state) { var p = document.createElement("p"); p.textContent = state.textContent; div.appendChild(p); }
-    L.marker(at, { keyboard: false }).addTo(map).bindPopup(div);
-    bounds.push(at);
+  if (!el || !cards.length || !window.cityPocketMap) return;
+  window.cityPocketMap(el, function (L) {
+    var map = window.cityPocketMap.region(L, el, 14, 19);
+    var bounds = [];
+    Array.prototype.forEach.call(cards, function (card) {
+      var at = [parseFloat(card.dataset.lat), parseFloat(card.dataset.lon)];
+      var link = card.querySelector("h3 a");
+      var div = document.createElement("div");
+      var a = document.createElement("a");
+      a.href = link ? link.href : "#";
+      a.textContent = link ? link.textContent : "";
+      div.appendChild(a);
+      var state = card.querySelector(".ci-state");
+      if (state) { var p = document.createElement("p"); p.textContent = state.textContent; div.appendChild(p); }
+      L.marker(at, { keyboard: false }).addTo(map).bindPopup(div);
+      bounds.push(at);
+    });
+    map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] });
   });
-  map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] });
 })();

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         if settings.DEBUG:
             env.setdefault("LOG_FORMAT", "text")  # a person reads this console; production keeps JSON lines
+        # Just collected and compressed: serve those copies, as production does, not the apps' folders.
+        env.setdefault("STATIC_FROM_FINDERS", "off")
         for name, argv in self.processes(host=host, port=port, web_workers=web_workers):
             manager.add_process(name, shlex.join(argv), env=env)
         self.stdout.write(f"CityPocket on http://{host}:{port}/  (Ctrl-C stops everything)")

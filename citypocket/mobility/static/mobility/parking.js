@@ -71,7 +71,7 @@
   var map = null;
   var markers = {};
   var destination = null;
-  if (el && typeof L !== "undefined") {
+  if (el && window.cityPocketMap) window.cityPocketMap(el, function (L) {
     el.hidden = false;  /* the map is shown only when it can work; the list says the same */
     el.setAttribute("role", "application");
     el.setAttribute("aria-label", el.dataset.labelMap || "");
@@ -95,7 +95,8 @@
         });
       })
       .catch(function () { /* the list is enough */ });
-  }
+    refresh(true);  /* the car parks on the map that has just been drawn */
+  });
 
   function refresh(first) {
     if (!el) return;

@@ -4,27 +4,25 @@
   "use strict";
   var el = document.getElementById("dataset-map");
   var source = document.getElementById("dataset-map-data");
-  if (!el || !source || typeof L === "undefined") return;
+  if (!el || !source || !window.cityPocketMap) return;
   var data;
   try { data = JSON.parse(source.textContent); } catch (error) { return; }
-  el.hidden = false;
-  el.setAttribute("role", "region");
-  el.setAttribute("aria-label", el.dataset.label || "");
-  var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)], 12);
-  L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
-  var layer = L.geoJSON(data, {
-    pointToLayer: function (feature, latlng) {
-      return L.circleMarker(latlng, { radius: 8, weight: 2, color: "#1b1b1b", fillColor: "#1f4e79", fillOpacity: 0.8 });
-    },
-    style: function () { return { weight: 2, color: "#1f4e79", fillOpacity: 0.25 }; },
-    onEachFeature: function (feature, item) {
-      var text = document.createElement("span");
-      text.textContent = (feature.properties && feature.properties.label) || "";
-      if (text.textContent) item.bindPopup(text);
-    }
-  }).addTo(map);
-  var bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
+  window.cityPocketMap(el, function (L) {
+    var map = window.cityPocketMap.region(L, el, 12, 18);
+    var layer = L.geoJSON(data, {
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { radius: 8, weight: 2, color: "#1b1b1b", fillColor: "#1f4e79", fillOpacity: 0.8 });
+      },
+      style: function () { return { weight: 2, color: "#1f4e79", fillOpacity: 0.25 }; },
+      onEachFeature: function (feature, item) {
+        var text = document.createElement("span");
+        text.textContent = (feature.properties && feature.properties.label) || "";
+        if (text.textContent) item.bindPopup(text);
+      }
+    }).addTo(map);
+    var bounds = layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
+  });
 })();
 
 (function () {
