@@ -18,8 +18,7 @@ router = Router(tags=["official feeds"])
 Language = Literal["fr", "en"]
 CommuneCode = Annotated[
     str | None,
-    Query(pattern=r"^(\d{5}|2[AB]\d{3})$", description="INSEE code of one of the city's communes; "
-          "default: its first"),
+    Query(pattern=r"^(\d{5}|2[AB]\d{3})$", description="INSEE code of one of the city's communes; default: its first"),
 ]
 
 
@@ -37,8 +36,9 @@ CommuneCode = Annotated[
     ),
 )
 @cache_public(max_age=300)
-def get_water_restrictions(request: HttpRequest, city: CitySlug, commune: CommuneCode = None,
-                           lang: Language | None = None):
+def get_water_restrictions(
+    request: HttpRequest, city: CitySlug, commune: CommuneCode = None, lang: Language | None = None
+):
     place = get_city(slug=city)
     code = commune or (place.insee_codes or [""])[0]
     row = selectors.get_water_restriction(city=place, commune_code=code)

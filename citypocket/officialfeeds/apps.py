@@ -16,8 +16,15 @@ class OfficialFeedsConfig(AppConfig):
         from citypocket.officialfeeds.demo import load_demo
         from citypocket.officialfeeds.views import offline_urls, tile_context
 
-        register_capability(Capability(
-            slug="water", label=_("Water and weather"), url_name="officialfeeds:water", order=60,
-            tile_template="officialfeeds/tile.html", tile_context=tile_context, offline_urls=offline_urls,
-        ))
+        register_capability(
+            Capability(
+                slug="water",
+                label=_("Water and weather"),
+                url_name="officialfeeds:water",
+                order=60,
+                tile_template="officialfeeds/tile.html",
+                tile_context=tile_context,
+                offline_urls=offline_urls,
+            )
+        )
         register_demo_loader("officialfeeds", load_demo, order=60)

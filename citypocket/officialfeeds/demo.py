@@ -34,6 +34,7 @@ def load_demo() -> str:
             services.record_water_state(city=city, commune_code=code, state=state, is_demo=True)
             department = vigilance.department_of(code)
             services.record_weather_warning(
-                city=city, state=vigilance.parse_vigilance(warnings_map, department=department), is_demo=True)
+                city=city, state=vigilance.parse_vigilance(warnings_map, department=department), is_demo=True
+            )
             loaded.append(city.slug)
     return f"official feeds: demo states for {', '.join(sorted(set(loaded))) or 'nothing new'}"

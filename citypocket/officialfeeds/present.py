@@ -15,9 +15,14 @@ VIGILANCE_SITE = "https://vigilance.meteofrance.fr/fr"
 
 def phenomenon_label(name: str) -> str:
     return {
-        "wind": _("Wind"), "rain_flood": _("Rain and flooding"), "thunderstorms": _("Thunderstorms"),
-        "floods": _("River floods"), "snow_ice": _("Snow and ice"), "heatwave": _("Heatwave"),
-        "extreme_cold": _("Extreme cold"), "avalanches": _("Avalanches"),
+        "wind": _("Wind"),
+        "rain_flood": _("Rain and flooding"),
+        "thunderstorms": _("Thunderstorms"),
+        "floods": _("River floods"),
+        "snow_ice": _("Snow and ice"),
+        "heatwave": _("Heatwave"),
+        "extreme_cold": _("Extreme cold"),
+        "avalanches": _("Avalanches"),
         "waves_submersion": _("Waves and coastal flooding"),
     }.get(name, name)
 
@@ -32,11 +37,11 @@ def warning_level_label(level: str) -> str:
 
 def hours(window) -> str:
     start, end = window
-    return f"{time_format(start, 'H:i')}–{time_format(end, 'H:i')}"
+    return f"{time_format(start, 'H:i')}\u2013{time_format(end, 'H:i')}"
 
 
 def watering_sentence(answer: vigieau.WateringAnswer) -> str:
-    """"Yes", "No", or "Yes, outside 09:00–19:00" in the active language."""
+    """ "Yes", "No", or "Yes, outside 09:00-19:00" in the active language."""
     if answer.answer == "no":
         return _("No, watering a garden is forbidden today.")
     if answer.answer == "outside_hours":
@@ -49,13 +54,18 @@ def water_texts(*, place: str, old_level: str | None, new_level: str, answer) ->
     texts = {}
     for language in ("fr", "en"):
         with override(language):
-            values = {"place": place, "level": water_level_label(new_level),
-                      "old": water_level_label(old_level) if old_level else _("no level")}
+            values = {
+                "place": place,
+                "level": water_level_label(new_level),
+                "old": water_level_label(old_level) if old_level else _("no level"),
+            }
             texts[language] = {
                 "title": _("Water-use restrictions in %(place)s: %(level)s") % values,
-                "body": _("The drought order now sets the level %(level)s (before: %(old)s). "
-                          "Can I water my garden today? %(answer)s") % {**values,
-                                                                      "answer": watering_sentence(answer)},
+                "body": _(
+                    "The drought order now sets the level %(level)s (before: %(old)s). "
+                    "Can I water my garden today? %(answer)s"
+                )
+                % {**values, "answer": watering_sentence(answer)},
             }
     return texts
 
@@ -66,13 +76,16 @@ def warning_texts(*, department: str, old_level: str | None, new_level: str, phe
     for language in ("fr", "en"):
         with override(language):
             worst = [phenomenon_label(name) for name, colour in phenomena.items() if colour == new_level]
-            values = {"department": department, "level": warning_level_label(new_level),
-                      "old": warning_level_label(old_level) if old_level else _("no level"),
-                      "phenomena": ", ".join(worst) or "-"}
+            values = {
+                "department": department,
+                "level": warning_level_label(new_level),
+                "old": warning_level_label(old_level) if old_level else _("no level"),
+                "phenomena": ", ".join(worst) or "-",
+            }
             texts[language] = {
                 "title": _("Weather warning %(level)s for the département %(department)s") % values,
-                "body": _("Météo-France sets the warning level %(level)s (before: %(old)s) for: "
-                          "%(phenomena)s.") % values,
+                "body": _("Météo-France sets the warning level %(level)s (before: %(old)s) for: %(phenomena)s.")
+                % values,
             }
     return texts
 
@@ -83,8 +96,10 @@ def _clock(value) -> str:
 
 def water_dict(row, answer: vigieau.WateringAnswer) -> dict:
     """A stored commune state as the API and the page show it (labels in the active language)."""
-    rules = [{"theme": r.get("theme", ""), "name": r.get("name", ""), "description": r.get("description", "")}
-             for r in row.rules]
+    rules = [
+        {"theme": r.get("theme", ""), "name": r.get("name", ""), "description": r.get("description", "")}
+        for r in row.rules
+    ]
     watering = [r for r in rules if vigieau.Rule(**r).is_watering]
     return {
         "city": row.city.slug,
@@ -117,9 +132,10 @@ def warning_dict(row) -> dict:
         "department": row.department,
         "level": row.level,
         "label": warning_level_label(row.level),
-        "phenomena": [{"phenomenon": name, "label": phenomenon_label(name), "level": colour}
-                      for name, colour in sorted(row.phenomena.items(),
-                                                 key=lambda item: -WARNING_SEVERITY.get(item[1], 0))],
+        "phenomena": [
+            {"phenomenon": name, "label": phenomenon_label(name), "level": colour}
+            for name, colour in sorted(row.phenomena.items(), key=lambda item: -WARNING_SEVERITY.get(item[1], 0))
+        ],
         "bulletin_time": row.updated_at,
         "level_since": row.changed_at,
         "fetched_at": row.fetched_at,

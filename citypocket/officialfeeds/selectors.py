@@ -35,8 +35,10 @@ def get_water_restriction(*, city: City, commune_code: str) -> WaterRestriction:
 
 def compute_watering(row: WaterRestriction) -> vigieau.WateringAnswer:
     """The "can I water my garden today?" answer from the stored rules."""
-    rules = [vigieau.Rule(theme=r.get("theme", ""), name=r.get("name", ""), description=r.get("description", ""))
-             for r in row.rules]
+    rules = [
+        vigieau.Rule(theme=r.get("theme", ""), name=r.get("name", ""), description=r.get("description", ""))
+        for r in row.rules
+    ]
     return vigieau.decide_watering(rules)
 
 

@@ -3,7 +3,7 @@
 `GET <zones URL>?commune=<INSEE>&profil=particulier` answers a list of alert zones (surface water
 SUP, groundwater SOU, drinking water AEP) with their level (`niveauGravite`) and the usages that
 concern private people, each with a `description` in plain French. A commune with no zone in force
-answers 404 `{"message": "Aucune zone d’alerte sur cette commune."}` (or, sometimes, `[]`).
+answers 404 `{"message": "Aucune zone d'alerte sur cette commune."}` (or, sometimes, `[]`).
 Shapes and sources: tests/fixtures/SOURCES.md.
 
 Watering hours are not a field of the API: the order says them in words ("Interdiction de 9 h à
@@ -110,8 +110,13 @@ def parse_zones(payload, *, status: int = 200) -> WaterState:
     for usage in zone.get("usages") or []:
         if not isinstance(usage, dict) or usage.get("concerneParticulier") is False:
             continue
-        rules.append(Rule(theme=str(usage.get("thematique") or ""), name=str(usage.get("nom") or ""),
-                          description=str(usage.get("description") or "").strip()))
+        rules.append(
+            Rule(
+                theme=str(usage.get("thematique") or ""),
+                name=str(usage.get("nom") or ""),
+                description=str(usage.get("description") or "").strip(),
+            )
+        )
     return WaterState(
         level=zone["niveauGravite"],
         zone_name=str(zone.get("nom") or ""),

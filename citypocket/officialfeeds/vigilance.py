@@ -3,7 +3,7 @@
 Reads the current warning map as the Météo-France API portal publishes it (`cartevigilance/encours`,
 JSON; shape and sources in tests/fixtures/SOURCES.md): `product.periods[]`, the period of today
 (`echeance` "J"), `timelaps.domain_ids[]` one per département with `max_color_id` and
-`phenomenon_items[]` (`phenomenon_id`, `phenomenon_max_color_id`). Colours 1–4 are green, yellow,
+`phenomenon_items[]` (`phenomenon_id`, `phenomenon_max_color_id`). Colours 1 to 4 are green, yellow,
 orange, red.
 """
 
@@ -14,8 +14,15 @@ LEVELS = ("green", "yellow", "orange", "red")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 COLOURS = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
 PHENOMENA = {
-    "1": "wind", "2": "rain_flood", "3": "thunderstorms", "4": "floods", "5": "snow_ice",
-    "6": "heatwave", "7": "extreme_cold", "8": "avalanches", "9": "waves_submersion",
+    "1": "wind",
+    "2": "rain_flood",
+    "3": "thunderstorms",
+    "4": "floods",
+    "5": "snow_ice",
+    "6": "heatwave",
+    "7": "extreme_cold",
+    "8": "avalanches",
+    "9": "waves_submersion",
 }
 
 

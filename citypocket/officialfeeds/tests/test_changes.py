@@ -45,7 +45,7 @@ def test_a_change_of_water_level_sends_the_signal_once_with_its_data(aix, receiv
     assert change["kind"] == "water_restriction" and change["area"] == {"communes": ["13001"]}
     assert (change["old_level"], change["new_level"], change["severity"]) == ("alerte", "crise", 3)
     assert change["url"].endswith("2026_arrete_restriction_13_crise.pdf")
-    assert change["texts"]["fr"]["title"] == "Restrictions d’eau à Aix-en-Provence : Crise"
+    assert change["texts"]["fr"]["title"] == "Restrictions d\u2019eau à Aix-en-Provence : Crise"
     assert change["texts"]["en"]["title"] == "Water-use restrictions in Aix-en-Provence: Crisis"
     assert "forbidden" in change["texts"]["en"]["body"] and change["is_demo"] is False
     history = list(LevelChange.objects.filter(city=aix).values_list("old_level", "new_level"))
@@ -65,7 +65,9 @@ def test_a_quiet_first_reading_is_kept_but_not_announced(rouen, received, django
 
 
 @pytest.mark.django_db
-def test_weather_warning_change_sends_the_signal_for_the_department(rouen, received, django_capture_on_commit_callbacks):
+def test_weather_warning_change_sends_the_signal_for_the_department(
+    rouen, received, django_capture_on_commit_callbacks
+):
     """yellow (first) -> unchanged -> orange: two signals, area is the département."""
     payload = read_fixture("vigilance_encours.json")
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,10 +88,9 @@ def test_no_signal_when_the_transaction_rolls_back(aix, received, django_capture
     """The signal waits for the commit: a rolled-back change announces nothing."""
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.record_water_state(city=aix, commune_code="13001", state=state("vigieau_crise_13001.json"))
-            raise RuntimeError("rolled back")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.record_water_state(city=aix, commune_code="13001", state=state("vigieau_crise_13001.json"))
+        raise RuntimeError("rolled back")
     assert received == [] and not WaterRestriction.objects.exists()
 
 
@@ -99,7 +100,8 @@ def test_refresh_reads_each_commune_from_vigieau(aix, settings, received, django
     """The connector asks for the commune and the private-people profile and stores what it reads."""
     settings.OFFICIALFEEDS_VIGIEAU_URL = ZONES
     route = respx.get(ZONES, params={"commune": "13001", "profil": "particulier"}).mock(
-        return_value=httpx.Response(200, json=read_fixture("vigieau_alerte_13001.json")))
+        return_value=httpx.Response(200, json=read_fixture("vigieau_alerte_13001.json"))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert connectors.refresh_city_water(city=aix) == {"13001": "alerte"}
     assert route.call_count == 1
@@ -109,8 +111,15 @@ def test_refresh_reads_each_commune_from_vigieau(aix, settings, received, django
 
 @pytest.mark.django_db
 @respx.mock
-@pytest.mark.parametrize("answer", [httpx.Response(503), httpx.Response(200, text="<html>"),
-                                    httpx.Response(404, json={"message": "Not found"}), httpx.TimeoutException("slow")])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(503),
+        httpx.Response(200, text="<html>"),
+        httpx.Response(404, json={"message": "Not found"}),
+        httpx.TimeoutException("slow"),
+    ],
+)
 def test_a_failed_read_keeps_the_last_known_state(aix, settings, received, answer, caplog):
     """Server error, not JSON, unknown 404, timeout: logged, state and history unchanged, nothing sent."""
     settings.OFFICIALFEEDS_VIGIEAU_URL = ZONES

@@ -9,7 +9,7 @@ from citypocket.officialfeeds.demo import read_fixture
 
 
 def test_vigieau_404_without_zone_reads_as_no_restriction():
-    """The 404 'Aucune zone d’alerte' answer is level `none`, no rule; watering is allowed."""
+    """The 404 'Aucune zone d\u2019alerte' answer is level `none`, no rule; watering is allowed."""
     state = vigieau.parse_zones(read_fixture("vigieau_none_76540.json"), status=404)
     assert state == vigieau.WaterState(level="none")
     assert vigieau.decide_watering(state.rules).answer == "yes"
@@ -28,7 +28,9 @@ def test_vigieau_alerte_reads_the_order_and_the_rules_for_private_people():
     assert state.order_start == date(2026, 7, 15) and state.order_end == date(2026, 9, 30)
     assert state.order_url.endswith("2026_arrete_restriction_13.pdf")
     assert [rule.name for rule in state.rules if rule.is_garden_watering] == [
-        "Arrosage des jardins potagers", "Arrosage des pelouses, massifs fleuris"]
+        "Arrosage des jardins potagers",
+        "Arrosage des pelouses, massifs fleuris",
+    ]
     assert len(state.rules) == 4
 
 
@@ -39,21 +41,25 @@ def test_vigieau_crise_takes_the_strictest_zone():
     assert all(rule.description == "Interdiction." for rule in state.rules)
 
 
-@pytest.mark.parametrize("payload, status", [({"message": "oops"}, 404), ("text", 200),
-                                              ([{"niveauGravite": "rouge"}], 200)])
+@pytest.mark.parametrize(
+    "payload, status", [({"message": "oops"}, 404), ("text", 200), ([{"niveauGravite": "rouge"}], 200)]
+)
 def test_vigieau_unreadable_answers_raise_feed_error(payload, status):
     """A 404 without the 'no zone' message, a non-list, an unknown level: FeedError, never a guess."""
     with pytest.raises(vigieau.FeedError):
         vigieau.parse_zones(payload, status=status)
 
 
-@pytest.mark.parametrize("fixture, status, at_ten, at_eight_pm, answer", [
-    ("vigieau_none_76540.json", 404, True, True, "yes"),
-    ("vigieau_alerte_13001.json", 200, False, True, "outside_hours"),
-    ("vigieau_crise_13001.json", 200, False, False, "no"),
-])
+@pytest.mark.parametrize(
+    "fixture, status, at_ten, at_eight_pm, answer",
+    [
+        ("vigieau_none_76540.json", 404, True, True, "yes"),
+        ("vigieau_alerte_13001.json", 200, False, True, "outside_hours"),
+        ("vigieau_crise_13001.json", 200, False, False, "no"),
+    ],
+)
 def test_can_i_water_at_ten_and_at_eight_pm(fixture, status, at_ten, at_eight_pm, answer):
-    """No restriction: yes; alerte 9 h–19 h: not at 10:00, yes at 20:00; crise: never."""
+    """No restriction: yes; alerte 9 h\u201319 h: not at 10:00, yes at 20:00; crise: never."""
     state = vigieau.parse_zones(read_fixture(fixture), status=status)
     decision = vigieau.decide_watering(state.rules)
     assert decision.answer == answer
@@ -69,14 +75,17 @@ def test_alerte_windows_are_read_from_the_words_of_the_order():
     assert decision.allows(time(8, 59)) and not decision.allows(time(9)) and decision.allows(time(19))
 
 
-@pytest.mark.parametrize("text, windows", [
-    ("Interdiction de 8 h à 20 h", ((time(8), time(20)),)),
-    ("Interdit entre 11h et 18h.", ((time(11), time(18)),)),
-    ("Interdit sauf potagers, uniquement de 20 h à 8 h", ((time(8), time(20)),)),
-    ("Interdiction de 10h30 à 18h", ((time(10, 30), time(18)),)),
-    ("Interdiction.", None),
-    ("Sensibilisation du public aux économies d'eau.", ()),
-])
+@pytest.mark.parametrize(
+    "text, windows",
+    [
+        ("Interdiction de 8 h à 20 h", ((time(8), time(20)),)),
+        ("Interdit entre 11h et 18h.", ((time(11), time(18)),)),
+        ("Interdit sauf potagers, uniquement de 20 h à 8 h", ((time(8), time(20)),)),
+        ("Interdiction de 10h30 à 18h", ((time(10, 30), time(18)),)),
+        ("Interdiction.", None),
+        ("Sensibilisation du public aux économies d'eau.", ()),
+    ],
+)
 def test_forbidden_windows_from_descriptions(text, windows):
     """Ranges, 'entre … et …', allowed-only ranges turned into their complement, total bans, advice."""
     assert vigieau.forbidden_windows(text) == windows
@@ -93,8 +102,12 @@ def test_vigilance_reads_todays_colour_and_phenomena_of_a_department():
     payload = read_fixture("vigilance_encours.json")
     rouen = vigilance.parse_vigilance(payload, department="76")
     assert rouen.level == "yellow"
-    assert rouen.phenomena == {"wind": "yellow", "rain_flood": "green", "thunderstorms": "green",
-                               "waves_submersion": "green"}
+    assert rouen.phenomena == {
+        "wind": "yellow",
+        "rain_flood": "green",
+        "thunderstorms": "green",
+        "waves_submersion": "green",
+    }
     assert rouen.updated_at == datetime(2026, 11, 30, 6, tzinfo=UTC)
     aix = vigilance.parse_vigilance(payload, department="13")
     assert aix.level == "orange" and aix.phenomena["rain_flood"] == "orange"
