@@ -30,7 +30,18 @@ class Kind(models.TextChoices):
     WEATHER_WARNING = "weather_warning", _("Weather warning")
 
 
-class WaterRestriction(models.Model):
+class FeedState(models.Model):
+    """What every stored state carries: whether it is demo data, when it was read, since when its level holds."""
+
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    fetched_at = models.DateTimeField(_("last read"))
+    changed_at = models.DateTimeField(_("level since"))
+
+    class Meta:
+        abstract = True
+
+
+class WaterRestriction(FeedState):
     """What the drought order says for private people of one commune, as last read."""
 
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="water_restrictions")
@@ -44,9 +55,6 @@ class WaterRestriction(models.Model):
     order_url = models.URLField(_("order"), max_length=500, blank=True)
     frame_order_url = models.URLField(_("framework order"), max_length=500, blank=True)
     rules = models.JSONField(_("rules"), default=list, blank=True)  # [{"theme", "name", "description"}]
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    fetched_at = models.DateTimeField(_("last read"))
-    changed_at = models.DateTimeField(_("level since"))
 
     class Meta:
         verbose_name = _("water-use restriction")
@@ -61,7 +69,7 @@ class WaterRestriction(models.Model):
         return f"{self.commune_code} {self.level}"
 
 
-class WeatherWarning(models.Model):
+class WeatherWarning(FeedState):
     """Today's Météo-France warning colour of the city's département, with each phenomenon's colour."""
 
     city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="weather_warnings")
@@ -69,9 +77,6 @@ class WeatherWarning(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=WarningLevel.choices)
     phenomena = models.JSONField(_("phenomena"), default=dict, blank=True)  # {"wind": "yellow", ...}
     updated_at = models.DateTimeField(_("bulletin time"), null=True, blank=True)
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    fetched_at = models.DateTimeField(_("last read"))
-    changed_at = models.DateTimeField(_("level since"))
 
     class Meta:
         verbose_name = _("weather warning")

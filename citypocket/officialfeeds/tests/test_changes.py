@@ -3,10 +3,12 @@
 import httpx
 import pytest
 import respx
+from django.db import transaction
 
 from citypocket.officialfeeds import connectors, services, vigieau, vigilance
 from citypocket.officialfeeds.demo import load_demo, read_fixture
 from citypocket.officialfeeds.models import LevelChange, WaterRestriction, WeatherWarning
+from citypocket.officialfeeds.schedule import refresh_official_feeds
 from citypocket.officialfeeds.signals import official_level_changed
 
 ZONES = "https://api.vigieau.test/api/zones"
@@ -86,8 +88,6 @@ def test_weather_warning_change_sends_the_signal_for_the_department(
 @pytest.mark.django_db
 def test_no_signal_when_the_transaction_rolls_back(aix, received, django_capture_on_commit_callbacks):
     """The signal waits for the commit: a rolled-back change announces nothing."""
-    from django.db import transaction
-
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         services.record_water_state(city=aix, commune_code="13001", state=state("vigieau_crise_13001.json"))
         raise RuntimeError("rolled back")
@@ -153,8 +153,6 @@ def test_weather_refresh_sends_the_api_key_and_stores_the_department(rouen, sett
 @pytest.mark.django_db
 def test_nothing_is_fetched_unless_configured(rouen, settings):
     """Without URLs (the default, demo and tests), the connectors do nothing and the clock job enqueues nothing."""
-    from citypocket.officialfeeds.schedule import refresh_official_feeds
-
     settings.OFFICIALFEEDS_VIGIEAU_URL = ""
     settings.OFFICIALFEEDS_VIGILANCE_URL = ""
     assert connectors.refresh_city_water(city=rouen) == {}
