@@ -27,7 +27,7 @@ def get_water_restriction(*, city: City, commune_code: str) -> WaterRestriction:
     """The last known state of one of the city's communes, or NotFound (another city's commune too)."""
     if commune_code not in (city.insee_codes or []):
         raise NotFound("This commune is not part of this city.")
-    row = WaterRestriction.objects.filter(city=city, commune_code=commune_code).first()
+    row = WaterRestriction.objects.select_related("city").filter(city=city, commune_code=commune_code).first()
     if row is None:
         raise NotFound("No water-use restriction has been read for this commune yet.")
     return row
@@ -49,7 +49,12 @@ def list_city_departments(*, city: City) -> list[str]:
 def get_weather_warning(*, city: City) -> WeatherWarning:
     """The last known warning of the city's (first) département, or NotFound."""
     departments = list_city_departments(city=city)
-    row = WeatherWarning.objects.filter(city=city, department__in=departments).order_by("department").first()
+    row = (
+        WeatherWarning.objects.select_related("city")
+        .filter(city=city, department__in=departments)
+        .order_by("department")
+        .first()
+    )
     if row is None:
         raise NotFound("No weather warning has been read for this city yet.")
     return row

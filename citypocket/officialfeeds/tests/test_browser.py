@@ -28,4 +28,7 @@ def test_water_page_at_phone_size_is_accessible_and_remembers_the_commune_on_the
     assert page.evaluate("window.localStorage.getItem('citypocket.water.aix-en-provence')") == "13001"
     page.goto(f"{live_server.url}/rouen/water/?lang=en")
     assert _problems(axe(page)) == []
+    page.goto(f"{live_server.url}/aix-en-provence/?lang=en")  # the city home tile
+    assert page.get_by_text("Yes, outside 09:00").count() == 1
+    assert _problems(axe(page)) == []
     assert page.errors == []
