@@ -54,6 +54,9 @@ def water(request, city: str):
         "asked": "commune" in request.GET,
         "water": _water(place, chosen) if chosen else None,
         "warning": _warning(place),
-        "changes": selectors.list_level_changes(city=place, kind="water_restriction", area=chosen, limit=5),
+        "changes": [
+            {"at": change.changed_at, "label": present.water_level_label(change.new_level)}
+            for change in selectors.list_level_changes(city=place, kind="water_restriction", area=chosen, limit=5)
+        ],
     }
     return render(request, "officialfeeds/water.html", context)

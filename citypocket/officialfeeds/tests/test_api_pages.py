@@ -100,6 +100,8 @@ def test_water_page_says_no_in_a_crisis_and_yes_without_restriction(demo, aix):
     )
     html = Client().get("/aix-en-provence/water/?lang=en").content.decode()
     assert "No, watering a garden is forbidden today." in html and "Crisis" in html
+    history = html.split('id="history-title"', 1)[1]
+    assert history.index("Crisis") < history.index("Alert")  # the newest change first, in words
     rouen = Client().get("/rouen/water/?lang=en").content.decode()
     assert "Yes, no rule forbids watering a garden today." in rouen and "No restriction" in rouen
 
