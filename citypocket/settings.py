@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "citypocket.opendata",
     "citypocket.cityinfo",
     "citypocket.notifications",
+    "citypocket.officialfeeds",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +364,10 @@ AIR_ATMO_FEEDS = env.json("AIR_ATMO_FEEDS", {}, expected=dict, what='an object o
                           '{"rouen": "https://…"}')
 if not all(isinstance(slug, str) and is_url(url) for slug, url in AIR_ATMO_FEEDS.items()):
     raise env.error("AIR_ATMO_FEEDS", 'an object of http(s) feed URLs by city slug, {"rouen": "https://…"}')
+# --- Official feeds (docs/officialfeeds.md): no network read unless a URL is set ---------------
+OFFICIALFEEDS_VIGIEAU_URL = env.url("OFFICIALFEEDS_VIGIEAU_URL")
+OFFICIALFEEDS_VIGILANCE_URL = env.url("OFFICIALFEEDS_VIGILANCE_URL")
+OFFICIALFEEDS_VIGILANCE_API_KEY = env.text("OFFICIALFEEDS_VIGILANCE_API_KEY")
 # Harvest sources on a private network (loopback, RFC 1918, link-local): off, so that a source URL
 # cannot make the server read its own network (opendata.harvesting.sources).
 OPENDATA_HARVEST_PRIVATE_NETWORKS = env.flag("OPENDATA_HARVEST_PRIVATE_NETWORKS", False)
