@@ -212,6 +212,9 @@ class CityAlert(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when an official feed raised the alert (notifications/official.py): "<feed kind>:<area>".
+    source = models.CharField(_("official source"), max_length=80, blank=True, db_index=True,
+                              help_text=_("The official feed and area that raised this alert, if any."))
 
     class Meta:
         verbose_name = _("city alert")
