@@ -167,7 +167,7 @@ def test_parking_destination_is_typed_as_a_place_or_a_street_and_offers_other_ma
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_rouen_street_typed_and_searched_shows_ranked_car_parks_at_the_top_of_a_phone_screen(page, live_server, axe):
-    """From /rouen/parking/ at 390×844: typing a street name and pressing Search shows ranked car parks
+    """From /rouen/parking/ at 390x844: typing a street name and pressing Search shows ranked car parks
     on the first screen, focus on their heading, without any coordinate typed."""
     from citypocket.cityinfo.waste_demo import load_waste
     from citypocket.mobility import demo
