@@ -52,7 +52,7 @@ DEMO = {
         "projects": [
             ("Vergers partagés sur les quais", 180_000,
              "Une trentaine d'arbres fruitiers plantés sur les quais rive gauche, entretenus avec les associations "
-             "du quartier ; les fruits sont à qui les cueille."),
+             "du quartier\u202f; les fruits sont à qui les cueille."),
             ("Abris vélos sécurisés en gare", 350_000,
              "Deux abris fermés de 200 places près de la gare Rive-Droite, accessibles avec la carte de transport."),
             ("Îlots de fraîcheur dans les cours d'école", 420_000,
@@ -75,7 +75,7 @@ DEMO = {
         "proposals": [("Plus de fontaines à eau en centre-ville", "Des fontaines sur les places du Vieux-Marché."),
                       ("Une piste cyclable continue rive gauche", "Relier Saint-Sever aux quais sans coupure.")],
         "meeting": ("Conseil métropolitain", "Hôtel de la Métropole, 108 allée François Mitterrand, Rouen",
-                    ["Approbation du procès-verbal", "Budget citoyen 2027 : règlement du vote", "Plan vélo"]),
+                    ["Approbation du procès-verbal", "Budget citoyen 2027\u00a0: règlement du vote", "Plan vélo"]),
     },
     "aix-en-provence": {
         "process": ("budget-participatif-2027", "Budget participatif 2027",
@@ -157,13 +157,14 @@ def _load_city(city: City, facts: dict, people: list[User]) -> None:
         defaults={"opens_at": now - timedelta(days=10), "closes_at": now + timedelta(days=20), "is_anonymous": True})
     if not survey.questions.exists():
         q1 = Question.objects.create(survey=survey, position=1, kind=QuestionKind.SINGLE,
-                                     prompt="Quel thème compte le plus pour vous ?")
+                                     prompt="Quel thème compte le plus pour vous\u202f?")
         for index, label in enumerate(["Nature en ville", "Mobilités douces", "Solidarité", "Culture"], start=1):
             Choice.objects.create(question=q1, position=index, label=label)
         Question.objects.create(survey=survey, position=2, kind=QuestionKind.SCALE,
-                                prompt="Êtes-vous satisfait de la vie de votre quartier ?", scale_min=1, scale_max=5)
+                                prompt="Êtes-vous satisfait de la vie de votre quartier\u202f?",
+                                scale_min=1, scale_max=5)
         Question.objects.create(survey=survey, position=3, kind=QuestionKind.TEXT, required=False,
-                                prompt="Une idée à partager ?")
+                                prompt="Une idée à partager\u202f?")
 
     category, _created = Category.objects.get_or_create(city=city, name="Cadre de vie")
     for index, (proposal_title, body) in enumerate(facts["proposals"]):
@@ -173,7 +174,8 @@ def _load_city(city: City, facts: dict, people: list[User]) -> None:
         if created:
             for person in people[: 4 - index]:
                 Support.objects.get_or_create(city=city, proposal=proposal, user=person)
-            first = Comment.objects.create(city=city, proposal=proposal, author=people[2], body="Excellente idée !")
+            first = Comment.objects.create(city=city, proposal=proposal, author=people[2],
+                                           body="Excellente idée\u202f!")
             Comment.objects.create(city=city, proposal=proposal, author=people[3], parent=first,
                                    body="D'accord, surtout en été.")
 
@@ -197,8 +199,9 @@ def _load_past_edition(city: City, facts: dict, people: list[User]) -> None:
     now = timezone.now()
     slug, title, amount, rule, params, projects = facts["past"]
     process, _created = Process.objects.update_or_create(
-        city=city, slug=slug, defaults={"title": title, "is_published": True,
-                                        "description": "L'édition précédente : projets votés et leur réalisation."})
+        city=city, slug=slug, defaults={
+            "title": title, "is_published": True,
+            "description": "L'édition précédente\u00a0: projets votés et leur réalisation."})
     process.phases.all().delete()
     Phase.objects.bulk_create([Phase(process=process, kind=kind, starts_at=now - timedelta(days=start),
                                      ends_at=now - timedelta(days=end) if end else now + timedelta(days=300))

@@ -123,7 +123,7 @@ def verify(request, city: str):
         except AuthenticationRequired:
             return _login_redirect(request)
         if error is None:
-            messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name})
+            messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name_of})
             target = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):

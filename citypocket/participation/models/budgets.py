@@ -16,15 +16,15 @@ from citypocket.participation.models.processes import Process, same_city
 class VotingRule(models.TextChoices):
     """What a valid ballot is (checked per pot: the city-wide pot and each district)."""
 
-    KNAPSACK = "knapsack", _("Knapsack: total cost within the amount")
-    APPROVAL = "approval", _("Approval: at most N projects")
-    MIN_SHARE = "min_share", _("Minimum share: spend at least X % of the amount, within it")
+    KNAPSACK = "knapsack", _("Choose projects whose total cost fits the amount")
+    APPROVAL = "approval", _("Choose up to a set number of projects")
+    MIN_SHARE = "min_share", _("Choose projects that use at least a set share of the amount, without going over it")
     MIN_MAX_PROJECTS = "min_max_projects", _("Between a minimum and a maximum number of projects")
 
 
 class CountingMethod(models.TextChoices):
-    GREEDY = "greedy", _("Most votes within the amount (greedy)")
-    EQUAL_SHARES = "equal_shares", _("Method of Equal Shares")
+    GREEDY = "greedy", _("Most voted projects first, while the money lasts")
+    EQUAL_SHARES = "equal_shares", _("Equal shares: each voter's share of the money goes to the projects they chose")
 
 
 class BudgetStatus(models.TextChoices):
