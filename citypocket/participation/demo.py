@@ -17,6 +17,7 @@ from django.utils import timezone
 from citypocket.accounts import demo as demo_accounts
 from citypocket.accounts.models import User
 from citypocket.cities.models import City
+from citypocket.participation.illustrations import illustrate
 from citypocket.participation.models import (
     ActionResult,
     AgendaItem,
@@ -149,8 +150,9 @@ def _load_city(city: City, facts: dict, people: list[User]) -> None:
         city=city, process=process, title=budget_title,
         defaults={"amount": amount, "voting_rule": rule, "status": Budget.Status.VOTING, **params})
     for project_title, cost, project_description in facts["projects"]:
-        Project.objects.update_or_create(city=city, budget=budget, title=project_title,
-                                         defaults={"cost": cost, "description": project_description})
+        project, _created = Project.objects.update_or_create(
+            city=city, budget=budget, title=project_title, defaults={"cost": cost, "description": project_description})
+        illustrate(project)
 
     survey, _created = Survey.objects.update_or_create(
         city=city, process=process, title="Vos priorités pour le budget",
@@ -215,6 +217,7 @@ def _load_past_edition(city: City, facts: dict, people: list[User]) -> None:
     for project_title, cost, description in projects:
         project, _created = Project.objects.update_or_create(
             city=city, budget=budget, title=project_title, defaults={"cost": cost, "description": description})
+        illustrate(project)
         rows.append(project)
     if not hasattr(budget, "result"):
         # Ballots of the demo residents, valid under the edition's rule: the first project on every ballot.

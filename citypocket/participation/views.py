@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citypocket.cityinfo import images
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
@@ -179,7 +180,11 @@ def budget_vote(request, city: str, budget_id: int):
     else:
         selected = set(budget_selectors.get_ballot_project_ids(budget=budget, voter=request.user) or [])
     pots = []
-    projects = list(budget.projects.all())
+    projects = list(budget.projects.select_related("image"))
+    language = get_language() or "fr"
+    for project in projects:  # the picture's sources and its text alternative in the page's language
+        project.picture = images.responsive(project.image, city_slug=city_obj.slug) if project.image else None
+        project.picture_alt = project.image_alt(language)
     for pot in budget_services.list_pots(budget):
         pot_projects = [p for p in projects if p.district_id == pot.district_id]
         if pot_projects:

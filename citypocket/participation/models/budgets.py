@@ -118,6 +118,12 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     cost = models.PositiveBigIntegerField(_("cost (€)"))
+    # A picture of the city's image library (cityinfo.Image, its responsive variants), with its text alternative.
+    image = models.ForeignKey("cityinfo.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("image"))
+    image_alt_fr = models.CharField(_("image text alternative (French)"), max_length=300, blank=True,
+                                    help_text=_("What the picture shows, for people who cannot see it."))
+    image_alt_en = models.CharField(_("image text alternative (English)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("project")
@@ -127,6 +133,9 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def image_alt(self, language: str) -> str:
+        return (self.image_alt_en if language == "en" else "") or self.image_alt_fr
 
 
 class Ballot(models.Model):
