@@ -48,12 +48,14 @@
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (data) {
             Array.prototype.forEach.call(suggestions.querySelectorAll("option[data-address]"), function (o) { o.remove(); });
+            var found = document.createDocumentFragment();  /* best first, before the places */
             (data.items || []).forEach(function (item) {
               var option = document.createElement("option");
               option.value = item.label;
               option.setAttribute("data-address", "");
-              suggestions.insertBefore(option, suggestions.firstChild);
+              found.appendChild(option);
             });
+            suggestions.insertBefore(found, suggestions.firstChild);
           })
           .catch(function () { /* the places stay suggested; the server searches the text anyway */ });
       }, 250);
