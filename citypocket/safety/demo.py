@@ -216,7 +216,7 @@ def load_hotspots(city: City, *, today: dt.date | None = None) -> int:
 
 def load_demo() -> str:
     """Idempotent: ensures the demo safe places, articles and filmed zones of the demo cities."""
-    places = zones = articles = reports = 0
+    places = zones = articles = 0
     for city in City.objects.filter(slug__in=PLACES):
         for name, kind, address, lat, lon, hours in PLACES[city.slug]:
             SafePlace.objects.update_or_create(
@@ -244,6 +244,7 @@ def load_demo() -> str:
                 defaults={**{k: v for k, v in article.items() if k != "slug"}, "order": order, "is_demo": True},
             )
             articles += 1
-        reports += load_hotspots(city)
+        load_hotspots(city)
+    reports = HarassmentReport.objects.filter(receipt_hash__startswith="demo-").count()
     return (f"{places} safe places, {articles} articles, {zones} filmed zones, "
-            f"{reports} new simulated anonymised reports for the hotspots (demo)")
+            f"{reports} simulated anonymised reports for the hotspots (demo)")
