@@ -101,7 +101,7 @@ def test_proposal_pages_submit_support_comment_and_flag(client, rouen):
     client.post(reverse("participation:comment_flag", kwargs={"city": rouen.slug, "comment_id": comment.pk}))
     assert comment.flags.count() == 1
     html = client.get(reverse("participation:proposal", kwargs=kwargs)).content.decode()
-    assert "Oui\u202f!" in html and "Retirer mon soutien" in html
+    assert "Oui !" in html and "Retirer mon soutien" in html
     listing = client.get(reverse("participation:proposals", kwargs={"city": rouen.slug})).content.decode()
     assert "Bancs" in listing
 
