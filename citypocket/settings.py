@@ -212,6 +212,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# Numbers are grouped where a template asks for it (intcomma, floatformat:"g"); French groups digits with
+# a narrow no-break space (citypocket/formats/fr). Years and ids stay ungrouped.
+FORMAT_MODULE_PATH = ["citypocket.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

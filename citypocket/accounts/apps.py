@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.core.demo import register_demo_loader
+
 
 class AccountsConfig(AppConfig):
     name = "citypocket.accounts"
@@ -19,4 +21,8 @@ class AccountsConfig(AppConfig):
             remember_sign_in(request, sociallogin)
 
         user_logged_in.connect(_remember, dispatch_uid="franceconnect_remember_sign_in")
+        # Demo accounts come right after the demo cities (the editor is a member of Rouen's staff).
+        from citypocket.accounts import demo
+
+        register_demo_loader("accounts", demo.load_demo, order=5)
         social_account_added.connect(_remember, dispatch_uid="franceconnect_remember_link")

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.cities.language import of_city
+
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("A colour such as #A1002B."))
 
 
@@ -55,6 +57,11 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_of(self) -> str:
+        """The name after "of" in the active language: "d'Aix-en-Provence" in French (cities/language.py)."""
+        return of_city(self.name)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

@@ -43,10 +43,10 @@ class CityNewsFeed(Feed):
             raise Http404(str(error)) from error
 
     def title(self, city):
-        return _("News of %(city)s") % {"city": city.name}
+        return _("News of %(city)s") % {"city": city.name_of}
 
     def subtitle(self, city):
-        return _("Latest news of %(city)s on CityPocket") % {"city": city.name}
+        return _("Latest news of %(city)s on CityPocket") % {"city": city.name_of}
 
     def link(self, city):
         return reverse("cityinfo:news", kwargs={"city": city.slug})

@@ -159,7 +159,7 @@ def agenda_ics(request, city: str, category: str | None = None):
     is on or to come (series included whole)."""
     city_obj = resolve_city(city)
     language = _language()
-    name = _("Agenda of %(city)s") % {"city": city_obj.name}
+    name = _("Agenda of %(city)s") % {"city": city_obj.name_of}
     if category:
         found = selectors.list_categories(city=city_obj).filter(slug=category).first()
         if found is None:

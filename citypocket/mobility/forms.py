@@ -1,4 +1,9 @@
-"""The destination form of the parking page (works without JavaScript: a plain GET form)."""
+"""The destination form of the parking page (works without JavaScript: a plain GET form).
+
+A person types where they are going in one field, an address or a place of the city; the position
+(latitude, longitude) is never asked for: it is filled in by "use my position" or a tap on the map,
+in hidden fields.
+"""
 
 from datetime import datetime
 
@@ -9,23 +14,19 @@ from citypocket.mobility import places
 
 
 class SearchForm(forms.Form):
-    place = forms.ChoiceField(label=_("Destination"), required=False)
+    # The landmark keys of older links (`?place=rotonde`) still work; the page offers their names as suggestions.
+    place = forms.CharField(required=False, widget=forms.HiddenInput)
     # The app's one address search (cityinfo.addresses): addok when configured, else the embedded one.
-    address = forms.CharField(label=_("Or an address"), required=False, max_length=200)
-    lat = forms.FloatField(
-        label=_("Latitude"),
+    q = forms.CharField(
+        label=_("Where are you going?"),
         required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any"}),
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "destinations", "autocomplete": "off", "aria-describedby": "q-hint",
+                                      "enterkeyhint": "search"}),
     )
-    lon = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any"}),
-    )
+    address = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)  # older links
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     arrive_at = forms.CharField(
         label=_("Arrival (local time)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -39,12 +40,11 @@ class SearchForm(forms.Form):
     def __init__(self, *args, city_slug: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.city_slug = city_slug
-        self.fields["place"].choices = [("", _("Point on the map or my location"))] + [
-            (key, name) for key, name, _lat, _lon in places.landmarks(city_slug)
-        ]
+        self.destination_label = ""
+        self.other_matches: list[tuple[str, float, float]] = []
 
     def _address(self, text: str):
-        """The best match of the city's address search, or None with the field's error."""
+        """The best matches of the city's address search, or None with the field's error."""
         # The address search belongs to city information: read only when a destination is typed as an
         # address, so that mobility does not load city information's models to build its forms.
         from citypocket.cities.models import City
@@ -52,14 +52,15 @@ class SearchForm(forms.Form):
 
         city = City.objects.filter(slug=self.city_slug).first()
         try:
-            hits = search_addresses(text, city=city, limit=1) if city else []
+            hits = search_addresses(text, city=city, limit=6) if city else []
         except AddressSearchUnavailable:
-            self.add_error("address", _("The address search is not available right now; choose a destination."))
+            self.add_error("q", _("The address search is not available right now; choose a place of the list."))
             return None
         if not hits:
-            self.add_error("address", _("No address of the city matches; check the spelling."))
+            self.add_error("q", _("No address or place of the city matches; check the spelling or choose a "
+                                  "suggestion."))
             return None
-        return hits[0]
+        return hits
 
     def clean_arrive_at(self):
         """A naive local date-time (the city's time zone is applied by the search), or None."""
@@ -75,15 +76,22 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        place = places.find(self.city_slug, data.get("place") or "")
-        address = (data.get("address") or "").strip()
-        if place:
-            data["lat"], data["lon"] = place[2], place[3]
-        elif address:
-            found = self._address(address)
-            if found is None:
+        text = (data.get("q") or data.get("address") or "").strip()
+        landmark = places.find(self.city_slug, data.get("place") or "") or (
+            places.match(self.city_slug, text) if text else None
+        )
+        if landmark:
+            data["lat"], data["lon"] = landmark[2], landmark[3]
+            self.destination_label = landmark[1]
+        elif text:
+            hits = self._address(text)
+            if not hits:
                 return data
-            data["lat"], data["lon"] = found.lat, found.lon
-        elif data.get("lat") is None or data.get("lon") is None:
-            raise forms.ValidationError(_("Choose a destination from the list, or give its position."))
+            data["lat"], data["lon"] = hits[0].lat, hits[0].lon
+            self.destination_label = hits[0].label
+            self.other_matches = [(hit.label, hit.lat, hit.lon) for hit in hits[1:]]
+        elif data.get("lat") is not None and data.get("lon") is not None:
+            self.destination_label = str(_("your position"))
+        else:
+            raise forms.ValidationError(_("Type an address or a place, or use your position."))
         return data

@@ -1,8 +1,11 @@
-"""Landmarks offered as destinations in the parking page's picker.
+"""Places offered as destinations in the parking page: the city's landmarks and its public places.
 
-Coordinates are approximate (to ~50 m), read from public maps for the demo; a city can replace
-this list. Each entry: (key, name, lat, lon).
+Landmark coordinates are approximate (to ~50 m), read from public maps for the demo; a city can
+replace this list. Each entry: (key, name, lat, lon). The city's places of city information
+(`cityinfo.Place`: town hall, library, swimming pool…) are offered too.
 """
+
+from citypocket.cityinfo.textnorm import normalise
 
 LANDMARKS: dict[str, list[tuple[str, str, float, float]]] = {
     "aix-en-provence": [
@@ -28,3 +31,39 @@ def landmarks(city_slug: str) -> list[tuple[str, str, float, float]]:
 
 def find(city_slug: str, key: str) -> tuple[str, str, float, float] | None:
     return next((item for item in landmarks(city_slug) if item[0] == key), None)
+
+
+def destinations(city_slug: str) -> list[tuple[str, str, float, float]]:
+    """The landmarks, then the city's active public places (by name), without repeated names."""
+    # City information owns the places; read here only to offer them as destinations.
+    from citypocket.cityinfo.models import Place
+
+    found = list(landmarks(city_slug))
+    seen = {normalise(name) for _key, name, _lat, _lon in found}
+    for slug, name, lat, lon in (
+        Place.objects.filter(city__slug=city_slug, is_active=True).order_by("name").values_list("slug", "name", "lat",
+                                                                                               "lon")
+    ):
+        if normalise(name) not in seen:
+            seen.add(normalise(name))
+            found.append((f"place:{slug}", name, lat, lon))
+    return found
+
+
+def match(city_slug: str, text: str) -> tuple[str, str, float, float] | None:
+    """The destination named by the text typed (accents, case and punctuation ignored): the one of that
+    very name, else the first whose name has a word starting with each word typed ("rotonde" finds
+    "La Rotonde (fontaine)"); None when no name matches."""
+    wanted = normalise(text)
+    if not wanted:
+        return None
+    candidates = destinations(city_slug)
+    exact = next((item for item in candidates if normalise(item[1]) == wanted), None)
+    if exact:
+        return exact
+    words = wanted.split()
+    for item in candidates:
+        name_words = normalise(item[1]).split()
+        if all(any(word_of_name.startswith(word) for word_of_name in name_words) for word in words):
+            return item
+    return None

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from citypocket.core.idempotency import idempotent_post
 from citypocket.core.charts import bar_chart_svg
+from citypocket.cityinfo import images
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
@@ -124,7 +125,7 @@ def verify(request, city: str):
         except AuthenticationRequired:
             return _login_redirect(request)
         if error is None:
-            messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name})
+            messages.success(request, _("You are now a verified resident of %(city)s.") % {"city": city_obj.name_of})
             target = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
@@ -180,7 +181,11 @@ def budget_vote(request, city: str, budget_id: int):
     else:
         selected = set(budget_selectors.get_ballot_project_ids(budget=budget, voter=request.user) or [])
     pots = []
-    projects = list(budget.projects.all())
+    projects = list(budget.projects.select_related("image"))
+    language = get_language() or "fr"
+    for project in projects:  # the picture's sources and its text alternative in the page's language
+        project.picture = images.responsive(project.image, city_slug=city_obj.slug) if project.image else None
+        project.picture_alt = project.image_alt(language)
     for pot in budget_services.list_pots(budget):
         pot_projects = [p for p in projects if p.district_id == pot.district_id]
         if pot_projects:

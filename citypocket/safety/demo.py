@@ -2,13 +2,22 @@
 
 Every venue and camera zone here is INVENTED for the demo (names end with "(démo)", `is_demo`
 is set): plausible places at real squares, not real partners of any "Demandez Angela" network.
-No harassment report is ever created by the demo: reports must only come from people.
+
+Hotspots: so that the public hotspot map has something to show, the demo adds SIMULATED reports
+for the month two months back, in the shape a report keeps after the retention period (closed,
+anonymised: category, role, month, H3 cell; no place, time, text or contact). Two cells per city
+get more reports than the publication threshold k; nobody reported them. Their receipt digest
+starts with "demo" (a real one is a SHA-256 of a secret code), so they can be told apart and
+removed: `HarassmentReport.objects.filter(receipt_hash__startswith="demo")`.
 """
 
 import datetime as dt
 
+from django.utils import timezone
+
 from citypocket.cities.models import City
-from citypocket.safety.models import AwarenessArticle, FilmedZone, SafePlace
+from citypocket.safety.hotspots import cell_of, hotspot_k
+from citypocket.safety.models import AwarenessArticle, FilmedZone, HarassmentReport, SafePlace, Status
 
 LATE = {day: [["10:00", "02:00"]] for day in ("tue", "wed", "thu", "fri", "sat")}
 SHOP = {day: [["09:00", "19:30"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
@@ -170,6 +179,41 @@ ARTICLES = [
 ]
 
 
+# Simulated hotspots: (lat, lon) of the cell's centre area, then categories in turn (two groups of 5 or more).
+HOTSPOTS = {
+    "rouen": [(49.44285, 1.08780), (49.44885, 1.09395)],
+    "aix-en-provence": [(43.52640, 5.44560), (43.52980, 5.44740)],
+}
+HOTSPOT_CATEGORIES = ("verbal", "following", "verbal", "touching", "threats", "unsafe_place")
+
+
+def demo_month(today: dt.date) -> dt.date:
+    """The first day of the month two months before `today`'s: always past its publication date."""
+    previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return (previous - dt.timedelta(days=1)).replace(day=1)
+
+
+def load_hotspots(city: City, *, today: dt.date | None = None) -> int:
+    """SIMULATED anonymised reports above the threshold in two cells of the city, for one past month."""
+    today = today or timezone.localdate()
+    period = demo_month(today)
+    count = hotspot_k() + 3
+    made = 0
+    for spot, (lat, lon) in enumerate(HOTSPOTS.get(city.slug, [])):
+        for index in range(count):
+            _report, created = HarassmentReport.objects.get_or_create(
+                receipt_hash=f"demo-{city.slug}-{period:%Y-%m}-{spot}-{index}",
+                defaults={
+                    "city": city, "category": HOTSPOT_CATEGORIES[index % len(HOTSPOT_CATEGORIES)],
+                    "reporter_role": "witness" if index % 3 == 0 else "victim", "period": period,
+                    "h3_cell": cell_of(lat, lon), "status": Status.CLOSED, "received_on": period + dt.timedelta(days=9),
+                    "closed_on": period + dt.timedelta(days=20), "anonymised_on": period + dt.timedelta(days=25),
+                },
+            )
+            made += created
+    return made
+
+
 def load_demo() -> str:
     """Idempotent: ensures the demo safe places, articles and filmed zones of the demo cities."""
     places = zones = articles = 0
@@ -200,4 +244,7 @@ def load_demo() -> str:
                 defaults={**{k: v for k, v in article.items() if k != "slug"}, "order": order, "is_demo": True},
             )
             articles += 1
-    return f"{places} safe places, {articles} articles, {zones} filmed zones (demo)"
+        load_hotspots(city)
+    reports = HarassmentReport.objects.filter(receipt_hash__startswith="demo-").count()
+    return (f"{places} safe places, {articles} articles, {zones} filmed zones, "
+            f"{reports} simulated anonymised reports for the hotspots (demo)")

@@ -56,7 +56,7 @@ def help_now(request, city: str):
 def report(request, city: str):
     """`/<city>/safety/report/`: the anonymous report form; the receipt code is shown once."""
     city_obj = resolve_city(city)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, city_slug=city_obj.slug)
     context = {"city": city_obj, "form": form, "errors": []}
     if request.method == "POST" and form.is_valid():
         if not SAFETY_REPORT.check(request).allowed:

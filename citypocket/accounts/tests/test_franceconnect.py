@@ -189,7 +189,7 @@ def test_off_without_a_client_id(settings, client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "button", "link"),
-    [("fr", "Se connecter avec FranceConnect", "Qu\u2019est-ce que FranceConnect ?"),
+    [("fr", "Se connecter avec FranceConnect", "Qu\u2019est-ce que FranceConnect\u202f?"),
      ("en", "Sign in with FranceConnect", "What is FranceConnect?")],
 )
 def test_sign_in_page_shows_the_button(settings, language, button, link):

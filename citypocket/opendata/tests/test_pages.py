@@ -89,8 +89,8 @@ def test_dataset_page_shows_preview_fields_downloads_api_validation_and_quality(
     assert 'id="dataset-map-data"' in html and '"coordinates": [1.0993, 49.4431]' in html
     assert "curl &quot;http://testserver/api/v1/cities/rouen/data/car-parks/rows?limit=10&quot;" in html
     assert "<code>nb_places</code>" in html
-    assert "Généré par la plateforme ; conforme au schéma publié." in html
-    assert re.search(r"Qualité des métadonnées : \d+ %", html)
+    assert "Généré par la plateforme\u202f; conforme au schéma publié." in html
+    assert re.search(r"Qualité des métadonnées\u00a0: \d+ %", html)
     assert "Irrégulière" in html  # the update frequency
     assert 'id="dataset-chart' not in html  # no time field, no chart
 

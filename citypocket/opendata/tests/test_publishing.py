@@ -76,7 +76,7 @@ def test_a_schema_error_is_reported_with_its_row_and_field_in_french_and_english
     assert not version.is_valid and version.status == VersionStatus.DRAFT
     (error,) = version.report["errors"]
     assert (error["row"], error["field"], error["type"]) == (2, "date_maj", "type-error")
-    assert error["message_fr"] == "Ligne 2, champ date_maj : « 12-10-2026 » n'est pas une valeur valide de type date (%Y-%m-%d)."
+    assert error["message_fr"] == "Ligne 2, champ date_maj\u00a0: « 12-10-2026 » n'est pas une valeur valide de type date (%Y-%m-%d)."
     assert error["message_en"] == "Row 2, field date_maj: “12-10-2026” is not a valid date (%Y-%m-%d)."
     with pytest.raises(Conflict):
         publishing.submit_for_review(user=publisher, version=version)

@@ -16,17 +16,17 @@ from citypocket.participation.models.processes import Process, same_city
 class VotingRule(models.TextChoices):
     """What a valid ballot is (checked per pot: the city-wide pot and each district)."""
 
-    KNAPSACK = "knapsack", _("Knapsack: total cost within the amount")
-    APPROVAL = "approval", _("Approval: at most N projects")
-    MIN_SHARE = "min_share", _("Minimum share: spend at least X % of the amount, within it")
+    KNAPSACK = "knapsack", _("Choose projects whose total cost fits the amount")
+    APPROVAL = "approval", _("Choose up to a set number of projects")
+    MIN_SHARE = "min_share", _("Choose projects that use at least a set share of the amount, without going over it")
     MIN_MAX_PROJECTS = "min_max_projects", _("Between a minimum and a maximum number of projects")
 
 
 class CountingMethod(models.TextChoices):
-    GREEDY = "greedy", _("Most votes within the amount (greedy)")
-    EQUAL_SHARES = "equal_shares", _("Method of Equal Shares")
+    GREEDY = "greedy", _("Most voted projects first, while the money lasts")
+    EQUAL_SHARES = "equal_shares", _("Equal shares: each voter's share of the money goes to the projects they chose")
     EQUAL_SHARES_RAISED = "equal_shares_raised", _(
-        "Method of Equal Shares, shares raised as long as the outcome fits (non-standard)"
+        "Equal shares, with the shares raised as long as the outcome fits (a non-standard variant)"
     )
 
 
@@ -121,6 +121,12 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     cost = models.PositiveBigIntegerField(_("cost (€)"))
+    # A picture of the city's image library (cityinfo.Image, its responsive variants), with its text alternative.
+    image = models.ForeignKey("cityinfo.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("image"))
+    image_alt_fr = models.CharField(_("image text alternative (French)"), max_length=300, blank=True,
+                                    help_text=_("What the picture shows, for people who cannot see it."))
+    image_alt_en = models.CharField(_("image text alternative (English)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("project")
@@ -130,6 +136,9 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def image_alt(self, language: str) -> str:
+        return (self.image_alt_en if language == "en" else "") or self.image_alt_fr
 
 
 class Ballot(models.Model):

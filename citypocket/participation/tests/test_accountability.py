@@ -170,7 +170,7 @@ def test_each_follower_hears_in_the_language_they_followed_in(client, rouen, res
     assert mails[english.email].subject == "News from a participation you follow"
     assert mails[english.email].body.startswith("Abris vélos en gare: In progress, 60 % done.\n")
     assert mails[french.email].subject == "Du nouveau sur une participation que vous suivez"
-    assert mails[french.email].body.startswith("Abris vélos en gare : En cours, avancement 60 %.\n")
+    assert mails[french.email].body.startswith("Abris vélos en gare\u00a0: En cours, avancement 60 %.\n")
     assert Notification.objects.get(user=english).message == "Abris vélos en gare: In progress, 60 % done."
     assert Notification.objects.get(user=french).language == "fr"
     assert dict(Follow.objects.values_list("user_id", "language")) == {english.pk: "en", french.pk: "fr"}

@@ -111,12 +111,15 @@ def test_other_participation_pages_have_no_axe_violation(page, live_server, roue
     from testsupport import UserFactory
 
     load_demo()
-    process = Process.objects.get(city=rouen)
-    budget = Budget.objects.get(city=rouen)
+    process = Process.objects.get(city=rouen, slug="budget-citoyen-2027")
+    budget = Budget.objects.get(city=rouen, process=process)
     publish_results(budget=budget)
     sign_in(page, live_server, UserFactory())
     for url in (f"/{rouen.slug}/participate/processes/{process.slug}/",
-                f"/{rouen.slug}/participate/results/{ActionResult.objects.get(city=rouen).pk}/",
+                f"/{rouen.slug}/participate/results/{ActionResult.objects.filter(city=rouen).first().pk}/",
+                f"/{rouen.slug}/participate/processes/budget-citoyen-2026/",
+                f"/{rouen.slug}/participate/",
+                f"/{rouen.slug}/participate/budgets/{Budget.objects.get(city=rouen, process__slug='budget-citoyen-2026').pk}/",
                 f"/{rouen.slug}/participate/meetings/{Meeting.objects.get(city=rouen).pk}/",
                 f"/{rouen.slug}/participate/budgets/{budget.pk}/results/",
                 f"/{rouen.slug}/participate/residency/",

@@ -167,12 +167,15 @@ def test_demo_loader_is_idempotent_and_sets_each_city_up(rouen, aix):
     loader.load()
     summary = loader.load()
     assert "rouen" in summary
-    assert Process.objects.filter(city=rouen).count() == 1 and Process.objects.filter(city=aix).count() == 1
-    assert Budget.objects.get(city=rouen).voting_rule == "knapsack"
-    assert Budget.objects.get(city=aix).voting_rule == "approval"
+    # Two editions each: the 2026 one over and published, the 2027 one open.
+    assert Process.objects.filter(city=rouen).count() == 2 and Process.objects.filter(city=aix).count() == 2
+    assert Budget.objects.get(city=rouen, status="voting").voting_rule == "knapsack"
+    assert Budget.objects.get(city=aix, status="voting").voting_rule == "approval"
     from citypocket.participation.services.budgets import is_vote_open
 
-    assert all(is_vote_open(b) for b in Budget.objects.all())
+    assert all(is_vote_open(b) for b in Budget.objects.filter(status="voting"))
+    assert not any(is_vote_open(b) for b in Budget.objects.filter(status="published"))
+    assert Budget.objects.filter(status="published").count() == 2
     assert all(s.is_open() for s in Survey.objects.all())
     assert Support.objects.filter(city=rouen).count() > 0 and Comment.objects.filter(city=aix).count() > 0
     meeting = Meeting.objects.get(city=rouen)

@@ -126,7 +126,12 @@ def test_demo_loader_is_idempotent_and_marks_demo_data(rouen, aix):
     assert counts == (10, 8, 4)
     assert not SafePlace.objects.filter(is_demo=False).exists()
     assert all("(démo)" in place.name for place in SafePlace.objects.all())
-    assert not HarassmentReport.objects.exists()
+    # The only reports are the simulated ones of the hotspots: marked, closed, anonymised, with nothing sensitive.
+    reports = HarassmentReport.objects.all()
+    assert reports.exists() and all(report.receipt_hash.startswith("demo-") for report in reports)
+    assert all(report.status == "closed" and report.anonymised_on for report in reports)
+    assert not reports.exclude(location_enc="", place_name_enc="", description_enc="", contact_enc="",
+                               occurred_at_enc="").exists()
 
 
 def test_report_form_without_javascript_gives_a_receipt_once(rouen):

@@ -9,7 +9,9 @@
   var form = document.getElementById("search-form");
   var latInput = document.getElementById("id_lat");
   var lonInput = document.getElementById("id_lon");
-  var placeSelect = document.getElementById("id_place");
+  var placeInput = document.getElementById("id_place");
+  var queryInput = document.getElementById("id_q");
+  var suggestions = document.getElementById("destinations");
   var status = document.getElementById("location-status");
   var REFRESH_MS = 60000;
 
@@ -22,8 +24,42 @@
     if (!latInput || !lonInput) return;
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
-    if (placeSelect) placeSelect.value = "";
+    if (placeInput) placeInput.value = "";
+    if (queryInput) queryInput.value = "";
     if (status && message) status.textContent = message;
+  }
+
+  /* Typing a destination: the position of an earlier tap is dropped, and the city's addresses
+     matching the words are added to the suggestions (the places of the city are there already). */
+  if (queryInput && suggestions && script && script.dataset.addresses) {
+    var timer = null;
+    var asked = "";
+    queryInput.addEventListener("input", function () {
+      if (latInput) latInput.value = "";
+      if (lonInput) lonInput.value = "";
+      if (placeInput) placeInput.value = "";
+      if (status) status.textContent = "";
+      window.clearTimeout(timer);
+      var text = queryInput.value.trim();
+      if (text.length < 3 || text === asked) return;
+      timer = window.setTimeout(function () {
+        asked = text;
+        fetch(script.dataset.addresses + "?limit=6&q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (data) {
+            Array.prototype.forEach.call(suggestions.querySelectorAll("option[data-address]"), function (o) { o.remove(); });
+            var found = document.createDocumentFragment();  /* best first, before the places */
+            (data.items || []).forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.label;
+              option.setAttribute("data-address", "");
+              found.appendChild(option);
+            });
+            suggestions.insertBefore(found, suggestions.firstChild);
+          })
+          .catch(function () { /* the places stay suggested; the server searches the text anyway */ });
+      }, 250);
+    });
   }
 
   /* "Use my location" is only shown when the browser can do it. */
@@ -126,7 +162,10 @@
   }
   refresh(true);
   window.setInterval(function () { if (!document.hidden) refresh(false); }, REFRESH_MS);
-  if (form && window.location.search && document.getElementById("results")) {
-    document.getElementById("results-title").setAttribute("tabindex", "-1");
+  /* After a search the results come first; the focus goes to their heading for keyboard and screen readers. */
+  var resultsTitle = document.getElementById("results-title");
+  if (form && window.location.search && resultsTitle) {
+    resultsTitle.focus();
+    resultsTitle.scrollIntoView({ block: "start" });
   }
 })();

@@ -21,10 +21,10 @@
       var over = left < 0 && form.dataset.rule !== "approval" && form.dataset.rule !== "min_max_projects";
       pot.querySelector(".budget-left").classList.toggle("over", over);
       if (over) {
-        text.textContent = isFr ? "Dépassement : " + euros.format(-left) + " de trop sur " + euros.format(amount)
+        text.textContent = isFr ? "Dépassement\u00a0: " + euros.format(-left) + " de trop sur " + euros.format(amount)
                                 : "Over budget by " + euros.format(-left) + " of " + euros.format(amount);
       } else {
-        text.textContent = isFr ? "Budget restant : " + euros.format(left) + " sur " + euros.format(amount)
+        text.textContent = isFr ? "Budget restant\u00a0: " + euros.format(left) + " sur " + euros.format(amount)
                                 : "Budget left: " + euros.format(left) + " of " + euros.format(amount);
       }
     });
