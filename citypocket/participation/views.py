@@ -12,9 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from citypocket.core.idempotency import idempotent_post
-from citypocket.core.charts import bar_chart_svg
 from citypocket.cityinfo import images
+from citypocket.core.charts import bar_chart_svg
+from citypocket.core.idempotency import idempotent_post
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
