@@ -17,10 +17,10 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from citypocket.accounts.models import User
-from citypocket.core.throttling import local_counts
 from citypocket.cities.demo import DEMO_CITIES
 from citypocket.cities.models import City, Role
 from citypocket.cities.services import grant_role
+from citypocket.core.throttling import local_counts
 
 PASSWORD = "correct horse battery staple"
 
