@@ -20,6 +20,7 @@ from citypocket.accounts.models import User
 from citypocket.cities.demo import DEMO_CITIES
 from citypocket.cities.models import City, Role
 from citypocket.cities.services import grant_role
+from citypocket.core.throttling import local_counts
 
 PASSWORD = "correct horse battery staple"
 
@@ -238,14 +239,15 @@ def local_moment(tz: str, *, hour: int, minute: int = 0, days_ago: int = 1, day:
 
 
 def cache_keys() -> list[str]:
-    """The keys in the shared cache (the database cache's table when no Redis is configured)."""
+    """The keys in the shared cache (the database cache's table when no Redis is configured), and those
+    of the read limit, which counts in the process's memory without Redis (core.throttling)."""
     from django.conf import settings
     from django.db import connection
 
     table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT cache_key FROM {table}")
-        return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()] + list(local_counts._cache)
 
 
 def database_url() -> str:
