@@ -118,6 +118,7 @@ def service_worker(request):
         reverse("offline"),
         static("core/app.css"),
         static("core/app.js"),
+        static("core/header.js"),  # the Menu button of every page
         static("core/icons/icon.svg"),
         static("core/icons/icon-192.png"),
     ]
