@@ -153,6 +153,7 @@ def service_worker(request):
         static("core/outbox.js"),
         static("core/drafts.js"),
         static("core/offline.js"),
+        static("core/header.js"),  # the Menu button of every page
         static("core/icons/icon.svg"),
         static("core/icons/icon-192.png"),
     ]
