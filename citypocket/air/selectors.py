@@ -236,3 +236,9 @@ def list_daily_indices(*, city: City, start: date, end: date, station: Sensor | 
     if station is not None:
         queryset = queryset.filter(station=station)
     return queryset.order_by("date", "source", "station__external_id", "zone_code")
+
+
+def city_has_simulated_stations(*, city) -> bool:
+    """Whether any of the city's air stations gives simulated demo values (the index computed from
+    them is then simulated too, and says so wherever it is shown)."""
+    return any(sensor.simulated for sensor in Sensor.objects.filter(city=city, kind="air").only("metadata"))

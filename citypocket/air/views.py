@@ -34,7 +34,8 @@ def index_view(row: AirIndexDaily | None, language: str) -> dict | None:
 def tile_context(city) -> dict:
     """Today's computed index for the city-home tile (as the worker stored it)."""
     today = selectors.get_city_day(city=city, day=city.local_today(timezone.now()))
-    return {"today": index_view(today, get_language() or "fr"), "city": city}
+    return {"today": index_view(today, get_language() or "fr"), "city": city,
+            "simulated": today is not None and selectors.city_has_simulated_stations(city=city)}
 
 
 def offline_urls(city) -> list[str]:

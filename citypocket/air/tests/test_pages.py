@@ -171,6 +171,9 @@ def test_demo_station_values_are_marked_simulated_and_real_ones_are_not(rouen):
     assert stations and all(feature["properties"]["simulated"] for feature in stations)
     ngsi = Client().get("/api/v1/cities/rouen/air/stations", {"format": "ngsi-ld"}).json()
     assert all("simulated" in entity["source"]["value"] for entity in ngsi)
+    home = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    tile = home.split('tile tile-air', 1)[1].split("</li>", 1)[0]
+    assert "Indice ATMO" in tile and "données simulées (démo)" in tile  # the index computed from them too
 
     # A real deployment (`--no-demo`): the same station registered by the city, without the demo's flag.
     for sensor in rouen.sensors.filter(kind="air"):
@@ -178,6 +181,7 @@ def test_demo_station_values_are_marked_simulated_and_real_ones_are_not(rouen):
                       lon=sensor.lon, properties={}, metadata={"station_code": sensor.external_id})
     french = Client().get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Espace du Palais" in french and "simulée" not in french and "simulated" not in french
+    assert "simulées" not in Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     stations = Client().get("/api/v1/cities/rouen/air/stations").json()["features"]
     assert not any(feature["properties"]["simulated"] for feature in stations)
     ngsi = Client().get("/api/v1/cities/rouen/air/stations", {"format": "ngsi-ld"}).json()
