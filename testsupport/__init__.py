@@ -269,3 +269,13 @@ def rows_of(export: dict, key: str) -> list[dict]:
         if key in section["models"]:
             return section["models"][key]["rows"]
     raise KeyError(key)
+
+
+def choose_language(page, code: str) -> None:
+    """Presses the header's language button in a browser page, opening the phone's Menu first when the
+    header is folded (at phone size the language switch is inside the Menu), and waits for the page."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    with page.expect_navigation():
+        page.locator(f'button[name="language"][value="{code}"]').click()

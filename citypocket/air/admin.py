@@ -5,8 +5,6 @@ a browser endpoint) and are deliberately not shown.
 """
 
 from django.contrib import admin
-from django.db.models import Count, Q
-from django.utils.translation import gettext_lazy as _
 
 from citypocket.air.models import AirAlert, AirIndexDaily
 from citypocket.cities.admin import CityScopedAdmin
@@ -38,19 +36,9 @@ class AirIndexDailyAdmin(ReadOnlyCityAdmin):
 
 @admin.register(AirAlert)
 class AirAlertAdmin(ReadOnlyCityAdmin):
-    list_display = ["date", "city", "level", "source", "forecast", "sent", "failed"]
+    """The episodes found; who was told, and how each send went, is in the notification centre's admin
+    (Notifications, theme "air")."""
+
+    list_display = ["date", "city", "level", "source", "forecast"]
     list_filter = ["source", "city"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("city").annotate(
-            sent_count=Count("deliveries", filter=Q(deliveries__status="sent")),
-            failed_count=Count("deliveries", filter=~Q(deliveries__status="sent")),
-        )
-
-    @admin.display(description=_("sent"))
-    def sent(self, obj):
-        return obj.sent_count
-
-    @admin.display(description=_("not sent"))
-    def failed(self, obj):
-        return obj.failed_count
+    list_select_related = ["city"]

@@ -3,6 +3,8 @@ where the person came from; axe-core clean at phone size in French and English."
 
 import pytest
 
+from testsupport import choose_language
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/")
@@ -32,7 +34,7 @@ def test_account_pages_are_accessible_on_a_phone(page, axe, language):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/")
     if language == "en":
-        page.get_by_role("button", name="EN").click()
+        choose_language(page, "en")
     for path in PAGES:
         page.goto(path + "?next=/")
         assert page.locator("html").get_attribute("lang") == language

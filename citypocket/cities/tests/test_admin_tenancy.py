@@ -15,6 +15,7 @@ role of Rouen, for each city-scoped admin:
 """
 
 import hashlib
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -34,6 +35,7 @@ from citypocket.cities.models import City, Role
 from citypocket.cityinfo.models import Article, Event, EventCategory, EventFeed, Image, Place, PlaceClosure
 from citypocket.cityinfo.waste_models import CollectionRule, SortingItem, WasteZone, WasteZoneStreet
 from citypocket.mobility.models import CarPark
+from citypocket.notifications.models import AlertSettings, CityAlert
 from citypocket.opendata.models import Catalog, DataAccessToken, Dataset, HarvestJob, HarvestSource
 from citypocket.opendata.tests.factories import DatasetVersionFactory
 from citypocket.participation import models as participation
@@ -134,6 +136,10 @@ def build_city(city: City, participant) -> None:
     WasteZoneStreet.objects.create(zone=zone, street="Rue Jeanne d'Arc")
     CollectionRule.objects.create(zone=zone, stream="glass", starts_on=today, rrule="FREQ=WEEKLY;BYDAY=WE")
     SortingItem.objects.create(city=city, name_fr=f"Pile {tag}", name_en="Battery", stream="take_back")
+    AlertSettings.objects.create(city=city, severe_needs_confirmation=True)
+    CityAlert.objects.create(city=city, identifier=uuid.uuid4(), kind="flood", severity="Moderate",
+                             headline_fr=f"Crue {tag}", headline_en=f"Flood {tag}", onset=now,
+                             expires=now + timedelta(hours=6), state="published")
 
 
 @pytest.fixture

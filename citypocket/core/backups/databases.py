@@ -158,17 +158,46 @@ def restore_postgresql(connection: BaseDatabaseWrapper, dump: Path, *, pg_restor
     dbname = settings_dict.get("NAME") or f"service={settings_dict.get('OPTIONS', {}).get('service', '')}"
     # --no-owner / --no-privileges: the restored objects belong to the configured user, whatever
     # role owned them on the server that was backed up.
-    argv = [
-        pg_restore, f"--dbname={dbname}", "--no-password", "--no-owner", "--no-privileges",
-        "--single-transaction", "--exit-on-error",
-    ]
     if clean:
-        argv += ["--clean", "--if-exists"]
-    _run_pg_tool([*argv, str(dump)], settings_dict)
+        _replace_postgresql(dump, dbname=dbname, pg_restore=pg_restore, settings_dict=settings_dict)
+    else:
+        argv = [
+            pg_restore, f"--dbname={dbname}", "--no-password", "--no-owner", "--no-privileges",
+            "--single-transaction", "--exit-on-error",
+        ]
+        _run_pg_tool([*argv, str(dump)], settings_dict)
     # A restore brings no planner statistics: gather them now rather than after slow first pages.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()
+
+
+def _replace_postgresql(dump: Path, *, dbname: str, pg_restore: str, settings_dict: dict) -> None:
+    """`--force` on a database that holds tables: its `public` schema dropped and the dump restored, in
+    one transaction (psql `--single-transaction`), so a failure leaves the database as it was.
+
+    Not `pg_restore --clean`: it drops objects one by one, and PostgreSQL refuses to drop a
+    partition's inherited primary key (the observations are partitioned by month).
+    """
+    psql = _find_pg_tool("psql")
+    env = {**os.environ, **_libpq_environment(settings_dict)}
+    try:
+        script = subprocess.run(  # noqa: S603 (a PostgreSQL tool found on PATH, arguments built here)
+            [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
+            env=env, capture_output=True, check=False,
+        )
+        if script.returncode != 0:
+            raise BackupError(f"pg_restore failed (exit status {script.returncode}): {script.stderr.decode().strip()}")
+        prologue = b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
+        result = subprocess.run(  # noqa: S603 (a PostgreSQL tool found on PATH, arguments built here)
+            [psql, f"--dbname={dbname}", "--no-password", "--quiet", "--no-psqlrc", "--single-transaction",
+             "--set=ON_ERROR_STOP=1", "--file=-"],
+            input=prologue + script.stdout, env=env, capture_output=True, check=False,
+        )
+    except OSError as exc:
+        raise BackupError(f"the PostgreSQL client tools could not start: {exc}") from exc
+    if result.returncode != 0:
+        raise BackupError(f"psql failed (exit status {result.returncode}): {result.stderr.decode().strip()}")
 
 
 def _find_pg_tool(name: str) -> str:

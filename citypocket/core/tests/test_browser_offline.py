@@ -13,6 +13,7 @@ from citypocket.core.models import IdempotentAnswer
 from citypocket.safety import crypto
 from citypocket.safety.models import WEEKDAYS, HarassmentReport
 from citypocket.safety.tests.factories import SafePlaceFactory
+from testsupport import choose_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,8 +165,7 @@ def test_offline_pages_are_accessible_on_a_phone(page, rouen, axe, language):
     page.set_viewport_size(PHONE)
     page.goto("/rouen/")
     if language == "en":
-        page.get_by_role("button", name="EN").click()
-        page.wait_for_url("**/rouen/")
+        choose_language(page, "en")
     page.goto("/offline/")
     assert page.locator("html").get_attribute("lang") == language
     assert axe(page) == []
