@@ -19,6 +19,7 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.test.testcases import LiveServerThread
 
+from citypocket.mobility import demo as mobility_demo
 from testsupport import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -291,7 +292,9 @@ def test_the_header_is_one_row_on_a_phone_and_its_menu_opens_by_keyboard(phone, 
 
 
 def test_the_map_library_comes_only_when_a_map_nears_the_screen(phone, rouen):
-    """On the parking page Leaflet is not loaded at first; scrolling to the map loads it and draws the map."""
+    """On the parking page Leaflet is not loaded at first (the list of the city's car parks comes before
+    the map); scrolling to the map loads it and draws the map."""
+    mobility_demo.load(history=False)
     fetched = []
     phone.on("request", lambda request: fetched.append(request.url))
     phone.goto("/rouen/parking/", wait_until="networkidle")
