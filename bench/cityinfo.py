@@ -339,9 +339,9 @@ compressed static files) and Chromium.
   title matches (a GIN index of the titles' own `tsvector`), and a kind short of them is completed
   from its candidates, in one more query. When no item has the words: the titles' trigrams
   (GIN `gin_trgm_ops`, `<%`, ranked by window functions), after the threshold's `set_config`.
-- Agenda: the weekend's rows from the stored occurrences (one range query), their events' sort keys
-  as rows (one query on primary keys), then only the page's events built; the agenda shows
-  30 occurrences a page, with the count of all.
+- Agenda: the weekend's rows from the stored occurrences with their events' sort keys (one range
+  query, joined by primary key, rows not objects), then only the page's events built; the agenda
+  shows 30 occurrences a page, with the count of all.
 - Home: bytes on the wire (`encodedDataLength`, headers included) with the service worker blocked,
   so that its precaching is not counted; largest: {largest}.
 """

@@ -59,6 +59,8 @@ def on_level_changed(sender, *, city, kind: str, area: dict, old_level, new_leve
         return None
     communes = [code for code in area.get("communes", []) if code in (city.insee_codes or [])]
     source = f"{kind}:{','.join(communes) or area.get('department', '')}"[:80]
+    if set(communes) == set(city.insee_codes or []):
+        communes = []  # every commune of the city: the whole city, as staff would say it
     with transaction.atomic():
         alert = (CityAlert.objects.select_for_update().filter(city=city, source=source)
                  .exclude(state=AlertState.CLOSED).order_by("-created_at").first())

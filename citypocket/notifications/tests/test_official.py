@@ -30,7 +30,7 @@ def test_a_water_restriction_raises_updates_and_closes_its_alert(aix, rouen, vap
         services.record_water_state(city=aix, commune_code="13001", state=water("vigieau_alerte_13001.json"))
     alert = CityAlert.objects.get(city=aix)
     assert (alert.kind, alert.severity, alert.state, alert.communes) == (
-        AlertKind.WATER, Severity.MODERATE, AlertState.PUBLISHED, ["13001"])
+        AlertKind.WATER, Severity.MODERATE, AlertState.PUBLISHED, [])  # Aix's only commune: the whole city
     assert alert.source == "water_restriction:13001" and alert.author is None and alert.headline_en
     with django_capture_on_commit_callbacks(execute=True):  # the same level again: nothing new
         services.record_water_state(city=aix, commune_code="13001", state=water("vigieau_alerte_13001.json"))
