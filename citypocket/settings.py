@@ -448,12 +448,17 @@ LOGGING = {
         },
         "text": {"()": "citypocket.core.logs.ReadableFormatter"},
     },
-    "filters": {"client_errors": {"()": "citypocket.core.logs.ClientErrorFilter"}},
+    "filters": {
+        "client_errors": {"()": "citypocket.core.logs.ClientErrorFilter"},
+        "task_once": {"()": "citypocket.core.logs.TaskOnceFilter"},
+    },
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["client_errors"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Django's default console handler (DEBUG only) would print every django.* record a second time.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Each task once: its outcome, not also its start.
+        "django.tasks": {"filters": ["task_once"]},
         # The clock's scheduler reports every job it adds and each 5-second lock renewal.
         "apscheduler": {"level": "WARNING"},
         # Django's own request logger repeats the full path (query string included) on 4xx/5xx.

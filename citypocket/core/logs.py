@@ -53,3 +53,12 @@ class ReadableFormatter(logging.Formatter):
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
+
+
+class TaskOnceFilter(logging.Filter):
+    """One line per task: Django logs a task when it starts (`state=RUNNING`) and when it ends (its
+    outcome, with the id and path again); the start line is dropped, the outcome kept (a failure's
+    traceback included). A task that never ends shows in the worker's own records and the database."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.args and isinstance(record.args, tuple) and "RUNNING" in map(str, record.args))

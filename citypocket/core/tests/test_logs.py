@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.tasks.base import TaskResultStatus
 from django.test import Client
 
 from citypocket.core.logs import ClientErrorFilter
@@ -151,3 +152,13 @@ def test_citypocket_run_starts_gunicorn_without_client_addresses():
     web = dict(Command().processes(host="127.0.0.1", port=8000, web_workers=2))["web"]
     assert web[web.index("--logger-class") + 1] == "citypocket.core.serverlog.AddressFreeLogger"
     assert "--access-logfile" not in web and not any("%(h)" in arg for arg in web)
+
+
+def test_a_task_is_logged_once_by_its_outcome(caplog):
+    """The worker's console shows one line per task: its outcome, not its start too."""
+    tasks = logging.getLogger("django.tasks")
+    with caplog.at_level(logging.INFO):
+        tasks.info("Task id=%s path=%s state=%s", "1", "citypocket.air.tasks.x", TaskResultStatus.RUNNING)
+        tasks.info("Task id=%s path=%s state=%s", "1", "citypocket.air.tasks.x", TaskResultStatus.SUCCESSFUL)
+    assert [record.getMessage() for record in caplog.records if record.name == "django.tasks"] == [
+        "Task id=1 path=citypocket.air.tasks.x state=SUCCESSFUL"]
