@@ -8,6 +8,7 @@ extreme alert waits for a second one of them (never its author) unless the city 
 """
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from citypocket.audit.services import record
 from citypocket.cities.models import City, Role
 from citypocket.cities.selectors import has_role
-from citypocket.core.problems import Conflict, InvalidValues, PermissionDenied
+from citypocket.core.problems import Conflict, DomainError, InvalidValues, NotFound, PermissionDenied
 from citypocket.notifications.models import (
     URGENT,
     AlertConfirmation,
@@ -35,6 +36,15 @@ EDITABLE = ("kind", "severity", "communes", "area_name", "polygon", "onset", "ex
             *(f"{field}_{language}" for field in TEXT_FIELDS for language in LANGUAGES))
 
 
+class SignInRequired(DomainError):
+    status = 401
+    slug = "unauthorized"
+
+
+class SecondFactorRequired(PermissionDenied):
+    slug = "second-factor-required"
+
+
 def may_publish(user, city: City) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and has_role(user=user, city=city, roles=PUBLISHERS)
 
@@ -47,6 +57,33 @@ def _require_publisher(user, city: City) -> None:
 def settings_of(city: City) -> AlertSettings:
     alert_settings, _created = AlertSettings.objects.get_or_create(city=city)
     return alert_settings
+
+
+def list_staff_alerts(*, city: City, closed_days: int = 30) -> dict[str, list[CityAlert]]:
+    """What the staff desk shows: drafts waiting for a confirmation, alerts in force (published and not
+    expired yet), and those closed or expired in the last `closed_days` days."""
+    now = timezone.now()
+    rows = (CityAlert.objects.filter(city=city).select_related("city", "author", "confirmation__user")
+            .exclude(state=AlertState.CLOSED, closed_at__lt=now - timedelta(days=closed_days))
+            .order_by("-created_at")[:200])
+    groups: dict[str, list[CityAlert]] = {"drafts": [], "current": [], "closed": []}
+    for alert in rows:
+        if alert.state == AlertState.DRAFT:
+            groups["drafts"].append(alert)
+        elif alert.state == AlertState.PUBLISHED and alert.expires > now:
+            groups["current"].append(alert)
+        elif alert.expires > now - timedelta(days=closed_days):
+            groups["closed"].append(alert)
+    return groups
+
+
+def get_staff_alert(*, city: City, identifier) -> CityAlert:
+    """Any alert of `city`, drafts included (for its publishers); another city's alert is unknown here."""
+    alert = (CityAlert.objects.select_related("city", "author", "confirmation__user")
+             .filter(city=city, identifier=identifier).first())
+    if alert is None:
+        raise NotFound("No such alert in this city.")
+    return alert
 
 
 def needs_confirmation(alert: CityAlert) -> bool:

@@ -1,4 +1,7 @@
-"""The alert banner of every page of a city: its alerts in force (one small query per city page)."""
+"""The alert banner of every page of a city: its alerts in force (one small query per city page).
+
+The banner is the same for everyone (pages stay cacheable); each alert carries its communes and a
+device that saved its commune hides the others' (static/notifications/banner.js)."""
 
 from django.utils.translation import get_language
 
@@ -16,4 +19,6 @@ def city_alerts(request):
     alerts = list(list_current_alerts(city_id_slug=slug)[:BANNER_SHOWN])
     if not alerts:
         return {}
-    return {"city_alerts_banner": banner_items(alerts, get_language() or "fr")}
+    city = alerts[0].city
+    return {"city_alerts_banner": banner_items(alerts, get_language() or "fr"),
+            "city_alerts_city": {"slug": city.slug, "communes": " ".join(city.insee_codes or [])}}

@@ -1,9 +1,13 @@
 """The notification centre's form: what a person (or a device) wants to receive, and how."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from citypocket.notifications.models import Digest, Theme
+from citypocket.core.problems import DomainError
+from citypocket.notifications.cityalerts import check_polygon
+from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
 
 
 class PreferencesForm(forms.Form):
@@ -31,3 +35,70 @@ class PreferencesForm(forms.Form):
             raise forms.ValidationError(_("Give both ends of the quiet hours, or neither."))
         data["digest"] = data.get("digest") or Digest.NONE
         return data
+
+
+class AlertForm(forms.Form):
+    """A city alert as its staff write it (the staff desk, `/<city>/alerts/manage/`). The rules (roles,
+    the second confirmation, the checks of the area and validity) are `cityalerts`'; this form only
+    collects and parses the fields. Times are read in the city's time zone (the view activates it)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AlertKind.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MODERATE)
+    headline_fr = forms.CharField(label=_("Headline in French"), max_length=160)
+    headline_en = forms.CharField(label=_("Headline in English"), max_length=160)
+    description_fr = forms.CharField(label=_("What is happening, in French"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    description_en = forms.CharField(label=_("What is happening, in English"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    instruction_fr = forms.CharField(label=_("What to do, in French"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text=_("For example: stay indoors, close the windows."))
+    instruction_en = forms.CharField(label=_("What to do, in English"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    communes = forms.MultipleChoiceField(
+        label=_("Communes concerned"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none for the whole city."))
+    area_name = forms.CharField(label=_("Name of the area, as people say it"), max_length=200, required=False,
+                                help_text=_("For example: the left bank, around the port."))
+    polygon = forms.CharField(
+        label=_("Drawn area (GeoJSON Polygon, WGS 84)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=_('Draw it on the map, or type or paste the geometry: {"type": "Polygon", "coordinates": '
+                    '[[[lon, lat], …, the first point again]]}. Empty: no drawn area.'))
+    onset = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                              format="%Y-%m-%dT%H:%M"))
+    expires = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                              format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communes"].choices = communes
+        if len(communes) <= 1:  # a city of one commune: the whole city or a drawn area
+            del self.fields["communes"]
+
+    def clean_polygon(self):
+        text = self.cleaned_data["polygon"].strip()
+        if not text:
+            return None
+        try:
+            polygon = json.loads(text)
+            check_polygon(polygon)
+        except (ValueError, DomainError) as error:
+            raise forms.ValidationError(
+                _("This is not a GeoJSON Polygon with closed rings: draw it again or clear it.")) from error
+        return polygon
+
+    def clean(self):
+        data = super().clean()
+        if data.get("onset") and data.get("expires") and data["expires"] <= data["onset"]:
+            self.add_error("expires", _("An alert must end after it starts."))
+        data.setdefault("communes", [])
+        return data
+
+
+class AlertUpdateForm(AlertForm):
+    """A change to a published alert: every field again, and what changed in both languages."""
+
+    change_note_fr = forms.CharField(label=_("What changed, in French"), max_length=300,
+                                     help_text=_("Subscribers receive this note."))
+    change_note_en = forms.CharField(label=_("What changed, in English"), max_length=300)

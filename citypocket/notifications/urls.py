@@ -1,4 +1,4 @@
-"""Pages under /<city>/notifications/ and /<city>/alerts/."""
+"""Pages under /<city>/notifications/ and /<city>/alerts/ (the staff desk at /<city>/alerts/manage/)."""
 
 from django.urls import path
 
@@ -6,6 +6,8 @@ from citypocket.notifications import views
 
 urlpatterns = [
     path("alerts/", views.alerts_page, name="alerts"),
+    path("alerts/manage/", views.manage, name="manage"),
+    path("alerts/manage/<uuid:identifier>/", views.manage_alert, name="manage_alert"),
     path("alerts/<uuid:identifier>/", views.alert_detail, name="alert"),
     path("notifications/", views.centre, name="centre"),
     path("notifications/device/<uuid:token>/", views.device, name="device"),

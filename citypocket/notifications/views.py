@@ -6,22 +6,35 @@ the push subscription answer gives). The one-click unsubscribe of every e-mail w
 signing in (RFC 8058: a POST without cookies from the mail client).
 """
 
+import json
+import uuid
+from datetime import timedelta
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from citypocket.accounts.middleware import session_used_mfa
+from citypocket.audit.scope import acting_as
+from citypocket.core.idempotency import idempotent_post
 from citypocket.core.problems import DomainError
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
-from citypocket.notifications import selectors, services
-from citypocket.notifications.forms import PreferencesForm
-from citypocket.notifications.models import Channel, Digest, Subscription, Theme
+from citypocket.notifications import cityalerts, selectors, services
+from citypocket.notifications.forms import AlertForm, AlertUpdateForm, PreferencesForm
+from citypocket.notifications.models import AlertState, Channel, Delivery, Digest, Subscription, Theme
 from citypocket.notifications.sending import read_unsubscribe_token
+from citypocket.officialfeeds.selectors import list_communes
 
 INBOX_SHOWN = 50
 
@@ -149,20 +162,42 @@ def unsubscribe(request, city: str, signed: str):
 # --- City alerts pages ---------------------------------------------------------------------------
 
 
-def _area(alert, language: str) -> str:
+def _area(alert, language: str, names: dict[str, str] | None = None) -> str:
     """Where an area-limited alert applies, for people (empty: the whole city)."""
     if alert.area_name:
         return alert.area_name
     if alert.communes:
-        return ", ".join(alert.communes)
+        return ", ".join((names or {}).get(code, code) for code in alert.communes)
     return _("the area drawn on the map") if alert.polygon else ""
 
 
+def _commune_names(alerts) -> dict[str, str]:
+    """The names of the communes the alerts name without an area name (one query, only when needed)."""
+    unnamed = [alert for alert in alerts if alert.communes and not alert.area_name]
+    if not unnamed:
+        return {}
+    return {commune.code: commune.name for commune in list_communes(city=unnamed[0].city)}
+
+
+def _bbox(polygon) -> list[float] | None:
+    """[west, south, east, north] of a drawn area, for the device-side filter of the banner."""
+    if not polygon:
+        return None
+    points = [point for ring in polygon.get("coordinates", []) for point in ring]
+    return [min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+            max(p[1] for p in points)] if points else None
+
+
 def banner_items(alerts, language: str) -> list[dict]:
+    """The banner's alerts, each with its communes (INSEE codes; none: the whole city) so that a device
+    that saved its commune hides what does not concern it (static/notifications/banner.js): the page
+    itself stays the same for everyone, and cacheable."""
+    names = _commune_names(alerts)
     items = []
     for alert in alerts:
         items.append({"headline": alert.text("headline", language), "severity": alert.severity,
-                      "severity_label": alert.get_severity_display(), "area": _area(alert, language),
+                      "severity_label": alert.get_severity_display(), "area": _area(alert, language, names),
+                      "communes": " ".join(alert.communes), "bbox": _bbox(alert.polygon),
                       "url": reverse("notifications:alert", kwargs={"city": alert.city.slug,
                                                                     "identifier": alert.identifier})})
     return items
@@ -172,7 +207,7 @@ def _alert_view(alert, language: str) -> dict:
     return {"alert": alert, "headline": alert.text("headline", language),
             "description": alert.text("description", language), "instruction": alert.text("instruction", language),
             "change_note": alert.text("change_note", language) if alert.version > 1 else "",
-            "area": _area(alert, language),
+            "area": _area(alert, language, _commune_names([alert])),
             "url": reverse("notifications:alert", kwargs={"city": alert.city.slug, "identifier": alert.identifier}),
             "cap_url": f"/api/v1/cities/{alert.city.slug}/alerts/{alert.identifier}/cap.xml"}
 
@@ -189,6 +224,7 @@ def alerts_page(request, city: str):
         "city": place, "current": [_alert_view(a, language) for a in current],
         "past": [_alert_view(a, language) for a in past],
         "feed_url": f"/api/v1/cities/{place.slug}/alerts/feed.atom",
+        "communes": [(commune.code, commune.name) for commune in list_communes(city=place)],
     })
 
 
@@ -211,3 +247,171 @@ def tile_context(city) -> dict:
 
 def offline_urls(city) -> list[str]:
     return [reverse("notifications:alerts", kwargs={"city": city.slug})]
+
+
+# --- The staff desk: write, confirm, update and close alerts (/<city>/alerts/manage/) -------------
+
+
+def second_factor_missing(request) -> str:
+    """What a publisher still lacks before the staff desk: "enrol" (no authenticator app yet),
+    "reauthenticate" (signed in without it), or "" — the back office's own rule (STAFF_MFA_REQUIRED)."""
+    if not settings.STAFF_MFA_REQUIRED:
+        return ""
+    if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        return "enrol"
+    return "" if session_used_mfa(request) else "reauthenticate"
+
+
+def _staff_access(request, place):
+    """None when the person may use the city's staff desk; otherwise the answer to give them."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    if not cityalerts.may_publish(request.user, place):
+        response = render(request, "notifications/staff_denied.html", {"city": place}, status=403)
+        add_never_cache_headers(response)
+        return response
+    missing = second_factor_missing(request)
+    if missing == "enrol":
+        messages.info(request, _("Staff accounts need a second factor. Set up an authenticator app."))
+        return redirect(reverse("mfa_activate_totp"))
+    if missing:
+        messages.info(request, _("Please sign in again with your authenticator code."))
+        return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
+    return None
+
+
+def commune_choices(place) -> list[tuple[str, str]]:
+    return [(commune.code, f"{commune.name} ({commune.code})" if commune.name != commune.code else commune.code)
+            for commune in list_communes(city=place)]
+
+
+def _alert_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in cityalerts.EDITABLE if name in form.cleaned_data}
+
+
+def _form_error(form, error: DomainError) -> None:
+    """A rule of `cityalerts` refused the alert: the message goes next to its field when it has one."""
+    fields = [item.get("field") for item in (error.errors or []) if item.get("field") in form.fields]
+    form.add_error(fields[0] if fields else None, str(error))
+
+
+def _staff_row(alert, language: str, names: dict[str, str]) -> dict:
+    return {"alert": alert, "headline": alert.text("headline", language),
+            "area": alert.area_name or ", ".join(names.get(code, code) for code in alert.communes)
+            or (_("the area drawn on the map") if alert.polygon else _("the whole city")),
+            "url": reverse("notifications:manage_alert", kwargs={"city": alert.city.slug,
+                                                                 "identifier": alert.identifier})}
+
+
+def _staff_page(request, template: str, context: dict, *, status: int = 200):
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)  # private, no-store: no shared cache, not kept by the service worker
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_form_posts
+@idempotent_post("notifications.alert")
+def manage(request, city: str):
+    """The staff desk: drafts waiting for a second confirmation, alerts in force, those over; and a new alert."""
+    place = resolve_city(city)
+    denied = _staff_access(request, place)
+    if denied is not None:
+        return denied
+    language = get_language() or "fr"
+    with timezone.override(place.zone):
+        communes = commune_choices(place)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = AlertForm(request.POST or None, communes=communes,
+                         initial={"onset": now, "expires": now + timedelta(hours=12)})
+        if request.method == "POST" and form.is_valid():
+            try:
+                with acting_as(request.user):
+                    alert = cityalerts.publish_alert(city=place, author=request.user, **_alert_fields(form))
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                if alert.state == AlertState.DRAFT:
+                    messages.warning(request, _("Saved. A severe alert is sent once another staff member confirms it: "
+                                                "ask a colleague to open this page."))
+                else:
+                    messages.success(request, _("The alert is published and being sent."))
+                return redirect("notifications:manage_alert", city=place.slug, identifier=alert.identifier)
+        names = dict(communes)
+        groups = cityalerts.list_staff_alerts(city=place)
+        return _staff_page(request, "notifications/manage.html", {
+            "city": place, "form": form, "idempotency_key": uuid.uuid4(),
+            "confirmation_needed": cityalerts.settings_of(place).severe_needs_confirmation,
+            "drafts": [_staff_row(a, language, names) for a in groups["drafts"]],
+            "current": [_staff_row(a, language, names) for a in groups["current"]],
+            "closed": [_staff_row(a, language, names) for a in groups["closed"]],
+        }, status=422 if form.errors else 200)
+
+
+def _update_initial(alert) -> dict:
+    initial = {name: getattr(alert, name) for name in cityalerts.EDITABLE}
+    initial["polygon"] = json.dumps(alert.polygon) if alert.polygon else ""
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_form_posts
+def manage_alert(request, city: str, identifier):
+    """One alert on the staff desk: confirm it (a second staff member), update it, close it."""
+    place = resolve_city(city)
+    denied = _staff_access(request, place)
+    if denied is not None:
+        return denied
+    try:
+        alert = cityalerts.get_staff_alert(city=place, identifier=identifier)
+    except DomainError as error:
+        raise Http404(str(error)) from error
+    language = get_language() or "fr"
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    with timezone.override(place.zone):
+        communes = commune_choices(place)
+        form = None
+        if alert.state == AlertState.PUBLISHED:
+            form = AlertUpdateForm(request.POST if action == "update" else None, communes=communes,
+                                   initial=_update_initial(alert), prefix="update")
+        done = ""
+        try:
+            with acting_as(request.user):
+                if action == "confirm":
+                    if alert.author_id == request.user.pk:
+                        messages.error(request, _("You wrote this alert: another staff member must confirm it."))
+                    else:
+                        cityalerts.confirm_alert(alert=alert, user=request.user)
+                        done = _("Alert confirmed: it is published and being sent.")
+                elif action == "close":
+                    was_draft = alert.state == AlertState.DRAFT
+                    cityalerts.close_alert(alert=alert, user=request.user)
+                    done = _("Draft withdrawn: nothing was sent.") if was_draft else _(
+                        "Alert closed: subscribers are told it is over.")
+                elif action == "update" and form is not None and form.is_valid():
+                    fields = _alert_fields(form)
+                    cityalerts.update_alert(alert=alert, user=request.user,
+                                            change_note_fr=form.cleaned_data["change_note_fr"],
+                                            change_note_en=form.cleaned_data["change_note_en"], **fields)
+                    done = _("Alert updated: subscribers receive what changed.")
+        except DomainError as error:
+            if form is not None and action == "update":
+                _form_error(form, error)
+            else:
+                messages.error(request, _("This could not be done: %(reason)s") % {"reason": error})
+        if done:
+            messages.success(request, done)
+            return redirect("notifications:manage_alert", city=place.slug, identifier=alert.identifier)
+        if action and request.method == "POST" and not (form is not None and form.errors):
+            return redirect("notifications:manage_alert", city=place.slug, identifier=alert.identifier)
+        names = dict(communes)
+        counts = dict(Delivery.objects.filter(notification__key__startswith=f"alert:{alert.identifier}:")
+                      .values_list("status").annotate(n=Count("pk")).order_by())
+        return _staff_page(request, "notifications/manage_alert.html", {
+            "city": place, "row": _staff_row(alert, language, names), "alert": alert, "form": form,
+            "commune_names": [names.get(code, code) for code in alert.communes],
+            "polygon_json": json.dumps(alert.polygon) if alert.polygon else "",
+            "may_confirm": alert.state == AlertState.DRAFT and alert.author_id != request.user.pk,
+            "counts": sorted(counts.items()),
+            "manage_url": reverse("notifications:manage", kwargs={"city": place.slug}),
+        }, status=422 if form is not None and form.errors else 200)
