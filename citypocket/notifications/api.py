@@ -3,26 +3,35 @@
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja import Router
+from ninja.responses import NinjaJSONEncoder
 
+from citypocket.audit.scope import acting_as
 from citypocket.cities.selectors import get_city
 from citypocket.core.http import cache_public, enforce_csrf
+from citypocket.core.idempotency import idempotent_post
 from citypocket.core.params import CitySlug
-from citypocket.core.problems import responses
+from citypocket.core.problems import DomainError, PermissionDenied, responses
 from citypocket.core.throttling import write_throttle
-from citypocket.notifications import cap, selectors, services
+from citypocket.notifications import cap, cityalerts, selectors, services
 from citypocket.notifications.cityalerts import alert_url
+from citypocket.notifications.models import AlertState
 from citypocket.notifications.schemas import (
+    AlertChangeIn,
+    AlertIn,
     AlertList,
     AlertOut,
     DeviceSubscriptionIn,
     DeviceSubscriptionOut,
+    StaffAlertList,
+    StaffAlertOut,
     VapidKeyOut,
 )
 from citypocket.notifications.sending import vapid_public_key
+from citypocket.notifications.views import second_factor_missing
 
 router = Router(tags=["alerts"])
 
@@ -147,3 +156,154 @@ def subscribe_device_to_notifications(request: HttpRequest, city: CitySlug, payl
 def unsubscribe_notifications(request: HttpRequest, token: UUID):
     services.unsubscribe(token=token)
     return 204, None
+
+
+# --- The staff desk: publish, confirm, update and close (safety officers and city administrators) ---
+
+STAFF_AUTH = (
+    " Staff only: a safety officer or administrator of the city, signed in (session) with the second factor the "
+    "back office requires; writes need the CSRF token (header X-CSRFToken). The rules are the staff desk's: a "
+    "Severe or Extreme alert stays a draft until another publisher than its author confirms it (unless the "
+    "city turned that off)."
+)
+
+
+def _publisher(request: HttpRequest, place) -> None:
+    if not request.user.is_authenticated:
+        raise cityalerts.SignInRequired("Sign in with a staff account of this city.")
+    if not cityalerts.may_publish(request.user, place):
+        raise PermissionDenied("Publishing city alerts needs the safety officer or city administrator role.")
+    if second_factor_missing(request):
+        raise cityalerts.SecondFactorRequired("Sign in with your second factor (authenticator app) first.")
+
+
+def staff_alert_out(alert, user) -> dict:
+    now = timezone.now()
+    return {
+        "identifier": str(alert.identifier), "kind": alert.kind, "severity": alert.severity, "state": alert.state,
+        "in_force": alert.state == AlertState.PUBLISHED and alert.expires > now,
+        "needs_confirmation": alert.state == AlertState.DRAFT, "written_by_you": alert.author_id == user.pk,
+        **{name: getattr(alert, name) for name in cityalerts.EDITABLE},
+        "version": alert.version, "change_note_fr": alert.change_note_fr, "change_note_en": alert.change_note_en,
+        "created_at": alert.created_at, "published_at": alert.published_at, "closed_at": alert.closed_at,
+        "url": reverse("notifications:manage_alert", kwargs={"city": alert.city.slug, "identifier": alert.identifier}),
+        "public_url": alert_url(alert),
+    }
+
+
+@router.get(
+    "/cities/{city}/staff/alerts",
+    response=responses({200: StaffAlertList}, 401, 403, 404, 422),
+    operation_id="list_staff_city_alerts",
+    summary="The city's alerts as its staff see them: drafts waiting for a confirmation, in force, over",
+    description="Drafts first, then the alerts in force, then those closed or expired in the last 30 days."
+                + STAFF_AUTH,
+)
+def list_staff_city_alerts(request: HttpRequest, city: CitySlug):
+    place = get_city(slug=city)
+    _publisher(request, place)
+    groups = cityalerts.list_staff_alerts(city=place)
+    items = [staff_alert_out(alert, request.user) for name in ("drafts", "current", "closed") for alert in groups[name]]
+    return {"count": len(items), "items": items}
+
+
+@router.post(
+    "/cities/{city}/staff/alerts",
+    response=responses({201: StaffAlertOut}, 400, 401, 403, 404, 409, 422, 429),
+    operation_id="create_city_alert",
+    summary="Publish a city alert (a severe one waits for a second staff member's confirmation)",
+    description=(
+        "Answers 201 with the alert: `published` (sent at once by web push and e-mail) or `draft` (Severe or "
+        "Extreme: confirm it with POST …/confirmation as another publisher). Unknown communes, a polygon that "
+        "is not a closed GeoJSON Polygon, or an end before the start answer 422 and nothing is written. An "
+        "`Idempotency-Key` header (a UUID) makes a retry answer the first answer again instead of publishing "
+        "twice." + STAFF_AUTH
+    ),
+    throttle=write_throttle(),
+)
+@idempotent_post("notifications.alert.api")
+def create_city_alert(request: HttpRequest, city: CitySlug, payload: AlertIn):
+    place = get_city(slug=city)
+    _publisher(request, place)
+    enforce_csrf(request)
+    with acting_as(request.user):
+        alert = cityalerts.publish_alert(city=place, author=request.user, **payload.dict())
+    # An HttpResponse, so that the idempotency key keeps this very answer for a retry.
+    body = StaffAlertOut(**staff_alert_out(alert, request.user)).dict()
+    return JsonResponse(body, status=201, encoder=NinjaJSONEncoder)
+
+
+def _staff_alert(request: HttpRequest, city: str, identifier: UUID):
+    place = get_city(slug=city)
+    _publisher(request, place)
+    return cityalerts.get_staff_alert(city=place, identifier=identifier)
+
+
+@router.get(
+    "/cities/{city}/staff/alerts/{identifier}",
+    response=responses({200: StaffAlertOut}, 401, 403, 404, 422),
+    operation_id="get_staff_city_alert",
+    summary="One alert of the city, drafts included, both languages",
+    description="Another city's alert is 404." + STAFF_AUTH,
+)
+def get_staff_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
+    return staff_alert_out(_staff_alert(request, city, identifier), request.user)
+
+
+@router.patch(
+    "/cities/{city}/staff/alerts/{identifier}",
+    response=responses({200: StaffAlertOut}, 400, 401, 403, 404, 409, 422, 429),
+    operation_id="update_city_alert",
+    summary="Update a published alert: a new version, sent with what changed",
+    description=(
+        "Only the fields sent change; `change_note_fr` and `change_note_en` say what changed and are sent to "
+        "subscribers (\"Alert updated: …\"). A draft or a closed alert answers 409; invalid values 422, "
+        "nothing written." + STAFF_AUTH
+    ),
+    throttle=write_throttle(),
+)
+def update_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID, payload: AlertChangeIn):
+    alert = _staff_alert(request, city, identifier)
+    enforce_csrf(request)
+    fields = payload.dict(exclude_unset=True)
+    notes = {"change_note_fr": fields.pop("change_note_fr"), "change_note_en": fields.pop("change_note_en")}
+    fields = {name: value for name, value in fields.items() if value is not None or name == "polygon"}
+    with acting_as(request.user):
+        try:
+            alert = cityalerts.update_alert(alert=alert, user=request.user, **notes, **fields)
+        except DomainError:
+            alert.refresh_from_db()  # the instance was changed before the rules refused it
+            raise
+    return staff_alert_out(alert, request.user)
+
+
+@router.post(
+    "/cities/{city}/staff/alerts/{identifier}/confirmation",
+    response=responses({200: StaffAlertOut}, 401, 403, 404, 409, 422, 429),
+    operation_id="confirm_city_alert",
+    summary="Confirm a severe alert as the second staff member: it is published and sent",
+    description="Its author cannot confirm it (403); an alert that is not a draft answers 409." + STAFF_AUTH,
+    throttle=write_throttle(),
+)
+def confirm_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
+    alert = _staff_alert(request, city, identifier)
+    enforce_csrf(request)
+    with acting_as(request.user):
+        alert = cityalerts.confirm_alert(alert=alert, user=request.user)
+    return staff_alert_out(alert, request.user)
+
+
+@router.post(
+    "/cities/{city}/staff/alerts/{identifier}/closure",
+    response=responses({200: StaffAlertOut}, 401, 403, 404, 422, 429),
+    operation_id="close_city_alert",
+    summary="Close an alert (subscribers are told it is over) or withdraw a draft (nothing was sent)",
+    description="Closing a closed alert changes nothing." + STAFF_AUTH,
+    throttle=write_throttle(),
+)
+def close_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
+    alert = _staff_alert(request, city, identifier)
+    enforce_csrf(request)
+    with acting_as(request.user):
+        alert = cityalerts.close_alert(alert=alert, user=request.user)
+    return staff_alert_out(alert, request.user)

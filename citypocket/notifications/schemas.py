@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime
 
 ThemeName = Literal["city_alerts", "air", "water", "waste", "events", "participation"]
 
@@ -58,3 +59,82 @@ class DeviceSubscriptionOut(Schema):
 
 class VapidKeyOut(Schema):
     public_key: str = Field(description="base64url, uncompressed P-256 point; empty when web push is off")
+
+
+# --- The staff desk: city alerts as their publishers write them ----------------------------------
+
+AlertKindName = Literal["accident", "flood", "heatwave", "storm", "water", "road", "health"]
+SeverityName = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+Text = Field("", max_length=5000)
+
+
+class AlertIn(Schema):
+    kind: AlertKindName
+    severity: SeverityName
+    headline_fr: str = Field(min_length=1, max_length=160)
+    headline_en: str = Field(min_length=1, max_length=160)
+    description_fr: str = Text
+    description_en: str = Text
+    instruction_fr: str = Field("", max_length=5000, description="What to do (\"stay indoors, close windows\")")
+    instruction_en: str = Text
+    communes: list[str] = Field(default_factory=list, max_length=200,
+                                description="INSEE codes of the city's communes; empty: the whole city")
+    area_name: str = Field("", max_length=200, description="The area as people name it")
+    polygon: dict | None = Field(None, description="A drawn area: GeoJSON Polygon, WGS 84, rings closed")
+    onset: AwareDatetime
+    expires: AwareDatetime = Field(description="After `onset`")
+
+
+class AlertChangeIn(Schema):
+    """A change to a published alert: only the fields that change, and what changed in both languages."""
+
+    change_note_fr: str = Field(min_length=1, max_length=300, description="What changed, sent to subscribers")
+    change_note_en: str = Field(min_length=1, max_length=300)
+    kind: AlertKindName | None = None
+    severity: SeverityName | None = None
+    headline_fr: str | None = Field(None, min_length=1, max_length=160)
+    headline_en: str | None = Field(None, min_length=1, max_length=160)
+    description_fr: str | None = Field(None, max_length=5000)
+    description_en: str | None = Field(None, max_length=5000)
+    instruction_fr: str | None = Field(None, max_length=5000)
+    instruction_en: str | None = Field(None, max_length=5000)
+    communes: list[str] | None = Field(None, max_length=200)
+    area_name: str | None = Field(None, max_length=200)
+    polygon: dict | None = Field(None, description="Absent: unchanged; null: no drawn area any more")
+    onset: AwareDatetime | None = None
+    expires: AwareDatetime | None = None
+
+
+class StaffAlertOut(Schema):
+    identifier: str
+    kind: AlertKindName
+    severity: SeverityName
+    state: Literal["draft", "published", "closed"] = Field(
+        description="draft: waiting for a second staff member's confirmation")
+    in_force: bool = Field(description="Published and not expired")
+    needs_confirmation: bool = Field(description="A draft that another publisher than its author must confirm")
+    written_by_you: bool
+    headline_fr: str
+    headline_en: str
+    description_fr: str
+    description_en: str
+    instruction_fr: str
+    instruction_en: str
+    communes: list[str]
+    area_name: str
+    polygon: dict | None
+    onset: datetime
+    expires: datetime
+    version: int
+    change_note_fr: str
+    change_note_en: str
+    created_at: datetime
+    published_at: datetime | None
+    closed_at: datetime | None
+    url: str = Field(description="The alert on the staff desk")
+    public_url: str = Field(description="The alert's public page (404 while a draft)")
+
+
+class StaffAlertList(Schema):
+    count: int
+    items: list[StaffAlertOut]

@@ -395,6 +395,7 @@ def manage_alert(request, city: str, identifier):
                                             change_note_en=form.cleaned_data["change_note_en"], **fields)
                     done = _("Alert updated: subscribers receive what changed.")
         except DomainError as error:
+            alert.refresh_from_db()  # the rules refused a change already made on the instance
             if form is not None and action == "update":
                 _form_error(form, error)
             else:
