@@ -30,7 +30,7 @@
     line.hidden = !hidden.length;
     if (!hidden.length) return;
     line.querySelector("span").textContent = hidden.length === 1 ? line.dataset.one
-      : line.dataset.many.replace("%(n)s", String(hidden.length));
+      : line.dataset.many.replace("{n}", String(hidden.length));
     line.querySelector("button").onclick = function () {
       hidden.forEach(function (item) { item.hidden = false; });
       line.hidden = true;

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   function round(value) { return Math.round(value * 1e6) / 1e6; }
-  function fill(template, n) { return (template || "").replace("%(n)s", String(n)); }
+  function fill(template, n) { return (template || "").replace("{n}", String(n)); }
 
   document.querySelectorAll(".area-draw").forEach(function (box) {
     var text = document.getElementById(box.dataset.mapFor);
