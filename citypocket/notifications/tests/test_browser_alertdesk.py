@@ -30,6 +30,8 @@ def tap(page, box, x: float, y: float) -> None:
 
 
 def test_a_publisher_draws_the_area_on_the_map(page, live_server, rouen, axe):
+    failed = []  # the map's tiles are refused in tests (conftest); nothing else may fail
+    page.on("requestfailed", lambda request: failed.append(request.url))
     officer = make_staff(rouen, Role.SAFETY_OFFICER)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, officer)
@@ -69,7 +71,8 @@ def test_a_publisher_draws_the_area_on_the_map(page, live_server, rouen, axe):
     alert = CityAlert.objects.get()
     assert alert.state == AlertState.PUBLISHED and alert.polygon == drawn
     assert "Route fermée quai de Paris" in page.locator("h1").inner_text()
-    assert page.errors == []
+    assert failed and all(url.startswith("https://tile.openstreetmap.org/") for url in failed), failed
+    assert [error for error in page.errors if "Failed to load resource" not in error] == []
 
 
 def test_the_banner_shows_the_alerts_of_the_saved_commune(page, live_server, rouen):
