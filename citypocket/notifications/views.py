@@ -32,7 +32,15 @@ from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
 from citypocket.notifications import cityalerts, selectors, services
 from citypocket.notifications.forms import AlertForm, AlertUpdateForm, PreferencesForm
-from citypocket.notifications.models import AlertState, Channel, Delivery, Digest, Subscription, Theme
+from citypocket.notifications.models import (
+    AlertState,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Subscription,
+    Theme,
+)
 from citypocket.notifications.sending import read_unsubscribe_token
 from citypocket.officialfeeds.selectors import list_communes
 
@@ -413,6 +421,6 @@ def manage_alert(request, city: str, identifier):
             "commune_names": [names.get(code, code) for code in alert.communes],
             "polygon_json": json.dumps(alert.polygon) if alert.polygon else "",
             "may_confirm": alert.state == AlertState.DRAFT and alert.author_id != request.user.pk,
-            "counts": sorted(counts.items()),
+            "counts": [(DeliveryStatus(status).label, n) for status, n in sorted(counts.items())],
             "manage_url": reverse("notifications:manage", kwargs={"city": place.slug}),
         }, status=422 if form is not None and form.errors else 200)
