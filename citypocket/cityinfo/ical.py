@@ -2,7 +2,10 @@
 
 Every event keeps its own UID (stable across feeds and edits), its first DTSTART/DTEND in the
 city's time zone (TZID, with the VTIMEZONE the calendar needs) and its RRULE/EXDATE when it
-repeats, so that a calendar application expands the series itself and follows later changes.
+repeats, so that a calendar application expands the series itself and follows later changes:
+DTSTAMP and LAST-MODIFIED are the event's last change, CREATED its creation (when known), SEQUENCE
+grows with each change of its time, place, recurrence or status (`Event.save`, the helper shared
+with the meetings' calendar, `core/ical.py`); a cancelled event stays with STATUS:CANCELLED.
 """
 
 from icalendar import Calendar
@@ -10,6 +13,7 @@ from icalendar import Event as VEvent
 
 from citypocket.cityinfo.models import Event, EventStatus
 from citypocket.cityinfo.recurrence import local_exdates
+from citypocket.core.ical import add_revision
 
 ICAL_STATUS = {EventStatus.SCHEDULED: "CONFIRMED", EventStatus.FULL: "CONFIRMED",
                EventStatus.POSTPONED: "TENTATIVE", EventStatus.CANCELLED: "CANCELLED"}
@@ -23,8 +27,7 @@ def _vevent(event: Event, *, language: str, url: str) -> VEvent:
     zone = event.city.zone
     item = VEvent()
     item.add("uid", event_uid(event))
-    item.add("dtstamp", event.updated_at)
-    item.add("last-modified", event.updated_at)
+    add_revision(item, modified=event.updated_at, created=event.created_at, sequence=event.sequence)
     item.add("summary", event.title(language))
     item.add("dtstart", event.starts_at.astimezone(zone))
     item.add("dtend", event.ends_at.astimezone(zone))

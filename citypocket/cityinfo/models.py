@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citypocket.cityinfo.hours import is_valid_expression
 from citypocket.cityinfo.recurrence import is_valid_rrule
+from citypocket.core.ical import bump_sequence
 
 
 def validate_opening_hours(value: str) -> None:
@@ -301,6 +302,10 @@ class Event(models.Model):
     provenance = models.TextField(_("provenance"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     is_published = models.BooleanField(_("published"), default=True)
+    # iCalendar (RFC 5545): SEQUENCE grows with each change of time, place, recurrence or status
+    # (RESCHEDULING_FIELDS), so that calendar applications replace their copy; LAST-MODIFIED is `updated_at`.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -322,6 +327,10 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title_fr
 
+    def save(self, *args, **kwargs) -> None:
+        bump_sequence(self, EVENT_RESCHEDULING_FIELDS, kwargs)
+        super().save(*args, **kwargs)
+
     def title(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title_fr
 
@@ -335,6 +344,10 @@ class Event(models.Model):
         if self.venue_id and self.city_id and self.venue.city_id != self.city_id:
             raise ValidationError({"venue": _("The venue must be a place of the same city.")})
         check_image(self, "image")
+
+
+# A change of any of these is a new revision of the event for calendar applications.
+EVENT_RESCHEDULING_FIELDS = ("starts_at", "ends_at", "rrule", "exdates", "venue_id", "location", "status")
 
 
 

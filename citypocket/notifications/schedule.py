@@ -1,23 +1,31 @@
 """Periodic jobs of the notifications, enqueued by the clock (`citypocket clock`) and run by the worker."""
 
+import logging
+import uuid
 from collections import defaultdict
 
 from crontask import cron
-from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from citypocket.notifications.models import Delivery, DeliveryStatus, Digest
+from citypocket.notifications.models import Channel, Delivery, DeliveryStatus, Digest
 from citypocket.notifications.sending import send_digest
 from citypocket.notifications.tasks import enqueue_batches
+
+logger = logging.getLogger(__name__)
 
 
 @cron("* * * * *")
 @task
 def release_due_deliveries() -> dict:
-    """Sends what quiet hours held back once they end, and the retries whose back-off is over."""
+    """Sends what quiet hours held back once they end, and the retries whose back-off is over.
+
+    An e-mail held by quiet hours for a subscription with a digest joins the digest instead.
+    """
     now = timezone.now()
     held = Delivery.objects.filter(status=DeliveryStatus.HELD, next_attempt_at__lte=now)
+    held.filter(channel=Channel.EMAIL, subscription__digest__in=[Digest.DAILY, Digest.WEEKLY]).update(
+        status=DeliveryStatus.DIGEST, next_attempt_at=None)
     released = held.update(status=DeliveryStatus.PENDING)
     due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
                .order_by("pk").values_list("pk", flat=True)[:50000])
@@ -25,31 +33,55 @@ def release_due_deliveries() -> dict:
 
 
 def send_digests(digest: str) -> int:
-    """One e-mail per subscription with `digest` listing what waits for it; the number sent."""
+    """One e-mail per subscription with `digest` (a person's e-mail in a city) holding everything
+    that waits for it, whatever its theme; the number sent.
+
+    Each subscription's rows are claimed first (`sending` with a claim id), so that two runs of the
+    same digest never send it twice; a failed e-mail leaves them waiting for the next run.
+    """
     waiting = defaultdict(list)
     rows = (Delivery.objects.filter(status=DeliveryStatus.DIGEST, subscription__digest=digest,
                                     subscription__is_active=True)
-            .select_related("notification", "subscription__user", "subscription__city").order_by("pk"))
-    for delivery in rows:
-        waiting[delivery.subscription_id].append(delivery)
-    for deliveries in waiting.values():
-        send_digest(deliveries[0].subscription, deliveries)
+            .order_by("subscription_id", "pk").values_list("subscription_id", "pk"))
+    for subscription_id, pk in rows:
+        waiting[subscription_id].append(pk)
+    sent = 0
+    for ids in waiting.values():
+        claim = uuid.uuid4().hex
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DIGEST).update(
+            status=DeliveryStatus.SENDING, error=claim)
+        deliveries = list(Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, error=claim)
+                          .select_related("notification", "subscription__user", "subscription__city")
+                          .order_by("notification__theme", "notification__created_at", "pk"))
+        if not deliveries:
+            continue
+        try:
+            send_digest(deliveries[0].subscription, deliveries)
+        except Exception as error:  # one person's failure must not stop the others' digests
+            logger.warning("digest e-mail failed", extra={"error": type(error).__name__})
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(status=DeliveryStatus.DIGEST, error="")
+            continue
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1)
-    # A digest abandoned (digest switched off, subscription stopped) is sent as a normal notification.
-    Delivery.objects.filter(status=DeliveryStatus.DIGEST).filter(
-        Q(subscription__digest=Digest.NONE) | Q(subscription__isnull=True)).update(status=DeliveryStatus.PENDING)
-    return len(waiting)
+            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1, error="")
+        sent += 1
+    # A digest abandoned (digest switched off) is sent as a normal notification by the minute sweep;
+    # one whose subscription is gone has nobody to go to.
+    Delivery.objects.filter(status=DeliveryStatus.DIGEST, subscription__digest=Digest.NONE).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now())
+    Delivery.objects.filter(status=DeliveryStatus.DIGEST, subscription__isnull=True).update(
+        status=DeliveryStatus.FAILED, error="subscription removed")
+    return sent
 
 
 @cron("0 7 * * *")
 @task
 def send_daily_digests() -> int:
+    """Every morning at 7:00, the daily digest of each subscription that chose it."""
     return send_digests(Digest.DAILY)
 
 
 @cron("0 7 * * Mon")
 @task
 def send_weekly_digests() -> int:
+    """Mondays at 7:00, the weekly digest of each subscription that chose it."""
     return send_digests(Digest.WEEKLY)
-

@@ -190,3 +190,31 @@ def update_preferences(subscription: Subscription, *, themes: list[str], languag
     subscription.is_active = active and bool(subscription.themes)
     subscription.save()
     return subscription
+
+
+# --- Digests -------------------------------------------------------------------------------------
+
+
+def _email_subscriptions_with(user, theme: str) -> list[Subscription]:
+    rows = Subscription.objects.filter(user=user, channel=Channel.EMAIL, is_active=True).order_by("pk")
+    return [subscription for subscription in rows if theme in subscription.themes]
+
+
+def theme_digest(*, user, theme: str) -> str:
+    """The digest of the person's active e-mail subscriptions that carry `theme`, in every city:
+    the longest one they chose (weekly over daily over none); `none` without any."""
+    chosen = {subscription.digest for subscription in _email_subscriptions_with(user, theme)}
+    return next((digest for digest in (Digest.WEEKLY, Digest.DAILY) if digest in chosen), Digest.NONE)
+
+
+def set_theme_digest(*, user, theme: str, digest: str) -> int:
+    """Sets `digest` on every active e-mail subscription of the person that carries `theme` (the
+    digest holds every theme of its subscription); the number changed."""
+    if digest not in Digest.values:
+        raise InvalidValues("Unknown digest.", errors=[{"field": "digest", "message": digest}])
+    changed = [subscription for subscription in _email_subscriptions_with(user, theme)
+               if subscription.digest != digest]
+    for subscription in changed:
+        subscription.digest = digest
+    Subscription.objects.bulk_update(changed, ["digest"])
+    return len(changed)

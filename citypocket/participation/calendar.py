@@ -10,6 +10,7 @@ stays in the feed with STATUS:CANCELLED.
 
 from icalendar import Calendar, Event
 
+from citypocket.core.ical import add_revision
 from citypocket.participation.models import Meeting
 
 
@@ -27,10 +28,7 @@ def meetings_to_ics(meetings: list[Meeting], *, city) -> bytes:
         event.add("summary", meeting.title)
         event.add("dtstart", meeting.starts_at.astimezone(zone))
         event.add("dtend", meeting.ends_at.astimezone(zone))
-        event.add("dtstamp", meeting.updated_at)
-        event.add("created", meeting.created_at)
-        event.add("last-modified", meeting.updated_at)
-        event.add("sequence", meeting.sequence)
+        add_revision(event, modified=meeting.updated_at, created=meeting.created_at, sequence=meeting.sequence)
         event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
         lines = [meeting.description] if meeting.description else []
         lines += [f"{item.position}. {item.title}" for item in meeting.agenda.all()]

@@ -35,7 +35,6 @@ from citypocket.participation.models import (
     Follow,
     LetterCode,
     Notification,
-    NotificationPreference,
     Proposal,
     Registration,
     ResidentVerification,
@@ -131,11 +130,6 @@ PERSONAL_DATA = [
         Follow, user="user", export=("city__slug", "proposal__title", "result__title", "language", "created_at"),
         erase=Delete(), purpose=_("Telling the person about what they follow."), basis=LegalBasis.CONSENT,
         retention=_("Until the person stops following or deletes the account."), recipients=THE_PERSON_ONLY,
-    ),
-    PersonalData(
-        NotificationPreference, user="user", export=("daily_digest",), erase=Delete(),
-        purpose=_("Telling the person about what they follow."), basis=LegalBasis.CONSENT,
-        retention=WHILE_THE_ACCOUNT_EXISTS, recipients=THE_PERSON_ONLY,
     ),
     PersonalData(
         Notification, user="user",

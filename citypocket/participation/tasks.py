@@ -11,5 +11,5 @@ from citypocket.participation.services.delivery import email_notifications
 
 @task
 def deliver_participation_notifications(notification_ids: list[int]) -> dict:
-    """E-mails each notification to its person, unless they chose the daily digest."""
+    """Hands each notification to the notification centre, which sends it to its person."""
     return email_notifications(notification_ids=notification_ids)

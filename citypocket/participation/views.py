@@ -18,13 +18,13 @@ from citypocket.core.idempotency import idempotent_post
 from citypocket.core.problems import DomainError, NotFound
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
+from citypocket.notifications.models import Channel, Subscription, Theme
 from citypocket.participation.access import compute_tier
 from citypocket.participation.errors import AuthenticationRequired
 from citypocket.participation.models import (
     Category,
     Follow,
     Notification,
-    NotificationPreference,
     QuestionKind,
     Registration,
     ResidentVerification,
@@ -436,29 +436,20 @@ def result_page(request, city: str, result_id: int):
     return render(request, "participation/result.html", {"city": city_obj, "result": result, "following": following})
 
 
-@require_http_methods(["GET", "POST"])
-@throttle_form_posts
+@require_GET
 def notifications_page(request, city: str):
-    """My notifications in this city, marked read when seen; the daily-digest choice."""
+    """My notifications in this city, marked read when seen; how they come by e-mail (each, or a
+    digest), chosen in the notification centre."""
     city_obj = resolve_city(city)
     if not request.user.is_authenticated:
         return _login_redirect(request)
-    if request.method == "POST":
-        try:
-            _done, error = _attempt(request, lambda: accountability_services.set_daily_digest(
-                user=request.user, daily_digest=request.POST.get("daily_digest") == "1"))
-        except AuthenticationRequired:
-            return _login_redirect(request)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("Your preference is saved."))
-        return redirect("participation:notifications", city=city_obj.slug)
     items = list(list_notifications(user=request.user, city=city_obj)[:NOTIFICATIONS_SHOWN])
     Notification.objects.filter(pk__in=[n.pk for n in items], read_at__isnull=True).update(read_at=timezone.now())
-    preference = NotificationPreference.objects.filter(user=request.user).first()
+    email = Subscription.objects.filter(city=city_obj, user=request.user, channel=Channel.EMAIL,
+                                        is_active=True).first()
+    digest = email.get_digest_display() if email is not None and Theme.PARTICIPATION in email.themes else None
     return render(request, "participation/notifications.html", {
-        "city": city_obj, "notifications": items, "daily_digest": bool(preference and preference.daily_digest)})
+        "city": city_obj, "notifications": items, "digest": digest})
 
 
 @require_GET

@@ -88,6 +88,52 @@ def test_city_feed_parses_back_with_uid_tzid_rrule_and_vtimezone(client, agenda)
     assert str(concert["URL"]) == "http://testserver/rouen/agenda/concert/"
 
 
+def _vevents(client, url: str) -> dict:
+    calendar = Calendar.from_ical(client.get(url).content)
+    return {str(item["UID"]): item for item in calendar.walk("VEVENT")}
+
+
+def test_feeds_carry_true_stamps_and_a_sequence_that_grows_with_each_reschedule(client, agenda):
+    """DTSTAMP and LAST-MODIFIED are the event's last change (UTC), CREATED its creation; SEQUENCE
+    grows (and is stored) with each change of time, place, recurrence or status, not of its words;
+    a cancelled event stays in every feed with STATUS:CANCELLED."""
+    market, concert = agenda
+    uid = f"event-{concert.pk}@rouen.citypocket"
+    first = _vevents(client, "/rouen/agenda/feed.ics")[uid]
+    assert first.decoded("SEQUENCE") == 0 and str(first["STATUS"]) == "CONFIRMED"
+    assert first.decoded("DTSTAMP") == first.decoded("LAST-MODIFIED") == concert.updated_at.replace(microsecond=0)
+    assert first.decoded("DTSTAMP").utcoffset() == timedelta(0) and first["DTSTAMP"].to_ical().endswith(b"Z")
+    assert first.decoded("CREATED") == concert.created_at.replace(microsecond=0)
+    assert first["DTSTART"].params["TZID"] == "Europe/Paris"
+
+    concert.title_fr = "Concert du soir"  # words only: the same revision
+    concert.save()
+    assert concert.sequence == 0
+    concert.starts_at += timedelta(hours=1)
+    concert.ends_at += timedelta(hours=1)
+    concert.save()
+    concert.venue = PlaceFactory(city=concert.city, slug="halle", name="Halle aux toiles")
+    concert.save()
+    concert.location = "Entrée rue du Bec"
+    concert.save(update_fields=["location"])
+    assert type(concert).objects.get(pk=concert.pk).sequence == 3
+    moved = _vevents(client, "/rouen/agenda/feed.ics")[uid]
+    assert moved.decoded("SEQUENCE") == 3 and str(moved["LOCATION"]).startswith("Halle aux toiles")
+    assert moved.decoded("LAST-MODIFIED") == type(concert).objects.get(pk=concert.pk).updated_at.replace(microsecond=0)
+
+    market.rrule = "FREQ=WEEKLY;BYDAY=SA,SU"
+    market.save()
+    market.exdates = ["2026-12-26T08:00"]
+    market.save()
+    assert _vevents(client, "/rouen/agenda/feed.ics")[f"event-{market.pk}@rouen.citypocket"].decoded("SEQUENCE") == 2
+
+    concert.status = "cancelled"
+    concert.save()
+    for url in ("/rouen/agenda/feed.ics", "/rouen/agenda/categories/concerts.ics", "/rouen/agenda/concert.ics"):
+        cancelled = _vevents(client, url)[uid]
+        assert str(cancelled["STATUS"]) == "CANCELLED" and cancelled.decoded("SEQUENCE") == 4, url
+
+
 def test_category_feed_and_add_to_my_calendar(client, agenda):
     market, concert = agenda
     category = Calendar.from_ical(client.get("/rouen/agenda/categories/concerts.ics").content)

@@ -25,8 +25,8 @@ EXPECTED = {
     # job name -> (a moment, the next time it fires after that moment)
     "refresh_air_indices": (datetime(2026, 3, 29, 1, 58), datetime(2026, 3, 29, 3, 0)),
     "fetch_official_air_indices": (datetime(2026, 6, 1, 9, 21), datetime(2026, 6, 1, 10, 20)),
-    "send_participation_digests": (datetime(2026, 6, 1, 7, 1),
-                                                                      datetime(2026, 6, 2, 7, 0)),
+    "send_daily_digests": (datetime(2026, 6, 1, 7, 1), datetime(2026, 6, 2, 7, 0)),
+    "send_weekly_digests": (datetime(2026, 6, 1, 7, 1), datetime(2026, 6, 8, 7, 0)),
     "purge_expired_safety_data": (datetime(2026, 6, 1, 4, 0), datetime(2026, 6, 2, 3, 30)),
     "poll_sensor_feeds": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 5)),
     "maintain_observation_partitions": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 2, 3, 17)),
@@ -41,7 +41,7 @@ EXPECTED = {
 def test_every_schedule_is_loaded_with_its_times():
     """Each job fires when its docstring says, in the platform's time zone (a DST night included)."""
     loaded = load_schedules()
-    assert {"citypocket.air", "citypocket.participation", "citypocket.safety", "citypocket.sensors"} <= set(loaded)
+    assert {"citypocket.air", "citypocket.notifications", "citypocket.safety", "citypocket.sensors"} <= set(loaded)
     jobs = {job.name: job for job in scheduler.get_jobs()}
     for name, (moment, expected) in EXPECTED.items():
         assert name in jobs, name

@@ -67,7 +67,6 @@ from citypocket.participation.tests.factories import (
     FollowFactory,
     LetterCodeFactory,
     NotificationFactory,
-    NotificationPreferenceFactory,
     ProcessFactory,
     ProjectFactory,
     ProposalFactory,
@@ -167,7 +166,6 @@ def give_everything(user, city) -> dict[str, list]:
     add("participation.comment", CommentFactory(proposal=others, author=user, body="Bonne idée, et à l'ombre."))
     add("participation.commentflag", CommentFlagFactory(comment=CommentFactory(proposal=others), user=user))
     add("participation.follow", FollowFactory(city=city, user=user, proposal=others))
-    add("participation.notificationpreference", NotificationPreferenceFactory(user=user, daily_digest=True))
     add("participation.notification", NotificationFactory(city=city, user=user))
     add("participation.registration", RegistrationFactory(city=city, user=user))
     response = SurveyResponseFactory(city=city, user=user)
@@ -283,8 +281,7 @@ def test_the_export_lists_every_personal_row_of_the_account(everything, rouen):
     assert rows_of(export, "participation.answer")[0]["text"] == "Des fontaines à boire."
     assert rows_of(export, "socialaccount.socialaccount")[0]["extra_data"]["family_name"] == "Dupont"
     assert rows_of(export, "notifications.subscription")[0]["channel"] == "webpush"
-    assert rows_of(export, "participation.notificationpreference") == [
-        {"id": str(built["participation.notificationpreference"][0].pk), "daily_digest": True}]
+    assert rows_of(export, "notifications.subscription")[0]["digest"] == "none"  # the digest choice (once participation's)
 
 
 def test_the_export_holds_no_secret(everything):

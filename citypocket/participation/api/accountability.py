@@ -1,4 +1,5 @@
-"""Accountability results, follows, notifications and the digest preference."""
+"""Accountability results, follows, notifications and the digest preference (kept for API clients:
+the digest is the notification centre's, chosen per city on its page)."""
 
 import uuid
 from datetime import date, datetime
@@ -14,9 +15,11 @@ from citypocket.core.pagination import PageIn, Presented, page_of
 from citypocket.core.params import CitySlug, Id
 from citypocket.core.problems import responses
 from citypocket.core.throttling import write_throttle
+from citypocket.notifications import services as notification_services
+from citypocket.notifications.models import Digest, Theme
 from citypocket.participation.access import require_tier
 from citypocket.participation.api.common import enforce_csrf
-from citypocket.participation.models import Follow, Notification, NotificationPreference, Tier
+from citypocket.participation.models import Follow, Notification, Tier
 from citypocket.participation.selectors import proposals as proposal_selectors
 from citypocket.participation.selectors.processes import get_result, list_notifications, list_results
 from citypocket.participation.services import accountability as services
@@ -163,18 +166,28 @@ def mark_read(request, city: CitySlug, page: Query[PageIn]):
     return notification_page(user=request.user, city=city_obj, page=page)
 
 
+def _daily_digest(user) -> bool:
+    return notification_services.theme_digest(user=user, theme=Theme.PARTICIPATION) != Digest.NONE
+
+
 @router.get("/participation/preferences", response=responses({200: PreferencesOut}, 401, 403),
-            operation_id="get_participation_preferences", summary="My notification preferences")
+            operation_id="get_participation_preferences", summary="My notification preferences",
+            description="Deprecated: the digest is the notification centre's. True when an e-mail "
+                        "subscription carrying participation news has a (daily or weekly) digest.",
+            deprecated=True)
 def get_preferences(request):
     require_tier(user=request.user, city=None, tier=Tier.ACCOUNT)
-    preference = NotificationPreference.objects.filter(user=request.user).first()
-    return {"daily_digest": bool(preference and preference.daily_digest)}
+    return {"daily_digest": _daily_digest(request.user)}
 
 
 @router.put("/participation/preferences", response=responses({200: PreferencesOut}, 401, 403, 429),
             operation_id="put_participation_preferences", summary="Choose one e-mail per change or a daily digest",
-            throttle=write_throttle())
+            description="Deprecated: sets the digest (daily, or none) of the person's e-mail subscriptions "
+                        "that carry participation news, in every city.",
+            deprecated=True, throttle=write_throttle())
 def put_preferences(request, payload: PreferencesIn):
     enforce_csrf(request)
-    preference = services.set_daily_digest(user=request.user, daily_digest=payload.daily_digest)
-    return {"daily_digest": preference.daily_digest}
+    require_tier(user=request.user, city=None, tier=Tier.ACCOUNT)
+    notification_services.set_theme_digest(user=request.user, theme=Theme.PARTICIPATION,
+                                           digest=Digest.DAILY if payload.daily_digest else Digest.NONE)
+    return {"daily_digest": _daily_digest(request.user)}

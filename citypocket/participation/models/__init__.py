@@ -5,7 +5,6 @@ from citypocket.participation.models.accountability import (
     Follow,
     Milestone,
     Notification,
-    NotificationPreference,
     ResultStatus,
 )
 from citypocket.participation.models.budgets import (
@@ -66,7 +65,6 @@ __all__ = [
     "Milestone",
     "ModerationState",
     "Notification",
-    "NotificationPreference",
     "Phase",
     "PhaseKind",
     "Process",

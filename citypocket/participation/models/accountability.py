@@ -87,18 +87,9 @@ class Follow(models.Model):
         return f"{self.user} · {self.result or self.proposal}"
 
 
-class NotificationPreference(models.Model):
-    """How a person wants participation news: each change by e-mail, or one daily digest."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    daily_digest = models.BooleanField(_("daily digest instead of one e-mail per change"), default=False)
-
-    def __str__(self) -> str:
-        return f"{self.user} · {'digest' if self.daily_digest else 'each'}"
-
-
 class Notification(models.Model):
-    """An in-app notice written in `language`; `emailed_at` is set once it left by e-mail (alone or in a digest)."""
+    """An in-app notice written in `language`; `emailed_at` is set once it was handed to the notification
+    centre (which sends it by e-mail, alone or in the person's digest, and by push)."""
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cities.models import City
+from citypocket.core.ical import bump_sequence
 from citypocket.participation.models.processes import Process, same_city
 
 
@@ -50,13 +51,7 @@ class Meeting(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            before = Meeting.objects.filter(pk=self.pk).values(*RESCHEDULING_FIELDS).first()
-            if before and any(before[name] != getattr(self, name) for name in RESCHEDULING_FIELDS):
-                self.sequence += 1
-                fields = kwargs.get("update_fields")
-                if fields is not None:
-                    kwargs["update_fields"] = {*fields, "sequence", "updated_at"}
+        bump_sequence(self, RESCHEDULING_FIELDS, kwargs)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -2,7 +2,7 @@
 
 Each follower hears in the language they used when they followed (`Follow.language`): the notice is
 written once per language, and `tasks.deliver_participation_notifications` sends it through the
-notification centre (see `services/delivery.py`), unless the person chose the daily digest.
+notification centre (see `services/delivery.py`): alone or in the digest the person chose there.
 Following an item adds the "participation" theme to the person's e-mail subscription in the city.
 """
 
@@ -21,7 +21,6 @@ from citypocket.participation.models import (
     ActionResult,
     Follow,
     Notification,
-    NotificationPreference,
     Proposal,
     Tier,
 )
@@ -64,16 +63,9 @@ def unfollow(*, user, result: ActionResult | None = None, proposal: Proposal | N
     Follow.objects.filter(user=user, **lookup).delete()
 
 
-def set_daily_digest(*, user, daily_digest: bool) -> NotificationPreference:
-    require_tier(user=user, city=None, tier=Tier.ACCOUNT)
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"daily_digest": daily_digest})
-    return preference
-
-
 def notify_followers(*, city, follows, render: Callable[[], str], url: str) -> list[Notification]:
-    """One in-app notification per follower, written by `render()` in their language; e-mails leave
-    after commit (digest users wait)."""
+    """One in-app notification per follower, written by `render()` in their language; handed to the
+    notification centre after commit."""
     languages: dict[int, str] = {}
     for user_id, language in follows.order_by("created_at", "pk").values_list("user_id", "language"):
         languages[user_id] = language  # someone following twice hears in the language of the latest follow

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citypocket.core.problems import InvalidValues, NotFound
+from citypocket.notifications import services as notifications
+from citypocket.notifications.models import Theme
 from citypocket.participation.access import require_tier
 from citypocket.participation.errors import PhaseClosed
 from citypocket.participation.models import (
@@ -51,8 +53,11 @@ def submit_proposal(*, process: Process, author, title: str, body: str, category
         raise InvalidValues(_("Some values are invalid."), errors=errors)
     proposal = Proposal.objects.create(city=process.city, process=process, author=author, title=title.strip(),
                                        body=body.strip(), category=category, lat=lat, lon=lon)
-    # Authors follow their proposal: they hear of the city's answer and of the results it leads to.
-    Follow.objects.create(city=process.city, user=author, proposal=proposal, language=supported_language(language))
+    # Authors follow their proposal: they hear of the city's answer and of the results it leads to,
+    # by e-mail too (the "participation" theme of their subscription in the notification centre).
+    language = supported_language(language)
+    Follow.objects.create(city=process.city, user=author, proposal=proposal, language=language)
+    notifications.ensure_email_theme(city=process.city, user=author, theme=Theme.PARTICIPATION, language=language)
     return proposal
 
 

@@ -33,7 +33,6 @@ from citypocket.participation.models import (
     MeetingKind,
     Milestone,
     Notification,
-    NotificationPreference,
     Phase,
     PhaseKind,
     Process,
@@ -424,10 +423,3 @@ class NotificationFactory(CityOwnedFactory):
     user = person()
     message = factory.Sequence(lambda n: f"Avis {n}")
     url = "/"
-
-
-class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = NotificationPreference
-
-    user = person()

@@ -1,17 +1,19 @@
-"""Accountability results, follows, in-app and e-mail notifications, and the daily digest."""
+"""Accountability results, follows, in-app and e-mail notifications, and the daily digest (the
+notification centre's)."""
 
-import io
 import json
 from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
 from citypocket.cities.models import Role
-from citypocket.participation.models import Follow, Notification, NotificationPreference, PhaseKind, Proposal
+from citypocket.notifications.models import Subscription, Theme
+from citypocket.notifications.schedule import send_daily_digests
+from citypocket.notifications.services import set_theme_digest
+from citypocket.participation.models import Follow, Notification, PhaseKind, Proposal
 from citypocket.participation.services.accountability import announce_result_change
 from citypocket.participation.services.proposals import answer_proposal, submit_proposal
 from citypocket.participation.tests.conftest import make_process
@@ -19,7 +21,6 @@ from citypocket.participation.tests.factories import (
     ActionResultFactory,
     FollowFactory,
     MilestoneFactory,
-    NotificationPreferenceFactory,
 )
 from testsupport import UserFactory, assert_problem, assert_tenant_isolated, login, make_staff
 
@@ -45,13 +46,14 @@ def test_accountability_list_gives_progress_and_milestones(client, rouen, result
 
 def test_followers_are_notified_in_app_and_by_email(client, rouen, result,
                                                     django_capture_on_commit_callbacks):
-    """A change is one in-app notification per follower and one e-mail, except for digest users."""
+    """A change is one in-app notification per follower and one e-mail; digest users get it in the
+    notification centre's daily digest, once."""
     each, digest = UserFactory(), UserFactory()
-    NotificationPreferenceFactory(user=digest, daily_digest=True)
     for person in (each, digest):
         login(client, person, mfa=False)
         response = client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow")
         assert response.json() == {"following": True}
+    set_theme_digest(user=digest, theme=Theme.PARTICIPATION, digest="daily")
     result.progress, result.status = 60, "in_progress"
     result.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,10 +65,11 @@ def test_followers_are_notified_in_app_and_by_email(client, rouen, result,
     listed = client.get(f"/api/v1/cities/{rouen.slug}/notifications").json()  # signed in as `digest`
     assert listed["unread"] == 1 and "Abris vélos en gare" in listed["items"][0]["message"]
     mail.outbox.clear()
-    call_command("send_participation_digest", stdout=io.StringIO())
+    assert send_daily_digests.call() == 1
     assert [m.to for m in mail.outbox] == [[digest.email]]
+    assert "Abris vélos en gare" in mail.outbox[0].body and "List-Unsubscribe" in mail.outbox[0].extra_headers
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
-    call_command("send_participation_digest", stdout=io.StringIO())
+    assert send_daily_digests.call() == 0
     assert len(mail.outbox) == 1  # nothing twice
 
 
@@ -120,13 +123,21 @@ def test_notifications_page_through_all_of_them_with_the_true_count(client, roue
     assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
 
 
-def test_digest_preference_round_trip(client):
-    """PUT then GET the daily-digest preference."""
-    login(client, UserFactory(), mfa=False)
+def test_digest_preference_round_trip(client, rouen, result):
+    """PUT then GET the (deprecated) daily-digest preference: it is the digest of the person's e-mail
+    subscription that carries participation news."""
+    user = UserFactory()
+    login(client, user, mfa=False)
+    assert client.get("/api/v1/participation/preferences").json() == {"daily_digest": False}
+    client.put(f"/api/v1/cities/{rouen.slug}/accountability/{result.pk}/follow")
     response = client.put("/api/v1/participation/preferences", data=json.dumps({"daily_digest": True}),
                           content_type="application/json")
     assert response.json() == {"daily_digest": True}
     assert client.get("/api/v1/participation/preferences").json() == {"daily_digest": True}
+    assert Subscription.objects.get(user=user, city=rouen).digest == "daily"
+    client.put("/api/v1/participation/preferences", data=json.dumps({"daily_digest": False}),
+               content_type="application/json")
+    assert Subscription.objects.get(user=user, city=rouen).digest == "none"
 
 
 def test_results_and_notifications_are_isolated_per_city(rouen, aix, result):
@@ -138,7 +149,8 @@ def test_results_and_notifications_are_isolated_per_city(rouen, aix, result):
 
 
 def test_result_and_notification_pages(client, rouen, result):
-    """The result page follows with a plain form; the notifications page lists and saves the digest choice."""
+    """The result page follows with a plain form; the notifications page lists them, shows the digest
+    chosen in the notification centre and links there."""
     user = UserFactory()
     login(client, user, mfa=False)
     url = f"/{rouen.slug}/participate/results/{result.pk}/"
@@ -146,11 +158,14 @@ def test_result_and_notification_pages(client, rouen, result):
     assert client.post(url).status_code == 302
     assert Follow.objects.filter(user=user, result=result).exists()
     announce_result_change(result=result)
-    html = client.get(f"/{rouen.slug}/participate/notifications/").content.decode()
+    html = client.get(f"/{rouen.slug}/participate/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Abris vélos en gare" in html
     assert Notification.objects.get(user=user).read_at is not None
-    client.post(f"/{rouen.slug}/participate/notifications/", {"daily_digest": "1"})
-    assert NotificationPreference.objects.get(user=user).daily_digest is True
+    assert "By e-mail: each notification as it comes." in html and f'href="/{rouen.slug}/notifications/"' in html
+    Subscription.objects.filter(user=user, city=rouen).update(digest="weekly")
+    html = client.get(f"/{rouen.slug}/participate/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Par e-mail\u00a0: un résumé hebdomadaire." in html
+    assert client.post(f"/{rouen.slug}/participate/notifications/").status_code == 405
 
 
 def test_each_follower_hears_in_the_language_they_followed_in(client, rouen, result,
@@ -177,19 +192,21 @@ def test_each_follower_hears_in_the_language_they_followed_in(client, rouen, res
 
 
 def test_authors_and_digest_readers_hear_in_their_language(client, rouen, django_capture_on_commit_callbacks):
-    """An author who wrote in English hears the answer in English, in the daily digest too."""
+    """An author who wrote in English hears the answer in English, in the centre's daily digest too."""
     process = make_process(rouen, slug="ideas", open_phase=PhaseKind.PROPOSALS)
     author = UserFactory()
-    NotificationPreferenceFactory(user=author, daily_digest=True)
     login(client, author, mfa=False)
     response = client.post(f"/api/v1/cities/{rouen.slug}/proposals", content_type="application/json",
                            data=json.dumps({"process": process.slug, "title": "Benches", "body": "More benches"}),
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 201, response.content
     proposal = Proposal.objects.get(pk=response.json()["id"])
+    client.put("/api/v1/participation/preferences", data=json.dumps({"daily_digest": True}),
+               content_type="application/json")
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         answer_proposal(proposal=proposal, status="accepted", text="Planned for 2027.")
-        call_command("send_participation_digest", stdout=io.StringIO())
+    assert mail.outbox == []  # it waits for the digest
+    assert send_daily_digests.call() == 1
     [digest] = mail.outbox
-    assert digest.subject == "Your daily participation digest"
+    assert digest.subject == "Your daily CityPocket digest"
     assert 'The city answered the proposal "Benches": Accepted.' in digest.body
