@@ -47,8 +47,13 @@ def main() -> None:
             city=city, theme="city_alerts", severity="Severe", key=f"profile:{uuid.uuid4().hex}",
             messages={"fr": {"title": "Tempête", "body": "Restez chez vous.", "url": "/"},
                       "en": {"title": "Storm", "body": "Stay at home.", "url": "/"}})
+        fan_out_profile = None if args.no_profile else cProfile.Profile()
         wall, cpu = time.perf_counter(), time.process_time()
-        matched = create_deliveries(notification)
+        if fan_out_profile:
+            fan_out_profile.enable()
+        matched = create_deliveries(notification, batch_size=batch_size())
+        if fan_out_profile:
+            fan_out_profile.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"fan-out: {matched} deliveries, {wall:.2f} s wall, {cpu * 1e6 / matched:.0f} us CPU each")
         ids = list(Delivery.objects.filter(notification=notification, status=DeliveryStatus.PENDING)
@@ -72,6 +77,10 @@ def main() -> None:
         print(f"CPU per message: sender {cpu * 1e6 / sent:.0f} us"
               f"{' (under cProfile)' if profile else ''}, push service "
               f"{(after['cpu'] - before['cpu']) * 1e6 / sent:.0f} us")
+        if fan_out_profile:
+            out = io.StringIO()
+            pstats.Stats(fan_out_profile, stream=out).sort_stats("tottime").print_stats(args.top)
+            print("fan-out:", out.getvalue())
         if profile:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.top)

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -68,7 +68,7 @@ def setting(name: str, default):
 # --- Who gets a notification ---------------------------------------------------------------------
 
 
-def wants(subscription: Subscription, notification: Notification) -> bool:
+def wants(subscription, notification: Notification) -> bool:
     """True when `subscription` asked for what `notification` is about (theme, area, category)."""
     if notification.theme not in subscription.themes:
         return False
@@ -78,18 +78,31 @@ def wants(subscription: Subscription, notification: Notification) -> bool:
                 and notification.category not in subscription.event_categories)
 
 
+class Candidate(NamedTuple):
+    """The fields of a subscription that choosing and timing its delivery reads (no model instance)."""
+
+    pk: int
+    channel: str
+    themes: list
+    communes: list
+    event_categories: list
+    quiet_start: object
+    quiet_end: object
+    digest: str
+
+
 def matching_subscriptions(notification: Notification):
-    """The active subscriptions that want `notification`, streamed (100 000 of them fit)."""
+    """The active subscriptions that want `notification` (as `Candidate`s), streamed (100 000 of them fit)."""
     rows = Subscription.objects.filter(city_id=notification.city_id, is_active=True)
     if notification.user_id:
         rows = rows.filter(user_id=notification.user_id)
-    fields = ("pk", "channel", "themes", "communes", "event_categories", "quiet_start", "quiet_end", "digest")
-    for subscription in rows.only(*fields).iterator(chunk_size=2000):
+    for values in rows.order_by("pk").values_list(*Candidate._fields).iterator(chunk_size=2000):
+        subscription = Candidate(*values)
         if wants(subscription, notification):
             yield subscription
 
 
-def in_quiet_hours(subscription: Subscription, local: datetime) -> datetime | None:
+def in_quiet_hours(subscription, local: datetime) -> datetime | None:
     """When the subscription's quiet hours end, if `local` (city time) falls in them; else None."""
     start, end = subscription.quiet_start, subscription.quiet_end
     if start is None or end is None or start == end:
@@ -104,7 +117,7 @@ def in_quiet_hours(subscription: Subscription, local: datetime) -> datetime | No
     return release
 
 
-def first_status(subscription: Subscription, notification: Notification, local: datetime):
+def first_status(subscription, notification: Notification, local: datetime):
     """(status, next attempt) of a new delivery: urgent alerts go now, others wait for quiet hours or a digest."""
     if notification.severity in URGENT:
         return DeliveryStatus.PENDING, None
@@ -116,20 +129,58 @@ def first_status(subscription: Subscription, notification: Notification, local: 
     return DeliveryStatus.PENDING, None
 
 
-def create_deliveries(notification: Notification, *, batch_size: int = 1000) -> int:
-    """One delivery per matching subscription (again: nothing new); the number of subscriptions matched."""
+def insert_deliveries(rows: list[tuple]) -> list[tuple[int, str]]:
+    """Writes `rows` — (notification id, subscription id, channel, status, next attempt) — as new
+    deliveries in one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite):
+    a row already there (the same notification to the same subscription) is left alone. The (id,
+    status) of the rows written. A tenth of the CPU of `bulk_create`, which builds a model per row."""
+    if not rows:
+        return []
+    meta = Delivery._meta
+    quote = connection.ops.quote_name
+    when = meta.get_field("next_attempt_at")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in (
+        "notification", "subscription", "channel", "status", "next_attempt_at", "attempts", "error"))
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 (model table and columns)
+           + ", ".join(["(%s, %s, %s, %s, %s, 0, '')"] * len(rows))
+           + f" ON CONFLICT ({quote(meta.get_field('notification').column)}, "
+           f"{quote(meta.get_field('subscription').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}, "
+           f"{quote(meta.get_field('status').column)}")
+    params = []
+    for notification_id, subscription_id, channel, status, next_attempt_at in rows:
+        if next_attempt_at is not None:
+            next_attempt_at = when.get_db_prep_value(next_attempt_at, connection)
+        params += (notification_id, subscription_id, channel, status, next_attempt_at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def create_deliveries(notification: Notification, *, batch_size: int = 1000, on_pending=None) -> int:
+    """One delivery per matching subscription (again: nothing new); the number of subscriptions matched.
+
+    The rows are written `batch_size` at a time; after each write, `on_pending` (if given) receives
+    the ids of that write's new pending deliveries, so that sending can start before the fan-out ends.
+    """
     local = timezone.now().astimezone(notification.city.zone)
     batch, matched = [], 0
+
+    def write(batch: list[tuple]) -> None:
+        written = insert_deliveries(batch)
+        if on_pending is not None:
+            pending = sorted(pk for pk, status in written if status == DeliveryStatus.PENDING)
+            if pending:
+                on_pending(pending)
+
     for subscription in matching_subscriptions(notification):
         status, release = first_status(subscription, notification, local)
-        batch.append(Delivery(notification=notification, subscription_id=subscription.pk,
-                              channel=subscription.channel, status=status, next_attempt_at=release))
+        batch.append((notification.pk, subscription.pk, subscription.channel, status, release))
         matched += 1
         if len(batch) >= batch_size:
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            write(batch)
             batch = []
     if batch:
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        write(batch)
     return matched
 
 
