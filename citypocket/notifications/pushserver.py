@@ -77,6 +77,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        self.service.transports.add(transport)
+
+    def connection_lost(self, exc) -> None:
+        self.service.transports.discard(self.transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -131,6 +135,7 @@ class LocalPushService:
         self.decrypt = decrypt
         self.lock = threading.Lock()
         self.publics: dict[str, bytes] = {}
+        self.transports: set = set()
         self.loop = asyncio.new_event_loop()
         self.server = self.loop.run_until_complete(
             self.loop.create_server(lambda: _Connection(self), "127.0.0.1", port, backlog=512))
@@ -187,10 +192,13 @@ class LocalPushService:
         return [plain for name, plain, _at in self.received if name == browser]
 
     def close(self) -> None:
-        def stop():
+        async def shutdown():
             self.server.close()
-            self.loop.stop()
+            for transport in list(self.transports):
+                transport.close()
+            await self.server.wait_closed()
 
-        self.loop.call_soon_threadsafe(stop)
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         self.loop.close()

@@ -2,9 +2,10 @@
 
 Web push needs `WEBPUSH_VAPID_PRIVATE_KEY` (PEM or base64url raw key) and `WEBPUSH_VAPID_SUBJECT`;
 without a key the push deliveries are recorded as skipped. Each push is encrypted (aes128gcm,
-RFC 8291) for its browser; the VAPID signature (RFC 8292) is made once per push service and reused
-for an hour, which is most of the cost of a send. A push service answering 404 or 410 has dropped
-the subscription: it is deleted. Other failures are retried with exponential back-off.
+RFC 8291, with `cryptography` directly: a fresh ECDH key and salt per message) for its browser and
+posted over keep-alive connections; the VAPID signature (RFC 8292) is made once per push service and
+reused for an hour. A push service answering 404 or 410 has dropped the subscription: it is deleted.
+Other failures are retried with exponential back-off.
 
 Every e-mail carries a one-click unsubscribe (RFC 8058 `List-Unsubscribe` and
 `List-Unsubscribe-Post` headers) to a signed URL that works without signing in.
@@ -251,7 +252,8 @@ class _Connection:
         sock = socket.create_connection((host, port), timeout=timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock = tls.wrap_socket(sock, server_hostname=host) if scheme == "https" else sock
-        self.host = host if port == (443 if scheme == "https" else 80) else f"{host}:{port}"
+        name = f"[{host}]" if ":" in host else host  # an IPv6 literal
+        self.host = name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
 
     def post(self, target: str, body: bytes, headers: dict) -> http.client.HTTPResponse:
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
