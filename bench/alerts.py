@@ -39,16 +39,25 @@ def browser_keys(index: int):
     return ec.derive_private_key(scalar, ec.SECP256R1()), hashlib.sha256(digest).digest()[:16]
 
 
-def serve_push(port: int) -> None:
-    """The push service process: accepts and decrypts, counts, answers /stats."""
+def serve_push(port: int, browsers: int) -> None:
+    """The push service process: accepts and decrypts, counts, answers /stats.
+
+    The keys of the bench's browsers are derived before it says "ready" (a browser holds its key;
+    deriving it is no part of a push service's work), so the clock counts decryption, not derivation.
+    """
     sys.path.insert(0, str(ROOT))
-    from citypocket.notifications.pushserver import LocalPushService
+    from citypocket.notifications.pushserver import LocalPushService, public_bytes
+
+    known = {str(index): browser_keys(index) for index in range(browsers)}
 
     class BenchPushService(LocalPushService):
         def keys(self, browser):
-            return browser_keys(int(browser)) if browser.isdigit() else None
+            if browser not in known and browser.isdigit():
+                known[browser] = browser_keys(int(browser))
+            return known.get(browser)
 
     service = BenchPushService(port=port, keep=False)
+    service.publics.update((browser, public_bytes(key)) for browser, (key, _secret) in known.items())
     print("ready", flush=True)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     service.close()
@@ -59,9 +68,9 @@ def stats(port: int) -> dict:
         return json.loads(response.read())
 
 
-def start_push_service(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, __file__, "--serve-push", str(port)], stdout=subprocess.PIPE,
-                               text=True)
+def start_push_service(port: int, browsers: int = 0) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, __file__, "--serve-push", str(port), "--subscribers", str(browsers)],
+                               stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "ready"
     return process
 
@@ -185,7 +194,7 @@ def main() -> None:
     parser.add_argument("--serve-push", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_push:
-        serve_push(args.serve_push)
+        serve_push(args.serve_push, args.subscribers)
         return
     if not args.database_url:
         parser.error("--database-url is required")
@@ -207,7 +216,7 @@ def main() -> None:
     from citypocket.cities.services import grant_role
 
     port = free_port()
-    push = start_push_service(port)
+    push = start_push_service(port, args.subscribers)
     try:
         city = build("bench-alerts", port, args.subscribers)
         User.objects.filter(email__endswith="@bench-alerts.invalid").delete()

@@ -1,8 +1,9 @@
 """Background tasks of the notifications (they take ids, not objects).
 
-`services.notify` enqueues `fan_out_notification` after commit; it makes the deliveries and
-enqueues one `send_delivery_batch` per NOTIFICATIONS_BATCH_SIZE of them, so that several workers
-share a large fan-out.
+`services.notify` enqueues `fan_out_notification` after commit; it writes the deliveries
+NOTIFICATIONS_BATCH_SIZE at a time and enqueues one `send_delivery_batch` after each write, so that
+other workers send the first batches while the fan-out goes on, and several workers share a large
+fan-out.
 """
 
 from django.conf import settings
@@ -32,11 +33,15 @@ def fan_out_notification(notification_id: int) -> dict:
     notification = Notification.objects.select_related("city").filter(pk=notification_id).first()
     if notification is None:
         return {"matched": 0, "batches": 0}
-    matched = create_deliveries(notification)
+    batches = 0
+
+    def enqueue(delivery_ids: list[int]) -> None:
+        nonlocal batches
+        batches += enqueue_batches(delivery_ids)
+
+    matched = create_deliveries(notification, batch_size=batch_size(), on_pending=enqueue)
     Notification.objects.filter(pk=notification.pk).update(fanned_out_at=timezone.now())
-    pending = list(Delivery.objects.filter(notification=notification, status=DeliveryStatus.PENDING)
-                   .order_by("pk").values_list("pk", flat=True))
-    return {"matched": matched, "batches": enqueue_batches(pending)}
+    return {"matched": matched, "batches": batches}
 
 
 @task

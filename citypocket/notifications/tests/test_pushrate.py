@@ -1,0 +1,150 @@
+"""The fast sending path of web push: encryption that another implementation decrypts, a local push
+service that checks every message, outcomes written in bulk but counted per delivery, claims, and a
+fan-out that enqueues its batches as it goes."""
+
+import base64
+import json
+import os
+import socket
+from datetime import time, timedelta
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils import timezone
+from pywebpush import webpush
+
+from citypocket.notifications import services
+from citypocket.notifications.models import Delivery, DeliveryStatus, Severity, Subscription, Theme
+from citypocket.notifications.pushserver import decrypt, public_bytes
+from citypocket.notifications.selectors import delivery_counts
+from citypocket.notifications.sending import (
+    PushConnections,
+    _dropped,
+    claim_deliveries,
+    create_deliveries,
+    encrypt_push,
+    send_deliveries,
+)
+from citypocket.notifications.tasks import fan_out_notification
+from citypocket.notifications.tests.factories import SubscriptionFactory
+from testsupport import local_moment, pin_now
+
+pytestmark = pytest.mark.django_db
+
+MESSAGES = {"fr": {"title": "Tempête", "body": "Restez chez vous."}, "en": {"title": "Storm", "body": "Stay home."}}
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def push_subscriber(service, city, **fields):
+    browser = service.subscribe()
+    subscription = services.subscribe_push(city=city, endpoint=browser["endpoint"], p256dh=browser["keys"]["p256dh"],
+                                           auth=browser["keys"]["auth"], language="en")
+    Subscription.objects.filter(pk=subscription.pk).update(themes=[Theme.CITY_ALERTS], **fields)
+    return browser["endpoint"].rsplit("/", 1)[-1], subscription
+
+
+def test_our_encryption_and_the_push_services_decryption_agree_with_http_ece():
+    """RFC 8291 both ways against an independent implementation (http_ece, what pywebpush uses)."""
+    key, secret = ec.generate_private_key(ec.SECP256R1()), os.urandom(16)
+    payload = json.dumps({"title": "Tempête"}, ensure_ascii=False).encode()
+    body = encrypt_push(payload, b64(public_bytes(key)), b64(secret))
+    assert http_ece.decrypt(body, private_key=key, auth_secret=secret, version="aes128gcm") == payload
+    assert body[:16] != encrypt_push(payload, b64(public_bytes(key)), b64(secret))[:16]  # a fresh salt each time
+    long = payload * 8
+    theirs = http_ece.encrypt(long, private_key=ec.generate_private_key(ec.SECP256R1()),
+                              dh=public_bytes(key), auth_secret=secret, version="aes128gcm", rs=60)
+    assert len(theirs) > 3 * 60 and decrypt(theirs, key, secret) == long  # several records
+    tampered = body[:-1] + bytes([body[-1] ^ 1])
+    with pytest.raises(ValueError):
+        decrypt(tampered, key, secret)
+    with pytest.raises(ValueError):
+        decrypt(body, key, os.urandom(16))  # another browser's secret
+    with pytest.raises(ValueError):
+        encrypt_push(b"x" * 4080, b64(public_bytes(key)), b64(secret))  # over one 4 096-byte record
+
+
+def test_the_local_push_service_refuses_what_does_not_decrypt_and_takes_pywebpush(push_service, vapid):
+    browser = push_service.subscribe()
+    connections = PushConnections()
+    assert connections.post(browser["endpoint"], b"\x00" * 120, {"TTL": "60"}) == 400
+    webpush(browser, data="hello", vapid_private_key=vapid, vapid_claims={"sub": "mailto:a@citypocket.example"})
+    assert push_service.received[-1][1] == b"hello" and push_service.refused == 1
+    body = encrypt_push(b"again", browser["keys"]["p256dh"], browser["keys"]["auth"])
+    assert connections.post(browser["endpoint"], body, {"TTL": "60"}) == 201
+    assert connections.post(browser["endpoint"], body, {"TTL": "60"}) == 201
+    assert [len(idle) for idle in connections.idle.values()] == [1]  # one keep-alive connection, reused
+    connections.close()
+
+
+def test_a_connection_the_service_closed_while_idle_is_not_reused():
+    ours, theirs = socket.socketpair()
+    assert not _dropped(ours)
+    theirs.close()
+    assert _dropped(ours)
+    ours.close()
+
+
+def test_a_batch_with_every_outcome_counts_each_delivery_once(rouen, vapid, push_service, monkeypatch):
+    """Outcomes are written one UPDATE per kind: each delivery still gets its own status, attempts and
+    time; the 410 deletes its subscription; the failure waits for its back-off; urgent pushes say so."""
+    start = pin_now(monkeypatch, timezone.now())
+    fine = [push_subscriber(push_service, rouen) for _n in range(3)]
+    gone_browser, gone = push_subscriber(push_service, rouen)
+    push_service.gone.add(gone_browser)
+    down = SubscriptionFactory(city=rouen, webpush=True, endpoint="http://127.0.0.1:9/push/down",
+                               themes=[Theme.CITY_ALERTS])
+    notification = services.notify(theme=Theme.CITY_ALERTS, city=rouen, key="mixed", severity=Severity.SEVERE,
+                                   messages=MESSAGES)
+    assert create_deliveries(notification) == 5
+    ids = list(Delivery.objects.filter(notification=notification).values_list("pk", flat=True))
+    assert send_deliveries(ids) == {"sent": 3, "failed": 0, "retry": 1, "skipped": 0, "expired": 1}
+    assert sorted(json.loads(plain)["title"] for _b, plain, _at in push_service.received) == ["Storm"] * 3
+    assert {headers.get("urgency") for headers in push_service.headers} == {"high"}
+    rows = {row.subscription_id: row for row in Delivery.objects.filter(notification=notification)}
+    for _browser, subscription in fine:
+        assert (rows[subscription.pk].status, rows[subscription.pk].attempts) == (DeliveryStatus.SENT, 1)
+        assert rows[subscription.pk].sent_at == start
+    assert not Subscription.objects.filter(pk=gone.pk).exists()
+    assert rows[None].status == DeliveryStatus.EXPIRED
+    retry = rows[down.pk]
+    assert (retry.status, retry.attempts, retry.next_attempt_at) == (DeliveryStatus.PENDING, 1,
+                                                                     start + timedelta(seconds=30))
+    assert retry.error
+    assert delivery_counts(notification=notification) == {"sent": 3, "expired": 1, "pending": 1}
+    # Again with the same ids: only the failed one is due, and not before its back-off.
+    assert send_deliveries(ids)["sent"] == 0
+    pin_now(monkeypatch, start + timedelta(seconds=31))
+    assert send_deliveries(ids) == {"sent": 0, "failed": 0, "retry": 1, "skipped": 0, "expired": 0}
+    assert len(push_service.received) == 3
+    assert Delivery.objects.get(pk=retry.pk).attempts == 2
+
+
+def test_rows_claimed_by_another_worker_are_not_sent(rouen, vapid, push_service):
+    push_subscriber(push_service, rouen)
+    push_subscriber(push_service, rouen)
+    notification = services.notify(theme=Theme.CITY_ALERTS, city=rouen, key="claims", messages=MESSAGES)
+    create_deliveries(notification)
+    ids = sorted(Delivery.objects.filter(notification=notification).values_list("pk", flat=True))
+    claim_deliveries(ids[:1])  # another worker holds the first row
+    assert send_deliveries(ids)["sent"] == 1
+    assert send_deliveries(ids)["sent"] == 0
+    assert len(push_service.received) == 1
+
+
+def test_the_fan_out_enqueues_its_batches_as_it_writes_them(rouen, vapid, push_service, settings, monkeypatch):
+    settings.NOTIFICATIONS_BATCH_SIZE = 2
+    pin_now(monkeypatch, local_moment(rouen.timezone, hour=12))
+    browsers = {push_subscriber(push_service, rouen)[0] for _n in range(5)}
+    push_subscriber(push_service, rouen, quiet_start=time(11), quiet_end=time(13))
+    notification = services.notify(theme=Theme.CITY_ALERTS, city=rouen, key="batches", messages=MESSAGES)
+    result = fan_out_notification.call(notification_id=notification.pk)
+    assert result["matched"] == 6
+    assert result["batches"] >= 3  # 5 pending ones, 2 a batch
+    assert sorted(browser for browser, _p, _at in push_service.received) == sorted(browsers)
+    assert fan_out_notification.call(notification_id=notification.pk)["batches"] == 0  # nothing new
+    assert len(push_service.received) == 5
+    assert delivery_counts(notification=notification) == {"sent": 5, "held": 1}
