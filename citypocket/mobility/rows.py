@@ -36,8 +36,9 @@ class Prepared:
             queryset = self.build(**self.stand_ins)
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
-            names = {(type(value), value): name for name, value in self.stand_ins.items()}
-            slots = [names.get((type(value), value)) for value in params]
+            # By value: a backend may wrap a parameter (psycopg's Int2 for a small integer column).
+            names = {value: name for name, value in self.stand_ins.items()}
+            slots = [names.get(value) if isinstance(value, (int, float, str)) else None for value in params]
             missing = set(self.stand_ins) - set(slots)
             if missing:
                 raise ValueError(f"{self.name}: stand-ins not found in the SQL: {sorted(missing)}")
@@ -47,7 +48,10 @@ class Prepared:
 
     def rows(self, *, using: str = "default", **values) -> list[tuple]:
         sql, params, slots, compiler, converters = self._compiled(using)
-        params = [values[slot] if slot is not None else value for slot, value in zip(slots, params, strict=True)]
+        params = [
+            value if slot is None else values[slot] if type(value) is type(values[slot]) else type(value)(values[slot])
+            for slot, value in zip(slots, params, strict=True)
+        ]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

@@ -73,7 +73,7 @@ class CarParkLive:
 
 @dataclass(frozen=True, slots=True)
 class CountingPoint:
-    sensor: Sensor
+    sensor: "TrafficSensor"
     vehicle_flow: float | None
     occupancy: float | None
     observed_at: datetime | None
@@ -217,22 +217,47 @@ def search_car_parks_rows(
     return _live([_row(values) for values in rows], city=city, now=now)
 
 
+@dataclass(slots=True)
+class TrafficSensor:
+    """What the traffic read shows of a counting point's sensor, read as a row."""
+
+    pk: int
+    external_id: str
+    name: str
+    lat: float | None
+    lon: float | None
+    metadata: dict
+    flow_value: float | None
+    flow_time: datetime | None
+    occ_value: float | None
+    occ_time: datetime | None
+
+    simulated = Sensor.simulated  # the sensor's own rule, read from the same metadata
+
+
+_COUNTING_POINTS = Prepared(
+    "mobility.counting_points",
+    lambda city_id: Sensor.objects.filter(city_id=city_id, kind=SensorKind.TRAFFIC, is_active=True)
+    .annotate(
+        flow=FilteredRelation("datastreams", condition=Q(datastreams__property="vehicle_flow")),
+        occ=FilteredRelation("datastreams", condition=Q(datastreams__property="occupancy")),
+        flow_value=F("flow__latest__value"),
+        flow_time=F("flow__latest__phenomenon_time"),
+        occ_value=F("occ__latest__value"),
+        occ_time=F("occ__latest__phenomenon_time"),
+    )
+    .order_by("external_id")
+    .values_list("pk", "external_id", "name", "lat", "lon", "metadata", "flow_value", "flow_time", "occ_value",
+                 "occ_time"),
+    city_id=-7_000_009,
+)
+
+
 def list_counting_points(*, city: City, now: datetime) -> list[CountingPoint]:
     """The city's traffic counting points with their latest flow, occupancy and congestion state."""
     # One query: each sensor LEFT JOINed to its two datastreams (on their (sensor, property) unique
-    # index) and to their latest values, as annotate_latest does for the car parks.
-    sensors = list(
-        Sensor.objects.filter(city=city, kind=SensorKind.TRAFFIC, is_active=True)
-        .annotate(
-            flow=FilteredRelation("datastreams", condition=Q(datastreams__property="vehicle_flow")),
-            occ=FilteredRelation("datastreams", condition=Q(datastreams__property="occupancy")),
-            flow_value=F("flow__latest__value"),
-            flow_time=F("flow__latest__phenomenon_time"),
-            occ_value=F("occ__latest__value"),
-            occ_time=F("occ__latest__phenomenon_time"),
-        )
-        .order_by("external_id")
-    )
+    # index) and to their latest values, as annotate_latest does for the car parks; read as rows.
+    sensors = [TrafficSensor(*values) for values in _COUNTING_POINTS.rows(city_id=city.pk)]
     latest: dict[int, dict[str, tuple[float, datetime]]] = {}
     for sensor in sensors:
         values = latest.setdefault(sensor.pk, {})
