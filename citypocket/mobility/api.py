@@ -23,6 +23,7 @@ LIVE_MAX_AGE = 30  # seconds: readings arrive about every minute
 MIN_WALK_LIMIT, MAX_WALK_LIMIT = 50, 5000
 MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100, 500
 MAX_ARRIVAL_AHEAD = timedelta(days=7)
+PREDICTION_SOURCE = "X-Prediction-Source"
 
 LIST_FORMATS = {
     "responses": {
@@ -71,7 +72,7 @@ def list_car_parks(
         response["Content-Disposition"] = f'inline; filename="stationnement-{place.slug}.csv"'
         response["X-Omitted-Rows"] = str(omitted)
         return response
-    items = selectors.list_car_parks_live(city=place, now=timezone.now())
+    items = selectors.list_car_parks_rows(city=place, now=timezone.now())
     if ngsild.wanted(request, format):
         entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
         return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
@@ -196,12 +197,17 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
         "corrected by today's trend; free spaces now when history is short), walking distance and price, "
         "lowered when traffic on the approach is saturated. Each result lists the `reasons` of its rank. "
         "`park_and_ride` is the best park-and-ride with its transit leg and the CO₂ avoided. "
-        "`arrive_at`: ISO 8601; without an offset it is the city's local time; default now."
+        "`arrive_at`: ISO 8601; without an offset it is the city's local time; default now. "
+        "The usual free spaces come from profiles per car park and quarter-hour of the week that the "
+        "task worker keeps; the `X-Prediction-Source` header says `profiles`, `history-read=N` when "
+        "N car parks had no up-to-date profile and their history was read for the request, or `now` when the "
+        "arrival is too near for any history."
     ),
 )
 @cache_public(max_age=LIVE_MAX_AGE)
 def search_car_parks(
     request: HttpRequest,
+    response: HttpResponse,
     city: CitySlug,
     lat: Annotated[float, Query(ge=-90, le=90, description="Destination latitude (WGS 84)")],
     lon: Annotated[float, Query(ge=-180, le=180, description="Destination longitude (WGS 84)")],
@@ -223,6 +229,9 @@ def search_car_parks(
         ev=ev,
         now=timezone.now(),
     )
+    # How the predictions were made: from the worker's profiles, or (none kept yet, or out of date)
+    # from the history read for this request, for this many car parks.
+    response[PREDICTION_SOURCE] = outcome.prediction_source
     return outcome_body(outcome, lat=lat, lon=lon)
 
 

@@ -36,6 +36,7 @@ from django.utils.text import slugify
 
 from citypocket.cities.models import City
 from citypocket.mobility import history as simulated
+from citypocket.mobility import profiles
 from citypocket.mobility.models import SIMULATED_SIRET, CarPark, StructureType
 from citypocket.mobility.services import ensure_car_park, ensure_counting_point
 from citypocket.sensors.ingest import ingest_observations
@@ -214,4 +215,6 @@ def load(*, history: bool = True) -> str:
         now = datetime.now(UTC)
         for city in cities.values():
             seeded += seed_history(city=city, now=now)
+            # The search's usual free spaces, at once rather than at the worker's next night.
+            profiles.refresh(city=city, now=now, full=True)
     return f"{count} car parks, {points} traffic counting points, {seeded} simulated past readings"

@@ -195,3 +195,28 @@ def allocate_national_id(city) -> str:
     if number is None:
         raise ValidationError(_("All 999 national ids of this city have been issued."))
     return f"{insee}-P-{number:03d}"
+
+
+class FreeSpaceProfile(models.Model):
+    """The usual free spaces of a car park around one quarter-hour of the week, kept by the worker.
+
+    `slot` is the quarter-hour of the week in UTC (0 = Monday 00:00 UTC, 671 = Sunday 23:45 UTC);
+    `free` the mean over the past HISTORY_WEEKS weeks of each week's mean reading within ±20 minutes
+    of that quarter-hour, the newest week's quarter-hour being `through`; `weeks` the weeks that had
+    readings. The search reads these rows instead of the readings (`mobility/profiles.py`).
+    """
+
+    car_park = models.ForeignKey(CarPark, on_delete=models.CASCADE, related_name="free_profiles")
+    slot = models.PositiveSmallIntegerField()
+    free = models.FloatField(null=True, blank=True)
+    weeks = models.PositiveSmallIntegerField(default=0)
+    through = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["car_park", "slot"], name="free_profile_unique_slot"),
+            models.CheckConstraint(condition=Q(slot__lt=672), name="free_profile_slot_in_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.car_park_id}@{self.slot}"

@@ -91,10 +91,32 @@ def predict(
     now: datetime,
     arrive_at: datetime,
 ) -> Prediction:
-    """Free spaces expected at `arrive_at` (see the module docstring)."""
+    """Free spaces expected at `arrive_at` from the history windows (see the module docstring)."""
     history = history or {"arrival": {}, "now": {}}
+    return predict_from_profile(
+        at_arrival=_profile(history["arrival"]),
+        weeks=sum(1 for values in history["arrival"].values() if values),
+        usual_now=_profile(history["now"]),
+        free_now=free_now,
+        capacity=capacity,
+        now=now,
+        arrive_at=arrive_at,
+    )
+
+
+def predict_from_profile(
+    *,
+    at_arrival: float | None,
+    weeks: int,
+    usual_now: float | None,
+    free_now: int | None,
+    capacity: int | None,
+    now: datetime,
+    arrive_at: datetime,
+) -> Prediction:
+    """Free spaces expected at `arrive_at` from the profiles at arrival and now (`_profile` of their
+    windows, read at request or kept by the worker: `profiles.py`) and the weeks they come from."""
     horizon = (arrive_at - now).total_seconds() / 60
-    weeks = sum(1 for values in history["arrival"].values() if values)
 
     def clamp(value: float) -> int:
         value = max(0.0, value)
@@ -102,16 +124,12 @@ def predict(
             value = min(float(capacity), value)
         return round(value)
 
-    if horizon <= NOW_HORIZON_MINUTES or weeks < MIN_WEEKS:
+    if horizon <= NOW_HORIZON_MINUTES or weeks < MIN_WEEKS or at_arrival is None:
         short = horizon > NOW_HORIZON_MINUTES
         if free_now is None:
             return Prediction(None, NONE, weeks, short)
         return Prediction(free_now, NOW, weeks, short)
-    at_arrival = _profile(history["arrival"])
-    if free_now is None:
-        return Prediction(clamp(at_arrival), HISTORY, weeks)
-    usual_now = _profile(history["now"])
-    if usual_now is None:
+    if free_now is None or usual_now is None:
         return Prediction(clamp(at_arrival), HISTORY, weeks)
     weight = max(0.0, 1.0 - horizon / TREND_FADE_MINUTES)
     return Prediction(clamp(at_arrival + weight * (free_now - usual_now)), HISTORY_TREND, weeks)

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from citypocket.cities.models import City
 from citypocket.core.geo import haversine_m
-from citypocket.mobility import co2, geo, prediction, selectors, traffic
-from citypocket.mobility.models import CarPark
+from citypocket.mobility import co2, geo, prediction, profiles, selectors, traffic
+from citypocket.mobility.selectors import CarParkRow
 from citypocket.mobility.status import is_open_at
 
 PLENTY = 30.0
@@ -43,7 +42,7 @@ PARK_AND_RIDE_BATCH = 3
 
 @dataclass
 class Result:
-    car_park: CarPark
+    car_park: CarParkRow
     live: object
     prediction: prediction.Prediction
     walk_m: int
@@ -55,7 +54,7 @@ class Result:
 
 @dataclass
 class Alternative:
-    car_park: CarPark
+    car_park: CarParkRow
     live: object
     prediction: prediction.Prediction
     transit_line: str
@@ -73,13 +72,16 @@ class SearchOutcome:
     alternative: Alternative | None
     arrive_at: datetime
     now: datetime
+    # "profiles" (the worker's), "history-read=N" (N car parks without an up-to-date profile: their
+    # history was read for the request) or "now" (arrival too near for any history).
+    prediction_source: str = "profiles"
 
 
 def _price(value: Decimal | None) -> str:
     return formats.number_format(value, decimal_pos=2)
 
 
-def _approach_state(car_park: CarPark, points) -> str:
+def _approach_state(car_park: CarParkRow, points) -> str:
     worst = traffic.UNKNOWN
     for point in points:
         if point.sensor.lat is None or point.sensor.lon is None:
@@ -132,25 +134,40 @@ def search(
     arrive_label = arrive_at.astimezone(city.zone).strftime("%H:%M")
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
     # One read for both kinds of candidates: the walking reach (city, lat, lon index) or the city's
-    # park-and-rides (partial index); PostgreSQL ORs the two index scans.
-    reach = Q(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
-    lives = selectors.with_live(
-        city=city, car_parks=selectors.list_car_parks(city=city).filter(reach | Q(park_and_ride=True)), now=now
+    # park-and-rides (partial index); PostgreSQL ORs the two index scans. The same read brings the
+    # worker's profiles at the arrival's and now's quarter-hours (profiles.py).
+    at_centre, now_centre = profiles.centre(arrive_at), profiles.centre(now)
+    lives = selectors.search_car_parks_rows(
+        city=city, now=now, box=(south, west, north, east),
+        at_slot=profiles.slot_of(at_centre), now_slot=profiles.slot_of(now_centre),
     )
     nearby = [item for item in lives if south <= item.car_park.lat <= north and west <= item.car_park.lon <= east]
     points = selectors.list_counting_points(city=city, now=now)
     needs_history = (arrive_at - now).total_seconds() > prediction.NOW_HORIZON_MINUTES * 60
     history: dict = {}
     loaded: set[int] = set()
+    read_history: set[int] = set()  # car parks whose history was read here, the worker's profile being missing
+
+    def profiled(item) -> bool:
+        """The worker's profiles stand for this car park's history (at arrival, and now if there is a reading)."""
+        row = item.car_park
+        if not profiles.usable(row.at_through, at_centre, now):
+            return False
+        return item.live.available is None or profiles.usable(row.usual_through, now_centre, now)
 
     def load(items) -> None:
-        """History windows of these car parks, in one query; none when the arrival is too near to use them."""
-        streams = [item.car_park.free_stream for item in items if item.car_park.free_stream not in (None, *loaded)]
-        if needs_history and streams:
+        """History windows of these car parks without a usable profile, in one query; none when the
+        arrival is too near to use them."""
+        if not needs_history:
+            return
+        wanted = [item for item in items if item.car_park.free_stream not in (None, *loaded) and not profiled(item)]
+        streams = [item.car_park.free_stream for item in wanted]
+        if streams:
             history.update(prediction.load_history(datastream_ids=streams, now=now, arrive_at=arrive_at))
             loaded.update(streams)
+            read_history.update(item.car_park.pk for item in wanted)
 
-    def eligible(car_park: CarPark) -> bool:
+    def eligible(car_park: CarParkRow) -> bool:
         if not is_open_at(car_park.opening_hours, arrive_at, city.timezone):
             return False
         if height_cm and car_park.max_height_cm is not None and car_park.max_height_cm < height_cm:
@@ -160,11 +177,22 @@ def search(
         return not (ev and not car_park.ev_places)
 
     def predicted(item) -> prediction.Prediction:
-        stream = item.car_park.free_stream
+        row = item.car_park
+        if needs_history and row.free_stream is not None and row.free_stream not in loaded and profiled(item):
+            return prediction.predict_from_profile(
+                at_arrival=row.at_free,
+                weeks=row.at_weeks or 0,
+                usual_now=row.usual_free,
+                free_now=item.live.available,
+                capacity=row.capacity,
+                now=now,
+                arrive_at=arrive_at,
+            )
+        stream = row.free_stream
         return prediction.predict(
             history=history.get(stream) if stream else None,
             free_now=item.live.available,
-            capacity=item.car_park.capacity,
+            capacity=row.capacity,
             now=now,
             arrive_at=arrive_at,
         )
@@ -221,10 +249,13 @@ def search(
         alternative=_best_alternative(park_and_rides, lat=lat, lon=lon, load=load, predicted=predicted),
         arrive_at=arrive_at,
         now=now,
+        prediction_source=(
+            "now" if not needs_history else f"history-read={len(read_history)}" if read_history else "profiles"
+        ),
     )
 
 
-def _trip(car_park: CarPark, *, lat: float, lon: float, city: City) -> tuple[int, int, int | None]:
+def _trip(car_park: CarParkRow, *, lat: float, lon: float, city: City) -> tuple[int, int, int | None]:
     """Walk (metres, minutes) from the P+R line's centre stop to the destination, and the total minutes."""
     stop_lat = car_park.transit_stop_lat if car_park.transit_stop_lat is not None else city.centre_lat
     stop_lon = car_park.transit_stop_lon if car_park.transit_stop_lon is not None else city.centre_lon
