@@ -12,7 +12,7 @@ from ninja import Path, Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
-from citypocket.core.http import cache_public, fresh_answer, freshness_etag
+from citypocket.core.http import GEOJSON_CONTENT_TYPE, cache_public, fresh_answer, freshness_etag
 from citypocket.core.pagination import CURSOR, cursor_page, decode_cursor, next_link
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
@@ -119,21 +119,29 @@ def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "senso
 def list_sensors(
     request: HttpRequest, city: CitySlug, kind: Literal["air", "parking", "traffic", "other"] | None = None
 ):
+    # A hot read: one query (sensors left-joined to their latest values), an ETag from the rows read
+    # (a 304 before the answer is built), the answer rendered in the SensorCollection shape without
+    # ninja's validation (core.http.json_answer).
     place = get_city(slug=city)
-    features = []
-    for sensor in selectors.list_sensors(city=place, kind=kind):
-        latest = {}
-        for stream in sensor.datastreams.all():
-            row = getattr(stream, "latest", None)
-            if row is not None:
-                latest[stream.property] = {
-                    "value": row.value,
-                    "unit": stream.unit,
-                    "observed_at": row.phenomenon_time.astimezone(UTC),
-                }
-        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest, "simulated": sensor.simulated}
-        features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
-    return geojson.feature_collection(features)
+    sensors = selectors.list_sensors_latest(city=place, kind=kind)
+    etag = freshness_etag("sensors", 1, kind, [
+        (sensor.pk, sensor.external_id, sensor.name, sensor.kind, sensor.lat, sensor.lon, sensor.simulated, values)
+        for sensor, values in sensors
+    ])
+
+    def build() -> dict:
+        return geojson.feature_collection(
+            geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), {
+                "name": sensor.name,
+                "kind": sensor.kind,
+                "latest": {prop: {"value": value, "unit": unit, "observed_at": moment.astimezone(UTC)}
+                           for prop, unit, value, moment in values},
+                "simulated": sensor.simulated,
+            })
+            for sensor, values in sensors
+        )
+
+    return fresh_answer(request, etag, build, content_type=GEOJSON_CONTENT_TYPE)
 
 
 MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}

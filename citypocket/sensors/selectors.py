@@ -78,6 +78,29 @@ def list_sensors(*, city: City, kind: str | None = None) -> QuerySet[Sensor]:
     return queryset.order_by("external_id")
 
 
+def list_sensors_latest(*, city: City, kind: str | None = None) -> list[tuple[Sensor, list[tuple]]]:
+    """The city's active sensors (by external id), each with the (property, unit, value, time) of its
+    datastreams' latest values (by property): one plain query, the sensors left-joined to their latest
+    values, no object per value (a hot read)."""
+    sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
+    params: list = [city.pk, True]
+    if kind:
+        params.append(kind)
+    rows = Sensor.objects.raw(
+        f"SELECT s.*, d.property AS stream_property, d.unit AS stream_unit, l.value AS latest_value, "  # noqa: S608
+        f"l.phenomenon_time AS latest_time FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id "
+        f"LEFT JOIN {latest} l ON l.datastream_id = d.id WHERE s.city_id = %s AND s.is_active = %s "
+        + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
+        params,
+    )
+    sensors: dict[int, tuple[Sensor, list[tuple]]] = {}
+    for row in rows:
+        values = sensors.setdefault(row.pk, (row, []))[1]
+        if row.latest_time is not None:
+            values.append((row.stream_property, row.stream_unit, row.latest_value, moment_from_db(row.latest_time)))
+    return list(sensors.values())
+
+
 def list_all_active_sensors() -> QuerySet[Sensor]:
     """Every active sensor of every active city, with datastreams (for the simulator)."""
     return (
