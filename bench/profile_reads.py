@@ -35,23 +35,44 @@ def production_environment(database_url: str) -> None:
     })
 
 
-def call(application, path: str, query: str = "") -> tuple[str, bytes]:
+def call(application, path: str, query: str = "", headers: dict | None = None) -> tuple[str, bytes, dict]:
     environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_ACCEPT_LANGUAGE": "fr",
+        "HTTP_ACCEPT_LANGUAGE": "fr", **(headers or {}),
     }
     captured = {}
 
     def start_response(status, headers, exc_info=None):
         captured["status"] = status
+        captured["headers"] = dict(headers)
 
     result = application(environ, start_response)
     body = b"".join(result)
     if hasattr(result, "close"):
         result.close()
-    return captured["status"], body
+    return captured["status"], body, captured["headers"]
+
+
+def day_series_query() -> str:
+    """The query of bench/mobility.py's day series: yesterday's hourly means of Rouen's first PM10 station."""
+    from django.utils import timezone
+
+    from citypocket.cities.models import City
+    from citypocket.sensors.models import Datastream
+
+    city = City.objects.get(slug="rouen")
+    stream = (Datastream.objects.filter(sensor__city=city, sensor__kind="air", property="pm10")
+              .select_related("sensor").order_by("sensor__external_id").first())
+    yesterday = city.local_today(timezone.now()) - timedelta(days=1)
+    start, end = (moment.astimezone(UTC).isoformat().replace("+00:00", "Z") for moment in city.day_bounds(yesterday))
+    path = f"/api/v1/cities/rouen/sensors/{stream.sensor.external_id}/observations"
+    return path, urlencode({"property": "pm10", "resolution": "hour", "from": start, "to": end})
+
+
+# Reads whose name ends with this are asked again with the ETag of their answer: a 304 each time.
+NOT_MODIFIED = " (304)"
 
 
 def reads(city: str) -> dict[str, tuple[str, str]]:
@@ -63,6 +84,10 @@ def reads(city: str) -> dict[str, tuple[str, str]]:
         "traffic": ("/api/v1/cities/rouen/traffic", ""),
         "air now": ("/api/v1/cities/rouen/air/now", ""),
         "latest sensor values": ("/api/v1/cities/rouen/sensors", ""),
+        "day series": day_series_query(),
+        "car-park list" + NOT_MODIFIED: (f"/api/v1/cities/{city}/car-parks", ""),
+        "air now" + NOT_MODIFIED: ("/api/v1/cities/rouen/air/now", ""),
+        "day series" + NOT_MODIFIED: day_series_query(),
         "city home": ("/rouen/", ""),
     }
 
@@ -86,11 +111,15 @@ def main() -> None:
     for name, (path, query) in reads(args.city).items():
         if args.only and args.only not in name:
             continue
-        status, body = call(application, path, query)
+        status, body, headers = call(application, path, query)
         assert status.startswith("200"), (name, status, body[:300])
+        conditional = {"HTTP_IF_NONE_MATCH": headers["ETag"]} if name.endswith(NOT_MODIFIED) else {}
+        if conditional:
+            status, body, _headers = call(application, path, query, conditional)
+            assert status.startswith("304"), (name, status, body[:300])
         connection.force_debug_cursor = True
         reset_queries()
-        call(application, path, query)
+        call(application, path, query, conditional)
         queries = len(connection.queries)
         if args.sql:
             print("\n".join(query["sql"][:300] for query in connection.queries))
@@ -99,7 +128,7 @@ def main() -> None:
         started = time.perf_counter()
         profile.enable()
         for _ in range(args.requests):
-            call(application, path, query)
+            call(application, path, query, conditional)
         profile.disable()
         spent = (time.perf_counter() - started) / args.requests * 1000
         print(f"\n=== {name}: {spent:.2f} ms/request (profiled), {queries} queries, {len(body)} bytes")

@@ -32,11 +32,14 @@ def index_dict(result: indices.IndexResult, language: str) -> dict:
     }
 
 
+def row_index(row: AirIndexDaily) -> indices.IndexResult:
+    return indices.IndexResult(scale=row.scale, version=row.version, level=row.level,
+                               sub_indices=row.sub_indices, dominant=row.dominant)
+
+
 def daily_dict(row: AirIndexDaily, language: str) -> dict:
-    result = indices.IndexResult(scale=row.scale, version=row.version, level=row.level,
-                                 sub_indices=row.sub_indices, dominant=row.dominant)
     return {
-        **index_dict(result, language),
+        **index_dict(row_index(row), language),
         "date": row.date,
         "source": row.source,
         "forecast": row.forecast,
@@ -58,7 +61,8 @@ def station_dict(item: StationNow, language: str) -> dict:
         "stale": item.stale,
         "simulated": item.sensor.simulated,
         "eaqi": index_dict(item.eaqi, language),
-        "atmo_today": daily_dict(item.atmo_today, language) if item.atmo_today else None,
+        # The index alone (StationNowOut.atmo_today is an IndexOut): the day and zone are the answer's.
+        "atmo_today": index_dict(row_index(item.atmo_today), language) if item.atmo_today else None,
         "values": {
             pollutant: {"value": measurement.value, "unit": UNIT, "time": measurement.time}
             for pollutant, measurement in sorted(item.latest.items())

@@ -18,8 +18,8 @@ from django.utils import timezone
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.cities.models import City
-from citypocket.sensors.models import Sensor
-from citypocket.sensors.selectors import get_sensor, list_latest, list_observations
+from citypocket.sensors.models import Datastream, LatestObservation, Sensor
+from citypocket.sensors.selectors import get_sensor, list_observations, moment_from_db
 
 STALE_AFTER = timedelta(hours=3)
 # The EAQI is hourly: a station's current EAQI uses the values measured within the hour before
@@ -72,6 +72,23 @@ class AirNow:
     official: AirIndexDaily | None
     official_tomorrow: AirIndexDaily | None
     stations: list[StationNow]
+    stored: list[AirIndexDaily] = field(default_factory=list)
+
+    def freshness(self) -> tuple:
+        """Everything the answer is made of, as plain values: equal tuples give equal answers (in one
+        language), so that an ETag made from it is known before the answer is built."""
+        indices_read = tuple(
+            (row.pk, row.station_id, row.date, row.scale, row.version, row.level, repr(row.sub_indices),
+             repr(row.dominant), row.source, row.forecast, row.provisional, row.zone_code, row.zone_name,
+             row.data_until)
+            for row in self.stored
+        )
+        stations = tuple(
+            (item.sensor.pk, item.code, item.sensor.name, item.sensor.lat, item.sensor.lon, item.sensor.simulated,
+             item.stale, tuple((name, value.value, value.time) for name, value in sorted(item.latest.items())))
+            for item in self.stations
+        )
+        return self.city.slug, self.city.name, tuple(self.city.insee_codes or ()), self.date, indices_read, stations
 
 
 def list_air_stations(*, city: City) -> QuerySet[Sensor]:
@@ -89,24 +106,40 @@ def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime |
     return indices.compute_index(indices.EAQI, recent) if recent else indices.unavailable(indices.EAQI)
 
 
+def _stations_with_latest(city: City) -> dict[int, StationNow]:
+    """The city's active air stations with their latest pollutant values: one query (stations left-joined
+    to their pollutants' latest values; rows, no object per value)."""
+    sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
+    wanted = ", ".join(["%s"] * len(indices.POLLUTANTS))
+    rows = Sensor.objects.raw(
+        f"SELECT s.*, d.property AS latest_property, l.value AS latest_value, "  # noqa: S608 (model tables)
+        f"l.phenomenon_time AS latest_time FROM {sensor} s "
+        f"LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property IN ({wanted}) "
+        f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
+        "WHERE s.city_id = %s AND s.kind = %s AND s.is_active = %s ORDER BY s.name, s.external_id, d.property",
+        [*indices.POLLUTANTS, city.pk, "air", True],
+    )
+    stations: dict[int, StationNow] = {}
+    for row in rows:
+        item = stations.get(row.pk)
+        if item is None:
+            item = stations[row.pk] = StationNow(sensor=row)
+        if row.latest_time is not None:
+            item.latest[row.latest_property] = Measurement(value=row.latest_value, time=moment_from_db(row.latest_time))
+    return stations
+
+
 def list_stations_now(
     *, city: City, now: datetime | None = None, day: date | None = None, stored: list[AirIndexDaily] | None = None
 ) -> list[StationNow]:
     """Every air station of the city with its latest values, EAQI, today's ATMO value and staleness.
 
-    Three queries whatever the number of stations: the stations, their latest values (rows, not
-    objects) and the day's stored station indices (`stored` when the caller already read them).
+    Two queries whatever the number of stations: the stations with their latest values (rows, not
+    objects) and the day's stored station indices (none when the caller already read them: `stored`).
     """
     now = now or timezone.now()
     day = day or city.local_today(now)
-    stations = {sensor.pk: StationNow(sensor=sensor) for sensor in list_air_stations(city=city)}
-    latest = list_latest(city=city, kind="air").filter(datastream__property__in=indices.POLLUTANTS).values_list(
-        "datastream__sensor_id", "datastream__property", "value", "phenomenon_time"
-    )
-    for sensor_id, pollutant, value, moment in latest:
-        item = stations.get(sensor_id)
-        if item is not None:
-            item.latest[pollutant] = Measurement(value=value, time=moment)
+    stations = _stations_with_latest(city)
     if stored is None:
         stored = list(AirIndexDaily.objects.filter(
             city=city, station__isnull=False, date=day, scale=indices.ATMO, source=Source.COMPUTED
@@ -176,12 +209,17 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     """The city's air today (in its time zone): the stored computed value, the official ones of the
     day and the next, and the stations.
 
-    Four queries: the ATMO rows the worker stored for today and tomorrow (city-wide, official and
-    per station, read once and sorted out here), then the stations and their latest values.
+    Two queries, in plain SQL (a hot read: no query to compile): the ATMO rows the worker stored for
+    today and tomorrow (city-wide, official and per station, read once and sorted out here), then the
+    stations with their latest values.
     """
     today = city.local_today(now or timezone.now())
     tomorrow = today + timedelta(days=1)
-    stored = list(AirIndexDaily.objects.filter(city=city, date__in=(today, tomorrow), scale=indices.ATMO))
+    stored = list(AirIndexDaily.objects.raw(
+        f"SELECT * FROM {AirIndexDaily._meta.db_table} WHERE city_id = %s AND date IN (%s, %s) "  # noqa: S608
+        "AND scale = %s ORDER BY date DESC, station_id, id",
+        [city.pk, today, tomorrow, indices.ATMO],
+    ))
     return AirNow(
         city=city,
         date=today,
@@ -189,6 +227,7 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
         official=pick_official(stored, city=city, day=today),
         official_tomorrow=pick_official(stored, city=city, day=tomorrow),
         stations=list_stations_now(city=city, now=now, day=today, stored=stored),
+        stored=stored,
     )
 
 

@@ -1,10 +1,16 @@
-"""HTTP helpers shared by the API and pages: public caching headers, CSRF for session writes."""
+"""HTTP helpers shared by the API and pages: public caching headers, CSRF for session writes, and the
+answers of the hot reads (JSON rendered without output validation, ETags known before the body)."""
 
+import hashlib
+import json
 from functools import wraps
 
-from django.utils.cache import patch_cache_control
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
+from ninja.responses import NinjaJSONEncoder
 from ninja.utils import check_csrf
 
 from citypocket.core.problems import PermissionDenied
@@ -21,17 +27,19 @@ def enforce_csrf(request) -> None:
 
 
 def cache_public(*, max_age: int):
-    """Marks a successful public read as cacheable for `max_age` seconds (ETag comes from ConditionalGet).
+    """Marks a successful public read as cacheable for `max_age` seconds (ETag comes from ConditionalGet,
+    or from the view: `fresh_answer`).
 
     Only for responses that are the same for everyone: never on anything that depends on the
-    user, so that no shared cache can leak one person's data to another. Errors are not cached.
+    user, so that no shared cache can leak one person's data to another. Errors are not cached; a
+    304 the view gave itself carries the caching of the answer it stands for.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            if 200 <= response.status_code < 300:
+            if 200 <= response.status_code < 300 or response.status_code == 304:
                 patch_cache_control(response, public=True, max_age=max_age)
             else:
                 patch_cache_control(response, no_cache=True)
@@ -40,3 +48,49 @@ def cache_public(*, max_age: int):
         return wrapper
 
     return decorate_view(decorator)
+
+
+# --- The hot reads: answers made without ninja's output validation, ETags from what they are made of.
+#
+# ninja validates what a view returns against its declared schema, then renders it: on a hot read
+# that validation costs more than reading the rows. A hot read instead builds its data in the
+# schema's shape and returns `json_answer(data)`: the bytes ninja would have sent (same encoder,
+# same content type), minus the validation. Its tests hold it to the declared schema (the answer
+# equals the schema's validation of it, byte for byte).
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+GEOJSON_CONTENT_TYPE = "application/geo+json"
+
+
+def json_answer(data, *, content_type: str = JSON_CONTENT_TYPE, etag: str | None = None) -> HttpResponse:
+    """`data` (already in the operation's response schema) as ninja would render it, with `etag` if given."""
+    response = HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type=content_type)
+    if etag:
+        response["ETag"] = etag
+    return response
+
+
+def freshness_etag(*parts) -> str:
+    """A strong ETag from what an answer is made of (plain values: their repr is stable), so that a
+    client's validator can be checked before the answer is built. Each read passes its own name and
+    everything that changes its answer (rows read, language, the hour that makes a value stale…)."""
+    return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """A 304 when the GET's If-None-Match names `etag` (RFC 9110), else None: build the answer.
+
+    Everything else about validators (If-Match, a 412) stays with ConditionalGetMiddleware, which
+    sees the ETag on the full answer.
+    """
+    if request.method not in ("GET", "HEAD") or "HTTP_IF_NONE_MATCH" not in request.META:
+        return None
+    response = get_conditional_response(request, etag=etag)
+    if response is None or response.status_code != 304:
+        return None
+    response["ETag"] = etag
+    return response
+
+
+def fresh_answer(request: HttpRequest, etag: str, build, *, content_type: str = JSON_CONTENT_TYPE) -> HttpResponse:
+    """The 304 if the client holds `etag`, else `build()` rendered by `json_answer` with that ETag."""
+    return not_modified(request, etag) or json_answer(build(), content_type=content_type, etag=etag)

@@ -12,7 +12,7 @@ from ninja import Path, Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson
-from citypocket.core.http import cache_public
+from citypocket.core.http import GEOJSON_CONTENT_TYPE, cache_public, fresh_answer, freshness_etag
 from citypocket.core.pagination import CURSOR, cursor_page, decode_cursor, next_link
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
@@ -119,21 +119,29 @@ def ingest(request: HttpRequest, format: Literal["citypocket", "ngsi-ld", "senso
 def list_sensors(
     request: HttpRequest, city: CitySlug, kind: Literal["air", "parking", "traffic", "other"] | None = None
 ):
+    # A hot read: one query (sensors left-joined to their latest values), an ETag from the rows read
+    # (a 304 before the answer is built), the answer rendered in the SensorCollection shape without
+    # ninja's validation (core.http.json_answer).
     place = get_city(slug=city)
-    features = []
-    for sensor in selectors.list_sensors(city=place, kind=kind):
-        latest = {}
-        for stream in sensor.datastreams.all():
-            row = getattr(stream, "latest", None)
-            if row is not None:
-                latest[stream.property] = {
-                    "value": row.value,
-                    "unit": stream.unit,
-                    "observed_at": row.phenomenon_time.astimezone(UTC),
-                }
-        properties = {"name": sensor.name, "kind": sensor.kind, "latest": latest, "simulated": sensor.simulated}
-        features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
-    return geojson.feature_collection(features)
+    sensors = selectors.list_sensors_latest(city=place, kind=kind)
+    etag = freshness_etag("sensors", 1, kind, [
+        (sensor.pk, sensor.external_id, sensor.name, sensor.kind, sensor.lat, sensor.lon, sensor.simulated, values)
+        for sensor, values in sensors
+    ])
+
+    def build() -> dict:
+        return geojson.feature_collection(
+            geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), {
+                "name": sensor.name,
+                "kind": sensor.kind,
+                "latest": {prop: {"value": value, "unit": unit, "observed_at": moment.astimezone(UTC)}
+                           for prop, unit, value, moment in values},
+                "simulated": sensor.simulated,
+            })
+            for sensor, values in sensors
+        )
+
+    return fresh_answer(request, etag, build, content_type=GEOJSON_CONTENT_TYPE)
 
 
 MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}
@@ -170,9 +178,13 @@ def list_observations(
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
 ):
+    # A hot read: the sensor and its datastream in one query, the roll-ups in another (plain SQL), an
+    # ETag from the rows read (a 304 before the answer is built) and the answer rendered in the
+    # ObservationSeries shape without ninja's validation (core.http.json_answer; no `None` member,
+    # as `exclude_none` would give).
     place = get_city(slug=city)
-    found = selectors.get_sensor(city=place, external_id=sensor)
-    stream = selectors.get_datastream(sensor=found, property=property)
+    stream = selectors.get_sensor_datastream(city=place, external_id=sensor, property=property)
+    found = stream.sensor
     end = _aware(end, "to") if end else timezone.now().astimezone(UTC)
     start = _aware(start, "from") if start else end - timedelta(days=1)
     if start >= end:
@@ -185,7 +197,6 @@ def list_observations(
         "resolution": resolution,
         "start": start,
         "end": end,
-        "next": None,
     }
     if resolution == "raw":
         rows = selectors.list_observations(datastream=stream, start=start, end=end)
@@ -193,14 +204,20 @@ def list_observations(
             (after,) = decode_cursor(cursor, datetime)
             rows = rows.filter(phenomenon_time__gt=after)
         page = cursor_page(rows.values_list("phenomenon_time", "value"), limit=limit, key=lambda row: row[:1])
-        # The window is pinned in the link: a default `to` (now) must not move between pages.
-        series["next"] = next_link(request, page.next_cursor, pinned={"from": start.isoformat(), "to": end.isoformat()})
         series["items"] = [{"time": moment.astimezone(UTC), "value": value} for moment, value in page.items]
-        return series
-    if end - start > MAX_AGGREGATE_SPAN[resolution]:
-        raise InvalidValues(
-            "The interval is too long for this resolution.",
-            errors=[{"field": "from", "message": f"at most {MAX_AGGREGATE_SPAN[resolution].days} days"}],
-        )
-    series["items"] = rollups.series(datastream=stream, city=place, resolution=resolution, start=start, end=end)
-    return series
+        # The window is pinned in the link: a default `to` (now) must not move between pages.
+        link = next_link(request, page.next_cursor, pinned={"from": start.isoformat(), "to": end.isoformat()})
+        if link is not None:
+            series["next"] = link
+    else:
+        if end - start > MAX_AGGREGATE_SPAN[resolution]:
+            raise InvalidValues(
+                "The interval is too long for this resolution.",
+                errors=[{"field": "from", "message": f"at most {MAX_AGGREGATE_SPAN[resolution].days} days"}],
+            )
+        series["items"] = [
+            {key: value for key, value in item.items() if value is not None}
+            for item in rollups.series(datastream=stream, city=place, resolution=resolution, start=start, end=end)
+        ]
+    etag = freshness_etag("observations", 1, series)
+    return fresh_answer(request, etag, lambda: series)

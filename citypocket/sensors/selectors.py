@@ -1,8 +1,9 @@
 """Reads of the sensor engine. Every read takes the city explicitly."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from citypocket.cities.models import City
 from citypocket.core.problems import NotFound
@@ -36,6 +37,30 @@ def get_sensor(*, city: City, external_id: str) -> Sensor:
     return sensor
 
 
+def get_sensor_datastream(*, city: City, external_id: str, property: str) -> Datastream:
+    """The datastream `property` of the city's sensor `external_id`, with its sensor, in one plain query
+    (a hot read: nothing to compile); NotFound when there is no such sensor, or it does not observe that."""
+    sensor, stream = Sensor._meta.db_table, Datastream._meta.db_table
+    found = next(iter(Sensor.objects.raw(
+        f"SELECT s.*, d.id AS stream_id, d.unit AS stream_unit FROM {sensor} s "  # noqa: S608 (model tables)
+        f"LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property = %s "
+        "WHERE s.city_id = %s AND s.external_id = %s ORDER BY s.id LIMIT 1",
+        [property, city.pk, external_id],
+    )), None)
+    if found is None:
+        raise NotFound("No sensor with this id in this city.")
+    if found.stream_id is None:
+        raise NotFound("This sensor does not observe this property.")
+    found.city = city
+    return Datastream(id=found.stream_id, sensor=found, property=property, unit=found.stream_unit)
+
+
+def moment_from_db(value) -> datetime:
+    """A timestamp read by plain SQL as an aware datetime (PostgreSQL gives one; SQLite UTC text)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def get_datastream(*, sensor: Sensor, property: str) -> Datastream:
     datastream = Datastream.objects.filter(sensor=sensor, property=property).select_related("sensor").first()
     if datastream is None:
@@ -51,6 +76,29 @@ def list_sensors(*, city: City, kind: str | None = None) -> QuerySet[Sensor]:
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.order_by("external_id")
+
+
+def list_sensors_latest(*, city: City, kind: str | None = None) -> list[tuple[Sensor, list[tuple]]]:
+    """The city's active sensors (by external id), each with the (property, unit, value, time) of its
+    datastreams' latest values (by property): one plain query, the sensors left-joined to their latest
+    values, no object per value (a hot read)."""
+    sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
+    params: list = [city.pk, True]
+    if kind:
+        params.append(kind)
+    rows = Sensor.objects.raw(
+        f"SELECT s.*, d.property AS stream_property, d.unit AS stream_unit, l.value AS latest_value, "  # noqa: S608
+        f"l.phenomenon_time AS latest_time FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id "
+        f"LEFT JOIN {latest} l ON l.datastream_id = d.id WHERE s.city_id = %s AND s.is_active = %s "
+        + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
+        params,
+    )
+    sensors: dict[int, tuple[Sensor, list[tuple]]] = {}
+    for row in rows:
+        values = sensors.setdefault(row.pk, (row, []))[1]
+        if row.latest_time is not None:
+            values.append((row.stream_property, row.stream_unit, row.latest_value, moment_from_db(row.latest_time)))
+    return list(sensors.values())
 
 
 def list_all_active_sensors() -> QuerySet[Sensor]:

@@ -111,7 +111,7 @@ def test_the_read_limit_still_refuses_without_touching_the_database(rouen, setti
 
 
 @pytest.mark.parametrize(("path", "budget"), [
-    ("/api/v1/cities/rouen/air/now", 4),  # the city, the stored indices of today and tomorrow, stations, latest values
+    ("/api/v1/cities/rouen/air/now", 3),  # the city, the stored indices of today and tomorrow, stations with latest values
     ("/api/v1/cities/rouen/car-parks", 2),  # the city, the car parks with their latest reading (joined)
     ("/api/v1/cities/rouen/traffic", 2),  # the city, the counting points with their latest values (joined)
 ])
