@@ -137,6 +137,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-citypocket.sqlite3")}
+# PostgreSQL only: a psycopg pool of this many connections per process, shared by its threads,
+# instead of one persistent connection per thread (0, the default: measured no faster here, see
+# docs/configuration.md). Health checks then happen when a connection leaves the pool.
+DB_POOL_SIZE = env.integer("DB_POOL_SIZE", 0, minimum=0)
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": DB_POOL_SIZE,
+        "timeout": 10,  # seconds a request waits for a connection before failing
+        "max_idle": 300,  # an idle connection above min_size is closed after five minutes
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -326,6 +337,10 @@ HOME_TILE_CACHE_SECONDS = env.integer("HOME_TILE_CACHE_SECONDS", 5, minimum=0)
 WEB_HOST = env.text("HOST", "127.0.0.1")
 WEB_PORT = env.integer("PORT", 8000, minimum=1, maximum=65535)
 WEB_WORKERS = env.integer("WEB_WORKERS", 2, minimum=1)
+# Seconds gunicorn keeps an idle connection open for the client's next request; 0 answers each
+# request with `Connection: close`, so that every request goes to whichever worker is free
+# (docs/operations.md, "Serving").
+WEB_KEEPALIVE = env.integer("WEB_KEEPALIVE", 0, minimum=0)
 
 # --- Sensor engine and demo (docs/sensors.md) -------------------------------------------------
 SIMULATOR = env.flag("SIMULATOR", True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -27,15 +27,70 @@ class Capability:
 
 
 _registry: dict[str, Capability] = {}
+_ordered: list[Capability] | None = None
 
 
 def register_capability(capability: Capability) -> None:
+    global _ordered
     _registry[capability.slug] = capability
+    _ordered = None
+    _city_links.clear()
 
 
 def list_capabilities() -> list[Capability]:
-    return sorted(_registry.values(), key=lambda c: (c.order, c.slug))
+    global _ordered
+    if _ordered is None or len(_ordered) != len(_registry):
+        _ordered = sorted(_registry.values(), key=lambda c: (c.order, c.slug))
+    return list(_ordered)
 
 
 def get_capability(slug: str) -> Capability | None:
     return _registry.get(slug)
+
+
+@dataclass(frozen=True)
+class CityLinks:
+    """What every page of a city links to, the same for every request: worked out once per city."""
+
+    nav: tuple[tuple[Any, str], ...]  # (label, url) of each capability with a page, in order
+    tiles: dict[str, str]  # capability slug -> its page
+    help_now_url: str
+    precache_urls: tuple[str, ...]  # the city home and each capability's offline pages
+
+
+# Per city slug, URL configuration, script prefix: reversing some fifty URLs for each page of a city
+# cost more than its queries. Links depend only on the slug and the registry (cleared when it changes);
+# a capability's offline_urls must depend only on the city's slug. Bounded, as slugs come from URLs.
+_city_links: dict[tuple, CityLinks] = {}
+CITY_LINKS_KEPT = 256
+
+
+def city_links(city) -> CityLinks:
+    """The links of `city`'s pages (an active City): navigation, tiles, help now, offline pages."""
+    key = (city.slug, get_urlconf(), get_script_prefix(), len(_registry))
+    links = _city_links.get(key)
+    if links is None:
+        links = _work_out_links(city)
+        if len(_city_links) >= CITY_LINKS_KEPT:
+            _city_links.clear()
+        _city_links[key] = links
+    return links
+
+
+def _work_out_links(city) -> CityLinks:
+    nav, tiles = [], {}
+    precache = [reverse("city_home", kwargs={"city": city.slug})]
+    for capability in list_capabilities():
+        try:
+            url = capability.url(city)
+        except NoReverseMatch:
+            continue
+        nav.append((capability.label, url))
+        tiles[capability.slug] = url
+        precache.extend(capability.offline_urls(city))
+    try:
+        # The safety app names its help page `safety:help`; one tap from every page.
+        help_now_url = reverse("safety:help", kwargs={"city": city.slug})
+    except NoReverseMatch:
+        help_now_url = ""
+    return CityLinks(nav=tuple(nav), tiles=tiles, help_now_url=help_now_url, precache_urls=tuple(precache))

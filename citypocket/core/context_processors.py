@@ -5,7 +5,9 @@ import contextlib
 from django.urls import NoReverseMatch, reverse
 
 from citypocket.cities.models import City
-from citypocket.core.capabilities import list_capabilities
+from citypocket.cities.selectors import get_city
+from citypocket.core.capabilities import city_links, list_capabilities
+from citypocket.core.problems import NotFound
 from citypocket.core.views import CITY_COOKIE
 
 
@@ -20,22 +22,27 @@ def platform(request):
             with contextlib.suppress(NoReverseMatch):
                 context["help_now_url"] = reverse("safety:help", kwargs={"city": remembered})
         return context
-    city = City.objects.filter(slug=city_slug, is_active=True).first()
-    if city is not None:
-        # The city's shell: its home works offline from any of its pages.
-        context["precache_urls"].append(reverse("city_home", kwargs={"city": city_slug}))
-    for capability in list_capabilities():
-        try:
-            url = reverse(capability.url_name, kwargs={"city": city_slug})
-        except NoReverseMatch:
-            continue
-        # The current section is the capability whose page the path is under (one app may have several).
-        current = request.path.startswith(url)
-        context["nav_capabilities"].append({"label": capability.label, "url": url, "current": current})
-        if city is not None:
-            # Every city page hands the service worker what must work offline (help now, last values).
-            context["precache_urls"].extend(capability.offline_urls(city))
-    # The safety app names its help page `safety:help`; one tap from every page.
-    with contextlib.suppress(NoReverseMatch):
-        context["help_now_url"] = reverse("safety:help", kwargs={"city": city_slug})
+    try:
+        # The process's copy of the city (cities.selectors): the view has just looked it up.
+        city = get_city(slug=city_slug)
+    except NotFound:
+        city = None
+    if city is None:
+        # A page under an unknown city (its 404): the menu of that slug, nothing to keep offline.
+        for capability in list_capabilities():
+            with contextlib.suppress(NoReverseMatch):
+                url = reverse(capability.url_name, kwargs={"city": city_slug})
+                context["nav_capabilities"].append({"label": capability.label, "url": url,
+                                                    "current": request.path.startswith(url)})
+        with contextlib.suppress(NoReverseMatch):
+            context["help_now_url"] = reverse("safety:help", kwargs={"city": city_slug})
+        return context
+    links = city_links(city)
+    # The current section is the capability whose page the path is under (one app may have several).
+    context["nav_capabilities"] = [{"label": label, "url": url, "current": request.path.startswith(url)}
+                                   for label, url in links.nav]
+    context["help_now_url"] = links.help_now_url
+    # The city's shell and what every city page hands the service worker to work offline (help now,
+    # last values): its home works offline from any of its pages.
+    context["precache_urls"] = list(links.precache_urls)
     return context

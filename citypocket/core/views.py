@@ -9,8 +9,10 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET
 from citypocket import __version__
 from citypocket.cities.models import City
 from citypocket.cities.selectors import get_city, list_cities
-from citypocket.core.capabilities import list_capabilities
+from citypocket.core.capabilities import city_links, list_capabilities
 from citypocket.core.problems import DomainError, problem_response
 
 CITY_COOKIE = "citypocket_city"
@@ -52,36 +54,57 @@ def choose_city(request):
 # What each tile of a city home showed, per capability, city and language, for HOME_TILE_CACHE_SECONDS:
 # the home is asked far more often than its live values change (readings every minute, indices every
 # few minutes), and each tile costs a query or two. In the web process's memory, never the database.
-_tile_contexts: dict[tuple[str, int, str], tuple[float, dict]] = {}
+# The tile's HTML is kept with the values it was rendered from, for the same seconds: rendering nine
+# tiles cost more than the rest of the page.
+_tile_contexts: dict[tuple, tuple[float, dict, str]] = {}
 
 
 def tile_context(capability, city: City) -> dict:
     """The context of a capability's tile on the city home, reused for HOME_TILE_CACHE_SECONDS."""
     if capability.tile_context is None:
         return {}
+    return _tile(capability, city)[0]
+
+
+def tile_html(capability, city: City) -> str:
+    """A live tile's HTML (a capability with a tile_context), reused with its context.
+
+    Rendered with only `city`, `tile` (its context) and `LANGUAGE_CODE`: what the page's request
+    adds (the CSP nonce, the user) is for the tiles without live values, rendered in the page.
+    """
+    return _tile(capability, city)[1]
+
+
+def _tile(capability, city: City) -> tuple[dict, str]:
     seconds = settings.HOME_TILE_CACHE_SECONDS
-    if seconds <= 0:
-        return capability.tile_context(city)
-    key = (capability.slug, city.pk, get_language())
+    language = get_language()
+    key = (capability.slug, city.pk, language, timezone.get_current_timezone_name())
     now = time.monotonic()
-    kept = _tile_contexts.get(key)
+    kept = _tile_contexts.get(key) if seconds > 0 else None
     if kept is not None and kept[0] > now:
-        return kept[1]
+        return kept[1], kept[2]
     # Querysets are read now, so that the threads that reuse the context never share an unread one.
     context = {name: list(value) if isinstance(value, QuerySet) else value
                for name, value in capability.tile_context(city).items()}
-    _tile_contexts[key] = (now + seconds, context)
-    return context
+    html = render_to_string(capability.tile_template, {"city": city, "tile": context, "LANGUAGE_CODE": language}) \
+        if capability.tile_template else ""
+    if seconds > 0:
+        _tile_contexts[key] = (now + seconds, context, html)
+    return context, html
 
 
 @require_GET
 def city_home(request, city: str):
     """`/<city>/`: what matters now, one tile per capability."""
     city_obj = resolve_city(city)
+    urls = city_links(city_obj).tiles
     tiles = []
     for capability in list_capabilities():
-        context = tile_context(capability, city_obj)
-        tiles.append({"capability": capability, "url": capability.url(city_obj), "context": context})
+        url = urls.get(capability.slug) or capability.url(city_obj)
+        if capability.tile_context is not None:
+            tiles.append({"capability": capability, "url": url, "html": tile_html(capability, city_obj)})
+        else:
+            tiles.append({"capability": capability, "url": url, "context": {}})
     response = render(request, "core/city_home.html", {"city": city_obj, "tiles": tiles})
     response.set_cookie(CITY_COOKIE, city_obj.slug, max_age=CITY_COOKIE_AGE, samesite="Lax",
                         secure=not settings.DEBUG, httponly=True)

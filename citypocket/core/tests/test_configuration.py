@@ -100,6 +100,20 @@ def test_defaults_suit_a_laptop(monkeypatch):
     assert loaded["TRUSTED_PROXY_COUNT"] == loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
     assert loaded["SENSOR_FEEDS"] == [] and loaded["AIR_ATMO_FEEDS"] == {} and loaded["SAFETY_ENCRYPTION_KEYS"] == []
     assert (loaded["WEB_HOST"], loaded["WEB_PORT"], loaded["WEB_WORKERS"]) == ("127.0.0.1", 8000, 2)
+    assert loaded["WEB_KEEPALIVE"] == 0 and loaded["DB_POOL_SIZE"] == 0
+
+
+def test_production_databases_keep_their_connections_or_pool_them(monkeypatch):
+    """PostgreSQL keeps one checked connection per thread by default; DB_POOL_SIZE pools them per process."""
+    url = "postgres://citypocket@db:5432/citypocket"
+    default = load_settings(monkeypatch, DATABASE_URL=url)["DATABASES"]["default"]
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert "pool" not in default.get("OPTIONS", {})
+    pooled = load_settings(monkeypatch, DATABASE_URL=url, DB_POOL_SIZE="6")["DATABASES"]["default"]
+    assert pooled["CONN_MAX_AGE"] == 0 and pooled["CONN_HEALTH_CHECKS"] is True
+    assert pooled["OPTIONS"]["pool"]["max_size"] == 6 and pooled["OPTIONS"]["pool"]["min_size"] == 1
+    sqlite = load_settings(monkeypatch, DB_POOL_SIZE="6")["DATABASES"]["default"]  # SQLite has no pool
+    assert "pool" not in sqlite["OPTIONS"] and sqlite["CONN_MAX_AGE"] == 60
 
 
 def test_values_are_typed(monkeypatch):

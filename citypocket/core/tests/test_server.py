@@ -94,3 +94,30 @@ def test_gunicorn_reads_a_chunked_ingest_body_and_logs_no_client_address(server,
     assert '"route": "api/v1/ingest", "status": 202' in text, text  # Django's request line is there
     assert "Invalid request from ip=-" in text, text  # so is gunicorn's refusal, without its address
     assert CLIENT not in text, text
+
+
+def test_citypocket_run_closes_each_connection_unless_told_to_keep_it(settings):
+    """gunicorn's keep-alive follows WEB_KEEPALIVE, 0 by default: one request per connection."""
+    def keepalive() -> str:
+        web = dict(Command().processes(host="127.0.0.1", port=8000, web_workers=2))["web"]
+        return web[web.index("--keep-alive") + 1]
+
+    assert keepalive() == "0"
+    settings.WEB_KEEPALIVE = 5
+    assert keepalive() == "5"
+
+
+def test_each_answer_closes_its_connection_so_the_next_request_finds_a_free_worker(server):
+    """A kept-alive connection stays with the worker that accepted it; closed after each answer, the
+    client's next request is accepted by whichever worker is free (docs/operations.md, "Serving")."""
+    base, stop = server
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        received = b""
+        while chunk := raw.recv(65536):  # the server closes: recv returns b"" after the answer
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200"), received[:200]
+    assert b"\r\nConnection: close\r\n" in received
+    assert received.count(b"HTTP/1.1 ") == 1
+    stop()
