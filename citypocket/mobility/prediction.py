@@ -10,6 +10,10 @@ Method (docs/mobility.md, "Prediction"):
    usual now is expected to stay emptier than usual for a while, not forever.
 3. Result clamped to [0, capacity].
 
+The profiles are kept per car park and quarter-hour of the week by the task worker (`profiles.py`);
+the search reads them, and reads the windows here (`load_history`) only for a car park whose profile
+is missing or out of date. Both give their profiles to `predict_from_profile`.
+
 Honest fallbacks (the `method` says which one was used, and `note` says why):
 - `now`: arrival within NOW_HORIZON_MINUTES (10 min), or fewer than MIN_WEEKS (2) past weeks with
   readings around the arrival time — the free spaces now are the prediction;
