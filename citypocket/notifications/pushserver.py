@@ -137,11 +137,12 @@ class LocalPushService:
         self.publics: dict[str, bytes] = {}
         self.transports: set = set()
         self.loop = asyncio.new_event_loop()
-        self.server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: _Connection(self), "127.0.0.1", port, backlog=512))
-        self.port = self.server.sockets[0].getsockname()[1]
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
+        # Made on the service's own loop, in its thread: the caller's thread may run a loop already.
+        self.server = asyncio.run_coroutine_threadsafe(
+            self.loop.create_server(lambda: _Connection(self), "127.0.0.1", port, backlog=512), self.loop).result(10)
+        self.port = self.server.sockets[0].getsockname()[1]
 
     def handle(self, method: str, target: str, headers: dict, body: bytes) -> tuple[int, bytes]:
         """(status, JSON body) of one request: POST /push/<browser> delivers, GET /stats counts."""
