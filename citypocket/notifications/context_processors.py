@@ -5,8 +5,6 @@ device that saved its commune hides the others' (static/notifications/banner.js)
 
 from django.utils.translation import get_language
 
-from citypocket.cities.selectors import get_city
-from citypocket.core.problems import NotFound
 from citypocket.notifications.selectors import list_current_alerts
 from citypocket.notifications.views import banner_items
 
@@ -18,13 +16,7 @@ def city_alerts(request):
     slug = match.kwargs.get("city") if match else None
     if not slug or not isinstance(slug, str):
         return {}
-    try:
-        # The process's copy of the city (cities.selectors): the page's view has just looked it up.
-        city = get_city(slug=slug)
-    except NotFound:
-        return {}
-    # Never reused between requests: an alert published a moment ago shows on the next page.
-    alerts = list(list_current_alerts(city=city)[:BANNER_SHOWN])
+    alerts = list(list_current_alerts(city_id_slug=slug)[:BANNER_SHOWN])
     if not alerts:
         return {}
     city = alerts[0].city
