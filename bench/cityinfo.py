@@ -27,7 +27,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import ROOT, free_port, setup_django, write_docs
+from common import ROOT, free_port, setup_django, web_command, write_docs
 
 SEARCH_CITY, AGENDA_CITY = "bench-search", "bench-agenda"
 STATIC_ROOT = Path("/tmp/citypocket-bench-static")
@@ -208,8 +208,7 @@ def bench_home(database_url: str) -> dict:
     subprocess.run([sys.executable, "-m", "citypocket", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT,
                    check=True)
     port = free_port()
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind",
-                            f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"], env=env, cwd=ROOT,
+    web = subprocess.Popen(web_command(port), env=env, cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {}
     try:
@@ -314,7 +313,7 @@ def main() -> None:
     text = f"""Command: `make bench-cityinfo` (`bench/cityinfo.py --database-url ...`), run
 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()},
 PostgreSQL {pg}), a shared machine. Search and agenda are timed in process (every query they make,
-through Django, on the bench database); the home through gunicorn (2 workers, production settings,
+through Django, on the bench database); the home through gunicorn (2 workers x 4 threads as `citypocket run`, production settings,
 compressed static files) and Chromium.
 
 | measure | result | target |

@@ -12,6 +12,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def web_command(port: int) -> list[str]:
+    """The production web process as `citypocket run` starts it: gunicorn, 2 workers x 4 threads,
+    one request per connection (WEB_KEEPALIVE's default, docs/operations.md "Serving")."""
+    return [sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--threads", "4", "--keep-alive", "0", "--log-level", "warning"]
+
+
 def ensure_database(url: str) -> None:
     """Creates the PostgreSQL database of `url` if it does not exist yet (a fresh machine has none)."""
     import psycopg

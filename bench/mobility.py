@@ -30,7 +30,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from common import ROOT, free_port, setup_django, write_docs
+from common import ROOT, free_port, setup_django, web_command, write_docs
 
 DATASETTE_VENV = Path("/tmp/citypocket-bench-datasette")
 SMALL, LARGE = "bench-mobility-10", "bench-mobility-10k"
@@ -297,8 +297,7 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_onl
     uport = free_port()
 
     def gunicorn(bind_port: int, extra: dict):
-        return subprocess.Popen([sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind",
-                                 f"127.0.0.1:{bind_port}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
+        return subprocess.Popen(web_command(bind_port),
                                 env={**env, **extra}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     web = gunicorn(port, {})  # default settings: 5 s micro-cache
@@ -492,7 +491,7 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     scale = http["search_10k_uncached"]["p50"] / http["search_uncached"]["p50"]
     out = [
         f"Command: `make bench-mobility` (`bench/mobility.py`), `wrk -t1 -c8 -d{seconds}s --latency` on loopback. "
-        "CityPocket: gunicorn 2 workers x 4 threads running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
+        "CityPocket: gunicorn 2 workers x 4 threads, one request per connection, running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
         "DEBUG off, persistent connections (`DB_CONN_MAX_AGE=600`), with the default 5 s edge cache in front of "
         "Django (docs/architecture.md) and without it (`MOBILITY_RESPONSE_CACHE_SECONDS=0`: every request goes "
         "through Django and reads the database). The search asks for an arrival in one hour, so each answer "

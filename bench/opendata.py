@@ -23,7 +23,6 @@ import os
 import random
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -31,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from common import ROOT, free_port, setup_django, write_docs
+from common import ROOT, free_port, setup_django, web_command, write_docs
 from mobility import datasette_bin, wait_up
 
 CITY = "bench-opendata"
@@ -297,8 +296,7 @@ def run(database_url: str, sqlite_path: Path, pages: int, rounds: int, redis_url
     if redis_url:  # the shared cache of a production install (docs/configuration.md): rate-limit counters
         env["REDIS_URL"] = redis_url
     # The production web process, as `citypocket run` starts it (2 workers x 4 threads).
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind",
-                            f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
+    web = subprocess.Popen(web_command(port),
                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Datasette with no cap on the size of a CSV (100 MB by default; the 1 000 000 rows are ~75 MB).
     datasette = subprocess.Popen([str(datasette_bin()), "serve", str(sqlite_path), "--host", "127.0.0.1",
