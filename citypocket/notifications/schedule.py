@@ -5,11 +5,12 @@ import uuid
 from collections import defaultdict
 
 from crontask import cron
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
 from citypocket.notifications.models import Channel, Delivery, DeliveryStatus, Digest
-from citypocket.notifications.sending import send_digest
+from citypocket.notifications.sending import CLAIM_LEASE, send_digest
 from citypocket.notifications.tasks import enqueue_batches
 
 logger = logging.getLogger(__name__)
@@ -20,9 +21,16 @@ logger = logging.getLogger(__name__)
 def release_due_deliveries() -> dict:
     """Sends what quiet hours held back once they end, and the retries whose back-off is over.
 
-    An e-mail held by quiet hours for a subscription with a digest joins the digest instead.
+    An e-mail held by quiet hours for a subscription with a digest joins the digest instead. Rows
+    still `sending` after their claim's lease (a worker killed in the middle of a batch or a digest)
+    are given back: an e-mail of a digest subscription to the digest, the others to the queue, with
+    the attempt counted (a killed worker may have sent some of them: at least once, not at most once).
     """
     now = timezone.now()
+    stranded = Delivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lte=now)
+    stranded.filter(channel=Channel.EMAIL, subscription__digest__in=[Digest.DAILY, Digest.WEEKLY]).update(
+        status=DeliveryStatus.DIGEST, next_attempt_at=None, error="claim lease over")
+    stranded.update(status=DeliveryStatus.PENDING, attempts=F("attempts") + 1, error="claim lease over")
     held = Delivery.objects.filter(status=DeliveryStatus.HELD, next_attempt_at__lte=now)
     held.filter(channel=Channel.EMAIL, subscription__digest__in=[Digest.DAILY, Digest.WEEKLY]).update(
         status=DeliveryStatus.DIGEST, next_attempt_at=None)
@@ -49,7 +57,7 @@ def send_digests(digest: str) -> int:
     for ids in waiting.values():
         claim = uuid.uuid4().hex
         Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DIGEST).update(
-            status=DeliveryStatus.SENDING, error=claim)
+            status=DeliveryStatus.SENDING, error=claim, next_attempt_at=timezone.now() + CLAIM_LEASE)
         deliveries = list(Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, error=claim)
                           .select_related("notification", "subscription__user", "subscription__city")
                           .order_by("notification__theme", "notification__created_at", "pk"))
@@ -59,10 +67,11 @@ def send_digests(digest: str) -> int:
             send_digest(deliveries[0].subscription, deliveries)
         except Exception as error:  # one person's failure must not stop the others' digests
             logger.warning("digest e-mail failed", extra={"error": type(error).__name__})
-            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(status=DeliveryStatus.DIGEST, error="")
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(status=DeliveryStatus.DIGEST, error="",
+                                                                              next_attempt_at=None)
             continue
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1, error="")
+            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1, error="", next_attempt_at=None)
         sent += 1
     # A digest abandoned (digest switched off) is sent as a normal notification by the minute sweep;
     # one whose subscription is gone has nobody to go to.

@@ -464,12 +464,20 @@ def push_sender() -> "PushSender":
     return sender
 
 
+# How long a claim holds its rows: a worker killed in the middle of a batch leaves them `sending`, and
+# `schedule.release_due_deliveries` gives them back once the lease is over (a batch takes seconds).
+CLAIM_LEASE = timedelta(minutes=15)
+
+
 def claim_deliveries(delivery_ids: list[int]) -> str:
-    """Marks the due pending deliveries among `delivery_ids` as this claim's (`sending`): two workers
-    given the same ids each send only the rows they claimed. The claim id."""
+    """Marks the due pending deliveries among `delivery_ids` as this claim's (`sending`, until the end
+    of the lease in `next_attempt_at`): two workers given the same ids each send only the rows they
+    claimed. The claim id."""
     claim = uuid.uuid4().hex
+    now = timezone.now()
     (Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING, subscription__isnull=False)
-     .exclude(next_attempt_at__gt=timezone.now()).update(status=DeliveryStatus.SENDING, error=claim))
+     .exclude(next_attempt_at__gt=now).update(status=DeliveryStatus.SENDING, error=claim,
+                                              next_attempt_at=now + CLAIM_LEASE))
     return claim
 
 

@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from citypocket.notifications import services
-from citypocket.notifications.models import Delivery, DeliveryStatus, Digest, Severity, Subscription, Theme
+from citypocket.notifications.models import Channel, Delivery, DeliveryStatus, Digest, Severity, Subscription, Theme
 from citypocket.notifications.schedule import release_due_deliveries, send_daily_digests
 from citypocket.notifications.selectors import delivery_counts
-from citypocket.notifications.sending import backoff, unsubscribe_url
+from citypocket.notifications.sending import CLAIM_LEASE, backoff, claim_deliveries, unsubscribe_url
 from citypocket.notifications.tests.factories import SubscriptionFactory
 from citypocket.participation.models import PhaseKind
 from citypocket.participation.services.accountability import announce_result_change, follow
@@ -201,3 +201,32 @@ def test_participation_news_goes_through_the_centre_and_stops_with_the_theme(rou
     with django_capture_on_commit_callbacks(execute=True):
         announce_result_change(result=result)
     assert len(mail.outbox) == 1
+
+
+def test_rows_of_a_worker_killed_mid_batch_are_given_back_after_the_claim_lease(
+        rouen, vapid, push_service, monkeypatch, django_capture_on_commit_callbacks):
+    """A claim holds its rows for CLAIM_LEASE; a worker that died with them leaves them `sending`, and
+    the minute sweep sends them once the lease is over (a digest reader's e-mail goes back to the digest)."""
+    start = pin_now(monkeypatch, timezone.now())
+    browser, push = push_subscriber(push_service, rouen)
+    reader = SubscriptionFactory(city=rouen, themes=[Theme.CITY_ALERTS], digest=Digest.DAILY)
+    notification = notify(rouen)  # on-commit fan-out not run: the rows are made by hand below
+    pushed = Delivery.objects.create(notification=notification, subscription=push, channel=Channel.WEBPUSH)
+    mailed = Delivery.objects.create(notification=notification, subscription=reader, channel=Channel.EMAIL,
+                                     status=DeliveryStatus.DIGEST)
+    claim_deliveries([pushed.pk])  # the worker claims, then dies before sending
+    Delivery.objects.filter(pk=mailed.pk).update(status=DeliveryStatus.SENDING, next_attempt_at=start + CLAIM_LEASE)
+
+    pin_now(monkeypatch, start + CLAIM_LEASE - timedelta(minutes=1))
+    release_due_deliveries.call()
+    assert push_service.messages_for(browser) == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENDING}
+
+    pin_now(monkeypatch, start + CLAIM_LEASE + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        release_due_deliveries.call()
+    assert [json.loads(m)["title"] for m in push_service.messages_for(browser)] == ["Coupure d'eau"]
+    pushed.refresh_from_db()
+    mailed.refresh_from_db()
+    assert (pushed.status, mailed.status) == (DeliveryStatus.SENT, DeliveryStatus.DIGEST)
+    assert pushed.attempts == 2  # the lost claim counts as an attempt
