@@ -22,13 +22,16 @@ logger = logging.getLogger("citypocket.request")
 CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
 
+API_PREFIX = "/api/v1/"  # the JSON API (citypocket.urls); the HTML guide at /api/ is a page like any other
+
+
 def is_anonymous_api_read(request) -> bool:
     """A GET or HEAD of the API that carries no cookie and no credentials: nobody's session, messages,
     sign-in or back office can be involved, and its answer is the same for everyone who asks so."""
     meta = request.META
     return (
         request.method in ("GET", "HEAD")
-        and request.path_info.startswith("/api/")
+        and request.path_info.startswith(API_PREFIX)
         and not meta.get("HTTP_COOKIE")
         and "HTTP_AUTHORIZATION" not in meta
     )
