@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "citypocket.core.middleware.AnonymousAPIReadMiddleware",  # first: the short chain of anonymous API reads
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -572,3 +573,19 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 AUDITLOG_CID_HEADER = None  # no correlation id read from the client's headers
 AUDITLOG_MASK_CALLABLE = "citypocket.audit.rules.mask"
+
+# --- The short middleware chain of anonymous API reads (core.middleware.AnonymousAPIReadMiddleware) ---
+# A GET or HEAD under /api/ without cookie or credentials skips the middlewares that only serve a
+# person or a page; every other middleware (headers, CSP, language, logs, guards, sessions, CSRF,
+# personal answers) runs as for any request. Measured: docs/api.md ("The hot reads").
+ANONYMOUS_API_SKIPS = {
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "citypocket.accounts.middleware.StaffMFARequiredMiddleware",
+    "citypocket.accounts.middleware.SessionActivityMiddleware",
+    "citypocket.accounts.middleware.KnownDeviceMiddleware",
+    "citypocket.audit.middleware.BackOfficeAuditMiddleware",
+    "axes.middleware.AxesMiddleware",
+}
+ANONYMOUS_API_MIDDLEWARE = [path for path in MIDDLEWARE[1:] if path not in ANONYMOUS_API_SKIPS]

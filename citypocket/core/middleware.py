@@ -1,21 +1,84 @@
-"""Cross-cutting request handling: privacy-safe request logs, the `?lang=` switch, personal answers
-kept out of every cache, and the Permissions-Policy header."""
+"""Cross-cutting request handling: the short middleware chain of anonymous API reads, privacy-safe
+request logs, the `?lang=` switch, personal answers kept out of every cache, and the
+Permissions-Policy header."""
 
 import logging
 import time
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import BadRequest, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("citypocket.request")
 
 
 # Exceptions Django turns into a 4xx answer: the caller's mistake, not ours.
 CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
+API_PREFIX = "/api/v1/"  # the JSON API (citypocket.urls); the HTML guide at /api/ is a page like any other
+
+
+def is_anonymous_api_read(request) -> bool:
+    """A GET or HEAD of the API that carries no cookie and no credentials: nobody's session, messages,
+    sign-in or back office can be involved, and its answer is the same for everyone who asks so."""
+    meta = request.META
+    return (
+        request.method in ("GET", "HEAD")
+        and request.path_info.startswith(API_PREFIX)
+        and not meta.get("HTTP_COOKIE")
+        and "HTTP_AUTHORIZATION" not in meta
+    )
+
+
+def build_chain(paths: list[str]):
+    """A middleware chain of `paths` (in MIDDLEWARE order) around Django's own view handling, with the
+    process_view / process_exception / process_template_response hooks of those middlewares only."""
+    handler = BaseHandler()
+    handler._view_middleware, handler._template_response_middleware, handler._exception_middleware = [], [], []
+    chain = convert_exception_to_response(handler._get_response)
+    for path in reversed(paths):
+        try:
+            instance = import_string(path)(chain)
+        except MiddlewareNotUsed:
+            continue
+        if hasattr(instance, "process_view"):
+            handler._view_middleware.insert(0, instance.process_view)
+        if hasattr(instance, "process_template_response"):
+            handler._template_response_middleware.append(instance.process_template_response)
+        if hasattr(instance, "process_exception"):
+            handler._exception_middleware.append(instance.process_exception)
+        chain = convert_exception_to_response(instance)
+    return chain
+
+
+class AnonymousAPIReadMiddleware:
+    """First of MIDDLEWARE: sends an anonymous API read (`is_anonymous_api_read`) through a shorter chain,
+    settings.ANONYMOUS_API_MIDDLEWARE, every other request through the whole one.
+
+    The shorter chain is MIDDLEWARE without what only serves a person or a page (flash messages,
+    allauth's context, htmx, the staff second factor, session activity, known devices, the back-office
+    audit, the sign-in lockout: see settings.ANONYMOUS_API_SKIPS), each of which does nothing for a
+    request without cookie or credentials but still costs its call on every request. Every header,
+    the CSP, the language (?lang= and Accept-Language), the rate limit, the request log and the
+    guards are the same middlewares in both chains (core/tests/test_hot_reads.py holds the answers equal).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        paths = getattr(settings, "ANONYMOUS_API_MIDDLEWARE", None)
+        self.lean = build_chain(paths) if paths else None
+
+    def __call__(self, request):
+        if self.lean is not None and is_anonymous_api_read(request):
+            return self.lean(request)
+        return self.get_response(request)
 
 
 class RequestLogMiddleware:

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.messages.middleware import MessageMiddleware
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -191,3 +192,46 @@ def test_the_hot_reads_answer_in_few_queries(air, settings, django_assert_max_nu
         with django_assert_max_num_queries(budget):
             assert client.get(path).status_code == 200
     forget_cities()
+
+
+def with_cookie() -> Client:
+    client = Client()
+    client.cookies["unrelated"] = "1"
+    return client
+
+
+@pytest.mark.parametrize("path", [
+    AIR_NOW,
+    AIR_NOW + "?lang=en",
+    "/api/v1/cities/nowhere/air/now",  # a problem
+    "/api/v1/cities/rouen/sensors/FR25036/observations?property=pm10&resolution=weekly",  # a 422
+    "/api/v1/cities/rouen/sensors?kind=%00",  # stopped by the guards
+    "/api/v1/cities/rouen/car-parks",
+    "/api/v1/docs",
+])
+def test_the_short_chain_of_anonymous_api_reads_answers_as_the_whole_one(air, path):
+    """The same read with an unrelated cookie goes through every middleware: same status, headers and body."""
+    mobility_demo.load(history=False)
+    short = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    whole = with_cookie().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert short.status_code == whole.status_code
+    assert dict(short.headers) == dict(whole.headers)
+    assert short.content == whole.content
+    assert not short.cookies
+
+
+def test_anonymous_api_reads_skip_the_personal_middlewares_only(rouen, monkeypatch):
+    """A cookie-less API GET never reaches the messages or sign-in lockout middlewares; a page, an API write
+    and a read with a cookie or credentials still do."""
+    seen = []
+    original = MessageMiddleware.process_request
+    monkeypatch.setattr(MessageMiddleware, "process_request",
+                        lambda self, request: seen.append(request.path) or original(self, request))
+    Client().get("/api/v1/cities/rouen/air/now")
+    assert seen == []
+    with_cookie().get("/api/v1/cities")
+    Client().get("/api/v1/cities", HTTP_AUTHORIZATION="Bearer nothing")
+    Client().post("/api/v1/cities/rouen/air/alerts/push-subscriptions", {}, content_type="application/json")
+    Client().get("/rouen/")
+    assert seen == ["/api/v1/cities", "/api/v1/cities", "/api/v1/cities/rouen/air/alerts/push-subscriptions",
+                    "/rouen/"]
