@@ -10,7 +10,7 @@ from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson, ngsild
-from citypocket.core.http import cache_public
+from citypocket.core.http import GEOJSON_CONTENT_TYPE, cache_public, json_answer
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.mobility import representations, selectors, traffic
@@ -59,7 +59,6 @@ LIST_FORMATS = {
 @cache_public(max_age=LIVE_MAX_AGE)
 def list_car_parks(
     request: HttpRequest,
-    response: HttpResponse,
     city: CitySlug,
     format: Literal["geojson", "ngsi-ld", "csv"] | None = None,
 ):
@@ -76,8 +75,11 @@ def list_car_parks(
     if ngsild.wanted(request, format):
         entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
         return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
-    ngsild.vary_on_accept(response)
-    return geojson.feature_collection(representations.feature(item) for item in items)
+    # A hot read: built in the CarParkCollection shape and rendered without ninja's output validation
+    # (core.http.json_answer; tests/test_api.py holds the answer to the schema, byte for byte).
+    answer = json_answer(geojson.feature_collection(representations.feature(item) for item in items),
+                         content_type=GEOJSON_CONTENT_TYPE)
+    return ngsild.vary_on_accept(answer)
 
 
 def parse_arrival(value: datetime | None, *, tz: str, now: datetime) -> datetime:
@@ -181,9 +183,9 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
             },
             "reasons": alt.reasons,
         }
-    return geojson.feature_collection(
-        features, destination=geojson.point(lon, lat), arrive_at=outcome.arrive_at, park_and_ride=alternative
-    )
+    # In SearchCollection's order (it is rendered without validation, which would reorder it).
+    return {"type": "FeatureCollection", "destination": geojson.point(lon, lat), "arrive_at": outcome.arrive_at,
+            "features": features, "park_and_ride": alternative}
 
 
 @router.get(
@@ -207,7 +209,6 @@ def outcome_body(outcome, *, lat: float, lon: float) -> dict:
 @cache_public(max_age=LIVE_MAX_AGE)
 def search_car_parks(
     request: HttpRequest,
-    response: HttpResponse,
     city: CitySlug,
     lat: Annotated[float, Query(ge=-90, le=90, description="Destination latitude (WGS 84)")],
     lon: Annotated[float, Query(ge=-180, le=180, description="Destination longitude (WGS 84)")],
@@ -231,8 +232,10 @@ def search_car_parks(
     )
     # How the predictions were made: from the worker's profiles, or (none kept yet, or out of date)
     # from the history read for this request, for this many car parks.
-    response[PREDICTION_SOURCE] = outcome.prediction_source
-    return outcome_body(outcome, lat=lat, lon=lon)
+    # Rendered in the SearchCollection shape without ninja's output validation (core.http.json_answer).
+    answer = json_answer(outcome_body(outcome, lat=lat, lon=lon), content_type=GEOJSON_CONTENT_TYPE)
+    answer[PREDICTION_SOURCE] = outcome.prediction_source
+    return answer
 
 
 @router.get(

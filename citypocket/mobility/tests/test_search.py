@@ -6,9 +6,11 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
 
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
+from citypocket.mobility.schemas import CarParkCollection, SearchCollection
 from citypocket.mobility.tests.conftest import push
 from citypocket.mobility.tests.factories import CarParkFactory
 from citypocket.sensors.models import LatestObservation, Observation
@@ -294,3 +296,28 @@ def test_admin_is_city_scoped(demo_parks):
     rotonde = CarPark.objects.get(city=demo_parks["aix"], slug="rotonde")
     assert client.get(f"/admin/mobility/carpark/{rotonde.pk}/change/").status_code in (302, 403, 404)
     assert CarPark.objects.get(pk=rotonde.pk).name == "Rotonde"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_list_and_the_search_are_exactly_what_their_schemas_give(client, demo_parks, lang):
+    """Both are rendered without ninja's output validation (core.http.json_answer): the bytes must be
+    those the validation of CarParkCollection / SearchCollection would have sent, GeoJSON media type included."""
+    aix = demo_parks["aix"]
+    push(aix, "AIX-P-ROTONDE", 0)
+    push(aix, "AIX-P-MEJANES", 420)
+    arrive = (timezone.now() + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
+    answers = {
+        CarParkCollection: client.get("/api/v1/cities/aix-en-provence/car-parks", HTTP_ACCEPT_LANGUAGE=lang),
+        SearchCollection: client.get(SEARCH, {"lat": ROTONDE_FOUNTAIN[0], "lon": ROTONDE_FOUNTAIN[1],
+                                              "arrive_at": arrive, "max_walk_m": 5000}, HTTP_ACCEPT_LANGUAGE=lang),
+    }
+    for schema, response in answers.items():
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Type"] == "application/geo+json"
+        assert json.loads(response.content)["features"]
+        again = json.dumps(schema.model_validate(json.loads(response.content)).model_dump(),
+                           cls=NinjaJSONEncoder).encode()
+        assert response.content == again, schema.__name__
+    assert answers[SearchCollection]["X-Prediction-Source"]
+    assert "Accept" in answers[CarParkCollection]["Vary"]
