@@ -11,9 +11,13 @@ from citypocket.core.problems import DomainError
 from citypocket.notifications.cityalerts import check_polygon
 from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
 
+# The themes the centre offers: those a capability sends (waste reminders are not sent yet, see
+# docs/notifications.md, so they are not offered).
+OFFERED_THEMES = [(value, label) for value, label in Theme.choices if value != Theme.WASTE]
+
 
 class PreferencesForm(forms.Form):
-    themes = forms.MultipleChoiceField(label=_("What to hear about"), choices=Theme.choices,
+    themes = forms.MultipleChoiceField(label=_("What to hear about"), choices=OFFERED_THEMES,
                                        widget=forms.CheckboxSelectMultiple, required=False)
     communes = forms.MultipleChoiceField(
         label=_("Where"), required=False, widget=forms.CheckboxSelectMultiple,
