@@ -3,19 +3,28 @@
 import json
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from citypocket.cityinfo.selectors import list_categories
 from citypocket.core.problems import DomainError
 from citypocket.notifications.cityalerts import check_polygon
 from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
 
+# The themes the centre offers: those a capability sends (waste reminders are not sent yet, see
+# docs/notifications.md, so they are not offered).
+OFFERED_THEMES = [(value, label) for value, label in Theme.choices if value != Theme.WASTE]
+
 
 class PreferencesForm(forms.Form):
-    themes = forms.MultipleChoiceField(label=_("What to hear about"), choices=Theme.choices,
+    themes = forms.MultipleChoiceField(label=_("What to hear about"), choices=OFFERED_THEMES,
                                        widget=forms.CheckboxSelectMultiple, required=False)
     communes = forms.MultipleChoiceField(
         label=_("Where"), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick none to hear about the whole city. Alerts for the whole city always reach you."))
+    event_categories = forms.MultipleChoiceField(
+        label=_("Which events"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("With the Events theme: tick none to hear about every new event of the agenda."))
     language = forms.ChoiceField(label=_("Language of the messages"),
                                  choices=[("fr", "Français"), ("en", "English")])
     quiet_start = forms.TimeField(label=_("Quiet hours from"), required=False,
@@ -28,6 +37,9 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communes"].choices = [(code, code) for code in city.insee_codes or []]
+        language = "en" if (get_language() or "fr").startswith("en") else "fr"
+        self.fields["event_categories"].choices = [(category.slug, category.name(language))
+                                                   for category in list_categories(city=city)]
 
     def clean(self):
         data = super().clean()

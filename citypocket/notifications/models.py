@@ -35,6 +35,10 @@ class Severity(models.TextChoices):
 
 URGENT = {Severity.EXTREME, Severity.SEVERE}  # what quiet hours and digests let through at once
 
+# The key prefix of a water-restriction notification whose change also sent a city alert
+# (official.py): it skips the subscriptions that hear city alerts, so that nobody hears it twice.
+WATER_WITH_ALERT = "water+alert:"
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -105,7 +109,8 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=120)
     messages = models.JSONField(_("messages"))
     communes = models.JSONField(_("communes"), default=list, blank=True)
-    category = models.CharField(_("category"), max_length=60, blank=True)
+    # Event categories (slugs, comma-separated): a subscription with categories hears it if one matches.
+    category = models.CharField(_("category"), max_length=300, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="+", verbose_name=_("only to"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)

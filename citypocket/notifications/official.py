@@ -6,6 +6,12 @@ centre like any other: the first level above the quiet one publishes an alert; a
 (a new version, "what changed" in both languages); the quiet level again closes it. One alert per
 feed and area (`CityAlert.source`), so a commune's restriction and the weather each have their own.
 
+A water-restriction change is also sent under the `water` theme, every change (the first level, a
+new one, the end), to the subscriptions of its commune (or of the whole city), with a key per area,
+level and day. A subscription that has both themes hears the change once: the water notification of
+a change that also published, updated or closed a city alert skips the subscriptions with
+`city_alerts` (its key starts with `WATER_WITH_ALERT`, read by `sending.wants`).
+
 The feeds are the authority, so no second staff confirmation is asked, whatever the severity. The
 alert lasts until the level changes, at most `VALIDITY` (a feed that stops answering does not leave
 an alert up for ever); a demo feed's alert says it is demo data.
@@ -20,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from citypocket.audit.services import record
 from citypocket.notifications.cityalerts import _go_live, _send
-from citypocket.notifications.models import AlertKind, AlertState, CityAlert, Severity
+from citypocket.notifications.models import WATER_WITH_ALERT, AlertKind, AlertState, CityAlert, Severity, Theme
+from citypocket.notifications.services import notify
 from citypocket.officialfeeds import present
 
 # CAP severities of the feeds' levels: Météo-France's own CAP feed gives yellow Moderate, orange
@@ -52,15 +59,42 @@ def _change_note(kind: str, old_level, new_level: str, language: str) -> str:
         return (_("Level: %(before)s → %(after)s.") % {"before": before, "after": after})[:300]
 
 
+def _water_messages(texts: dict, url: str, is_demo: bool) -> dict:
+    messages = {}
+    for language in ("fr", "en"):
+        text = texts.get(language) or texts.get("fr") or {}
+        prefix = DEMO[language] if is_demo else ""
+        title = prefix + (text.get("title") or "")
+        messages[language] = {"title": title[:160], "body": text.get("body") or title, "url": url}
+    return messages
+
+
 def on_level_changed(sender, *, city, kind: str, area: dict, old_level, new_level: str, severity: int, texts: dict,
                      url: str, changed_at, is_demo: bool, **kwargs) -> CityAlert | None:
-    """Receiver of `official_level_changed`: publishes, updates or closes the area's alert."""
+    """Receiver of `official_level_changed`: publishes, updates or closes the area's alert, and sends a
+    water-restriction change to the `water` theme."""
     if kind not in SEVERITIES:
         return None
     communes = [code for code in area.get("communes", []) if code in (city.insee_codes or [])]
     source = f"{kind}:{','.join(communes) or area.get('department', '')}"[:80]
     if set(communes) == set(city.insee_codes or []):
         communes = []  # every commune of the city: the whole city, as staff would say it
+    with transaction.atomic():
+        alert, alerted = _raise_alert(city=city, kind=kind, source=source, communes=communes, old_level=old_level,
+                                      new_level=new_level, texts=texts, url=url, changed_at=changed_at,
+                                      is_demo=is_demo)
+        if kind == "water_restriction":
+            area_key = source.split(":", 1)[1]
+            key = f"{WATER_WITH_ALERT if alerted else 'water:'}{area_key}:{new_level}:{changed_at.date().isoformat()}"
+            notify(theme=Theme.WATER, city=city, key=key, communes=communes,
+                   severity=SEVERITIES[kind].get(new_level, Severity.MINOR),
+                   messages=_water_messages(texts, url, is_demo))
+    return alert
+
+
+def _raise_alert(*, city, kind: str, source: str, communes: list[str], old_level, new_level: str, texts: dict,
+                 url: str, changed_at, is_demo: bool) -> tuple[CityAlert | None, bool]:
+    """Publishes, updates or closes the area's alert; the alert, and whether a city alert was sent."""
     with transaction.atomic():
         alert = (CityAlert.objects.select_for_update().filter(city=city, source=source)
                  .exclude(state=AlertState.CLOSED).order_by("-created_at").first())
@@ -72,7 +106,7 @@ def on_level_changed(sender, *, city, kind: str, area: dict, old_level, new_leve
                 record(actor=None, action="alert.closed", obj=alert, city=city, detail={"source": kind},
                        clear=("source",))
                 _send(alert, change="closed")
-            return alert
+            return alert, alert is not None
         fields = _texts(texts, url, is_demo)
         fields.update(kind=KINDS[kind], severity=level_severity, communes=communes, onset=changed_at,
                       expires=changed_at + VALIDITY[kind])
@@ -83,7 +117,7 @@ def on_level_changed(sender, *, city, kind: str, area: dict, old_level, new_leve
                    detail={"kind": alert.kind, "severity": alert.severity, "source": kind},
                    clear=("kind", "severity", "source"))
             _go_live(alert)
-            return alert
+            return alert, True
         for name, value in fields.items():
             setattr(alert, name, value)
         alert.change_note_fr = _change_note(kind, old_level, new_level, "fr")
@@ -92,4 +126,4 @@ def on_level_changed(sender, *, city, kind: str, area: dict, old_level, new_leve
         alert.save()
         record(actor=None, action="alert.updated", obj=alert, city=city, detail={"version": alert.version})
         _send(alert, change="updated")
-    return alert
+    return alert, True

@@ -42,12 +42,14 @@ from django.utils.translation import gettext as _
 
 from citypocket.notifications.models import (
     URGENT,
+    WATER_WITH_ALERT,
     Channel,
     Delivery,
     DeliveryStatus,
     Digest,
     Notification,
     Subscription,
+    Theme,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,10 +75,13 @@ def wants(subscription, notification: Notification) -> bool:
     """True when `subscription` asked for what `notification` is about (theme, area, category)."""
     if notification.theme not in subscription.themes:
         return False
+    if (notification.theme == Theme.WATER and notification.key.startswith(WATER_WITH_ALERT)
+            and Theme.CITY_ALERTS in subscription.themes):
+        return False  # the city alert of the same change reaches them (official.py)
     if notification.communes and subscription.communes and not set(notification.communes) & set(subscription.communes):
         return False
-    return not (notification.category and subscription.event_categories
-                and notification.category not in subscription.event_categories)
+    categories = set(notification.category.split(",")) - {""}
+    return not (categories and subscription.event_categories and not categories & set(subscription.event_categories))
 
 
 class Candidate(NamedTuple):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from citypocket.cities.models import City
+from citypocket.cityinfo.selectors import list_categories
 from citypocket.core.problems import InvalidValues, NotFound
 from citypocket.notifications.models import Channel, Digest, Notification, Severity, Subscription, Theme
 
@@ -186,7 +187,9 @@ def update_preferences(subscription: Subscription, *, themes: list[str], languag
     subscription.communes = [code for code in communes if code in known_communes]
     subscription.quiet_start, subscription.quiet_end = quiet_start, quiet_end
     subscription.digest = digest
-    subscription.event_categories = list(event_categories or [])
+    if event_categories is not None:  # None keeps the chosen categories (a caller that does not show them)
+        known_categories = set(list_categories(city=subscription.city).values_list("slug", flat=True))
+        subscription.event_categories = [slug for slug in dict.fromkeys(event_categories) if slug in known_categories]
     subscription.is_active = active and bool(subscription.themes)
     subscription.save()
     return subscription

@@ -52,13 +52,14 @@ def _initial(subscription: Subscription | None) -> dict:
         return {"themes": [Theme.CITY_ALERTS], "language": get_language() or "fr", "digest": Digest.NONE}
     return {"themes": subscription.themes, "communes": subscription.communes, "language": subscription.language,
             "quiet_start": subscription.quiet_start, "quiet_end": subscription.quiet_end,
-            "digest": subscription.digest}
+            "digest": subscription.digest, "event_categories": subscription.event_categories}
 
 
 def _save(subscription: Subscription, data: dict, *, active: bool = True) -> None:
     services.update_preferences(subscription, themes=data["themes"], language=data["language"],
                                 communes=data["communes"], quiet_start=data["quiet_start"],
-                                quiet_end=data["quiet_end"], digest=data["digest"], active=active)
+                                quiet_end=data["quiet_end"], digest=data["digest"],
+                                event_categories=data["event_categories"], active=active)
 
 
 @require_http_methods(["GET", "POST"])
