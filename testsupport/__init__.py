@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 import factory
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from citypocket.accounts.models import User
@@ -279,3 +281,12 @@ def choose_language(page, code: str) -> None:
         toggle.click()
     with page.expect_navigation():
         page.locator(f'button[name="language"][value="{code}"]').click()
+
+
+def migrate_to(targets):
+    """Migrates the test database to `targets` ([(app, migration)…]) and returns the apps of that state,
+    for a test of a data migration: go back, write the old rows, go forward, check."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps

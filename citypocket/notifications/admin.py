@@ -45,15 +45,10 @@ class CityAlertForm(forms.ModelForm):
         return [code.strip() for code in self.cleaned_data["communes"].split(",") if code.strip()]
 
     def clean_polygon(self):
-        text = self.cleaned_data["polygon"].strip()
-        if not text:
-            return None
         try:
-            polygon = json.loads(text)
-            cityalerts.check_polygon(polygon)
-        except (ValueError, DomainError) as error:
+            return cityalerts.parse_polygon(self.cleaned_data["polygon"])
+        except ValueError as error:
             raise ValidationError(_("Paste a GeoJSON Polygon with closed rings.")) from error
-        return polygon
 
 
 @admin.register(CityAlert)

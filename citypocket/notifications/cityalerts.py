@@ -7,6 +7,7 @@ extreme alert waits for a second one of them (never its author) unless the city 
 (`AlertSettings.severe_needs_confirmation`).
 """
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -88,6 +89,19 @@ def get_staff_alert(*, city: City, identifier) -> CityAlert:
 
 def needs_confirmation(alert: CityAlert) -> bool:
     return alert.severity in URGENT and settings_of(alert.city).severe_needs_confirmation
+
+
+def parse_polygon(text: str) -> dict | None:
+    """A GeoJSON Polygon pasted or drawn in a form (None when blank); ValueError when it is not one."""
+    text = text.strip()
+    if not text:
+        return None
+    polygon = json.loads(text)  # JSONDecodeError is a ValueError
+    try:
+        check_polygon(polygon)
+    except DomainError as error:
+        raise ValueError(str(error)) from error
+    return polygon
 
 
 def check_polygon(polygon) -> None:

@@ -1,14 +1,12 @@
 """The notification centre's form: what a person (or a device) wants to receive, and how."""
 
-import json
 
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cityinfo.selectors import list_categories
-from citypocket.core.problems import DomainError
-from citypocket.notifications.cityalerts import check_polygon
+from citypocket.notifications.cityalerts import parse_polygon
 from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
 
 # The themes the centre offers: those a capability sends (waste reminders are not sent yet, see
@@ -89,16 +87,11 @@ class AlertForm(forms.Form):
             del self.fields["communes"]
 
     def clean_polygon(self):
-        text = self.cleaned_data["polygon"].strip()
-        if not text:
-            return None
         try:
-            polygon = json.loads(text)
-            check_polygon(polygon)
-        except (ValueError, DomainError) as error:
+            return parse_polygon(self.cleaned_data["polygon"])
+        except ValueError as error:
             raise forms.ValidationError(
                 _("This is not a GeoJSON Polygon with closed rings: draw it again or clear it.")) from error
-        return polygon
 
     def clean(self):
         data = super().clean()

@@ -23,15 +23,9 @@ from citypocket.participation.models import Notification
 from citypocket.participation.services.delivery import email_notifications
 from citypocket.participation.tests.factories import FollowFactory, NotificationFactory, ProposalFactory
 from testsupport import UserFactory
+from testsupport import migrate_to as migrate
 
 BEFORE = [("notifications", "0004_cityalert_source"), ("participation", "0011_counting_method_words")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,15 +16,9 @@ from citypocket.air.models import AirAlert
 from citypocket.cities.demo import load_demo_cities
 from citypocket.notifications.models import Delivery, Subscription, Theme
 from testsupport import UserFactory
+from testsupport import migrate_to as migrate
 
 BEFORE = [("air", "0003_alerts"), ("notifications", "0001_initial")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
