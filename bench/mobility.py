@@ -20,6 +20,7 @@ import base64
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -557,6 +558,8 @@ def main() -> None:
     parser.add_argument("--uncached-only", action="store_true",
                         help="only the hot reads without the edge cache beside Datasette (no backtest)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench-mobility drives the servers with wrk: install it first (Debian: apt-get install wrk).")
     setup_django(args.database_url)
     now = datetime.now(UTC)
     ensure_air_city()
