@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
@@ -172,3 +173,57 @@ def hours_at(text: str, *, zone: ZoneInfo, moment: datetime, closures: Iterable[
         return HoursNow("open", local, closes, comment, week)
     opens = first[0] if first else None
     return HoursNow("closed", local, opens, comment, week)
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One local day of a place's week: its open spans (clock times, a span past midnight cut at it),
+    or the exceptional closure that empties it."""
+
+    day: date
+    spans: tuple[tuple[time, time | None], ...]  # end None: until midnight; an end before the start: the next morning
+    closure: Closure | None = None
+
+    @property
+    def label(self) -> str:
+        """"9:00-12:00, 14:00-18:00" (with an en dash), "Closed", "Closed — Christmas", in the active language."""
+        if self.closure:
+            return _("Closed — %(reason)s") % {"reason": self.closure.reason} if self.closure.reason else _("Closed")
+        if not self.spans:
+            return _("Closed")
+        if self.spans == ((time(0), None),):
+            return _("Open around the clock")
+        return ", ".join(f"{_clock(start)}\N{EN DASH}{_clock(end) if end else '24:00'}" for start, end in self.spans)
+
+
+def _clock(moment: time) -> str:
+    return formats.time_format(moment, "G:i")
+
+
+def week_of(text: str, *, zone: ZoneInfo, moment: datetime, closures: Iterable[Closure] = (),
+            days: int = 7) -> tuple[DayHours, ...]:
+    """The open hours of each local day from `moment`'s day on, for the place page: a person reads
+    "Monday 9:00-12:00, 14:00-18:00", not the OpenStreetMap text. Empty for unknown hours."""
+    if not text or not is_valid_expression(text):
+        return ()
+    closures = sorted(closures, key=lambda closure: closure.first)
+    rule = _parsed(text, zone.key)
+    first_day = moment.astimezone(zone).date()
+    start = datetime.combine(first_day, time(0), tzinfo=zone)
+    end = datetime.combine(first_day + timedelta(days=days), time(0), tzinfo=zone)
+    per_day: dict[date, list[tuple[time, time | None]]] = {first_day + timedelta(days=n): [] for n in range(days)}
+    for span_start, span_end in _open_spans(rule, start, end, closures):
+        cursor = span_start
+        while cursor < span_end:
+            midnight = datetime.combine(cursor.date() + timedelta(days=1), time(0), tzinfo=zone)
+            stop = min(span_end, midnight)
+            per_day[cursor.date()].append((cursor.timetz().replace(tzinfo=None),
+                                           None if stop == midnight else stop.timetz().replace(tzinfo=None)))
+            cursor = stop
+    # A night span (Fr 20:00-02:00) reads as one span of the evening it starts, not as two pieces.
+    ordered = list(per_day)
+    for day, following in pairwise(ordered):
+        evening, morning = per_day[day], per_day[following]
+        if evening and evening[-1][1] is None and morning and morning[0][0] == time(0) and morning[0][1] is not None:
+            evening[-1] = (evening[-1][0], morning.pop(0)[1])
+    return tuple(DayHours(day, tuple(spans), _closure_on(day, closures)) for day, spans in per_day.items())

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from citypocket.cities.models import City
 from citypocket.cityinfo import images
-from citypocket.cityinfo.hours import Closure, HoursNow, hours_at
+from citypocket.cityinfo.hours import Closure, DayHours, HoursNow, hours_at, week_of
 from citypocket.cityinfo.models import (
     LONG_OCCURRENCE,
     Article,
@@ -56,6 +56,12 @@ def closures_of(place: Place, language: str) -> list[Closure]:
 def hours_of(place: Place, *, moment: datetime, language: str) -> HoursNow:
     return hours_at(place.opening_hours, zone=place.city.zone, moment=moment,
                     closures=closures_of(place, language))
+
+
+def week_hours_of(place: Place, *, moment: datetime, language: str) -> tuple[DayHours, ...]:
+    """The place's hours for each of the seven days from today (city time), closures applied."""
+    return week_of(place.opening_hours, zone=place.city.zone, moment=moment,
+                   closures=closures_of(place, language))
 
 
 def list_places_now(

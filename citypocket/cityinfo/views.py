@@ -56,6 +56,7 @@ def place(request, city: str, slug: str):
         raise Http404(str(error)) from error
     return render(request, "cityinfo/place.html", {
         "city": city_obj, "place": found, "hours": selectors.hours_of(found, moment=now, language=language),
+        "week": selectors.week_hours_of(found, moment=now, language=language),
         "closures": selectors.closures_of(found, language), "description": found.description(language),
         "picture": _picture(found.image, city_obj), "picture_alt": found.image_alt(language),
     })

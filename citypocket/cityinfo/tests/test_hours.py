@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from citypocket.cityinfo.hours import Closure, hours_at, is_valid_expression
+from citypocket.cityinfo.hours import Closure, hours_at, is_valid_expression, week_of
 
 PARIS = ZoneInfo("Europe/Paris")
 OFFICE = "Mo-Fr 09:00-18:00; PH off"
@@ -86,3 +86,30 @@ def test_the_label_gives_the_date_when_the_opening_is_more_than_a_week_away():
     with translation.override("en"):
         label = hours_at(OFFICE, zone=PARIS, moment=local(2026, 8, 3, 10), closures=[closure]).label
     assert label == "Closed — opens on 24 August at 9:00"
+
+
+def test_the_week_lists_each_days_hours_with_holidays_and_closures():
+    """Monday 21 December 2026: Christmas (Friday) is a public holiday, the 24th an exceptional closure."""
+    rule = "Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-13:00; PH off"
+    with translation.override("en"):
+        week = week_of(rule, zone=PARIS, moment=local(2026, 12, 21, 19, 30),
+                       closures=[Closure(date(2026, 12, 24), date(2026, 12, 24), "Stocktaking")])
+        labels = {day.day: day.label for day in week}
+    assert list(labels) == [date(2026, 12, day) for day in range(21, 28)]
+    assert labels[date(2026, 12, 21)] == "9:00\u201312:00, 14:00\u201318:00"  # the whole of today, even after closing
+    assert labels[date(2026, 12, 24)] == "Closed — Stocktaking"
+    assert labels[date(2026, 12, 25)] == "Closed"
+    assert labels[date(2026, 12, 26)] == "10:00\u201313:00"
+    assert labels[date(2026, 12, 27)] == "Closed"
+
+
+def test_the_week_shows_a_night_span_on_the_evening_it_starts_and_always_open_days():
+    with translation.override("fr"):
+        night = {day.day: day.label for day in week_of("Fr-Sa 20:00-02:00", zone=PARIS, moment=local(2026, 12, 21, 12))}
+        always = {day.label for day in week_of("24/7", zone=PARIS, moment=local(2026, 12, 21, 12))}
+    assert night[date(2026, 12, 25)] == "20:00\u20132:00"
+    assert night[date(2026, 12, 26)] == "20:00\u20132:00"
+    assert night[date(2026, 12, 27)] == "Fermé"  # Sunday's 0:00-2:00 belongs to Saturday night
+    assert always == {"Ouvert 24\u00a0h/24"}
+    assert week_of("", zone=PARIS, moment=local(2026, 12, 21, 12)) == ()
+    assert week_of("not hours", zone=PARIS, moment=local(2026, 12, 21, 12)) == ()

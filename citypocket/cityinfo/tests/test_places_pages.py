@@ -61,6 +61,10 @@ def test_place_page_shows_contact_accessibility_hours_and_closures(client, rouen
     assert 'href="tel:0235000000"' in text and "Hearing loop" in text
     assert "Mo-Fr 09:00-18:00; PH off" in text and "Stocktaking" in text
     assert "Closed" in text
+    week = text.split('class="ci-week"', 1)[1].split("</table>", 1)[0]
+    assert week.count("<tr") == 7 and week.count('aria-current="date"') == 1
+    assert "Closed — Stocktaking" in week.split("</tr>", 1)[0]  # today's row
+    assert "9:00\u201318:00" in week  # a usual working day of the next seven
 
 
 def test_a_place_of_another_city_is_a_404_page(client, places, aix):
