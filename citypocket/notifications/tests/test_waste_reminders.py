@@ -13,6 +13,7 @@ from django.test import Client
 from citypocket.cityinfo import waste
 from citypocket.cityinfo.waste_demo import load_waste
 from citypocket.cityinfo.waste_models import WasteZone
+from citypocket.core.privacy import erase_personal_data, export_personal_data
 from citypocket.notifications import services as centre
 from citypocket.notifications.models import Channel, Delivery, DeliveryStatus, Notification, Subscription, Theme
 from citypocket.notifications.schedule import release_due_deliveries
@@ -211,3 +212,12 @@ def test_a_device_page_shows_and_removes_its_zone(rouen, zones):
     Client().post(url, {"themes": ["waste"], "language": "fr", "waste_zones": ["rive-gauche"]})
     subscription.refresh_from_db()
     assert subscription.waste_zones == ["rive-gauche"]
+
+
+def test_the_zone_is_in_my_data_and_erased_with_the_subscription(rouen, zones, citizen):
+    SubscriptionFactory(city=rouen, user=citizen, themes=[Theme.WASTE], waste_zones=["rive-droite"])
+    export = export_personal_data(citizen)
+    text = json.dumps(export, ensure_ascii=False, default=str)
+    assert '"waste_zones": ["rive-droite"]' in text
+    erase_personal_data(user=citizen)
+    assert not Subscription.objects.exists()
