@@ -125,7 +125,8 @@ def get_notifications_vapid_key(request: HttpRequest):
     operation_id="subscribe_device_to_notifications",
     summary="Subscribe a browser (web push) to the city's notifications of the chosen themes",
     description=(
-        "Body: the browser's PushSubscription JSON plus `language` and `themes` (default: city alerts). The "
+        "Body: the browser's PushSubscription JSON plus `language` and `themes` (default: city alerts), and "
+        "`waste_zones` for the waste reminders (collection zones, never an address). The "
         "answer's `token` opens the device's settings page (`settings_url`: themes, communes, quiet hours) and "
         "unsubscribes it (DELETE /notifications/subscriptions/{token}); keep it. Made while signed in "
         "(session), the subscription belongs to the account and the request needs the CSRF token."
@@ -140,10 +141,11 @@ def subscribe_device_to_notifications(request: HttpRequest, city: CitySlug, payl
     for theme in payload.themes or ["city_alerts"]:
         subscription = services.subscribe_push(city=place, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
                                                auth=payload.keys.auth, language=payload.language,
-                                               user=request.user, theme=theme)
+                                               user=request.user, theme=theme, waste_zones=payload.waste_zones)
     settings_url = reverse("notifications:device", kwargs={"city": place.slug, "token": subscription.token})
     return 201, {"token": str(subscription.token), "city": place.slug, "language": subscription.language,
-                 "themes": subscription.themes, "settings_url": settings_url}
+                 "themes": subscription.themes, "waste_zones": subscription.waste_zones,
+                 "settings_url": settings_url}
 
 
 @router.delete(

@@ -6,12 +6,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from citypocket.cityinfo.selectors import list_categories
+from citypocket.cityinfo.waste_models import WasteZone
 from citypocket.notifications.cityalerts import parse_polygon
 from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
 
-# The themes the centre offers: those a capability sends (waste reminders are not sent yet, see
-# docs/notifications.md, so they are not offered).
-OFFERED_THEMES = [(value, label) for value, label in Theme.choices if value != Theme.WASTE]
+# The themes the centre offers: every theme a capability sends.
+OFFERED_THEMES = list(Theme.choices)
 
 
 class PreferencesForm(forms.Form):
@@ -23,6 +23,10 @@ class PreferencesForm(forms.Form):
     event_categories = forms.MultipleChoiceField(
         label=_("Which events"), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("With the Events theme: tick none to hear about every new event of the agenda."))
+    waste_zones = forms.MultipleChoiceField(
+        label=_("Waste reminders for"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The collection areas saved from the waste page (never your address). Untick one to stop "
+                    "its reminders."))
     language = forms.ChoiceField(label=_("Language of the messages"),
                                  choices=[("fr", "Français"), ("en", "English")])
     quiet_start = forms.TimeField(label=_("Quiet hours from"), required=False,
@@ -38,6 +42,11 @@ class PreferencesForm(forms.Form):
         language = "en" if (get_language() or "fr").startswith("en") else "fr"
         self.fields["event_categories"].choices = [(category.slug, category.name(language))
                                                    for category in list_categories(city=city)]
+        # Only the zones already saved (from the waste page), by their names.
+        saved = (kwargs.get("initial") or {}).get("waste_zones") or []
+        self.fields["waste_zones"].choices = [
+            (zone.slug, zone.name(language))
+            for zone in WasteZone.objects.filter(city=city, slug__in=saved).order_by("name_fr")] if saved else []
 
     def clean(self):
         data = super().clean()

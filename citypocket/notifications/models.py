@@ -71,6 +71,10 @@ class Subscription(models.Model):
     event_categories = models.JSONField(_("event categories"), default=list, blank=True)
     communes = models.JSONField(_("communes"), default=list, blank=True,
                                 help_text=_("INSEE codes; empty means the whole city."))
+    # Slugs of the city's waste collection zones (cityinfo `WasteZone.slug`) to be reminded of the
+    # evening before a collection. A zone is shared by many addresses: no address is kept here.
+    waste_zones = models.JSONField(_("waste collection zones"), default=list, blank=True,
+                                   help_text=_("Collection zones (slugs) for the waste reminders."))
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     digest = models.CharField(_("digest"), max_length=8, choices=Digest.choices, default=Digest.NONE)
@@ -110,6 +114,7 @@ class Notification(models.Model):
     messages = models.JSONField(_("messages"))
     communes = models.JSONField(_("communes"), default=list, blank=True)
     # Event categories (slugs, comma-separated): a subscription with categories hears it if one matches.
+    # For the `waste` theme: the collection zone's slug (only the subscriptions of that zone hear it).
     category = models.CharField(_("category"), max_length=300, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="+", verbose_name=_("only to"))

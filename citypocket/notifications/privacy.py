@@ -38,8 +38,8 @@ PUSH_TRANSFERS = _("Web push goes through the browser vendor's push service (Goo
 PERSONAL_DATA = [
     PersonalData(
         Subscription, user="user",
-        export=("city__slug", "channel", "endpoint", "language", "themes", "communes", "quiet_start", "quiet_end",
-                "digest", "is_active", "created_at"),
+        export=("city__slug", "channel", "endpoint", "language", "themes", "communes", "waste_zones", "quiet_start",
+                "quiet_end", "digest", "is_active", "created_at"),
         erase=Delete(), purpose=NOTIFYING, basis=LegalBasis.CONSENT, retention=UNTIL_UNSUBSCRIBED,
         recipients=SENDERS, transfers=PUSH_TRANSFERS,
     ),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from citypocket.notifications.models import Channel, Delivery, DeliveryStatus, Digest
 from citypocket.notifications.sending import CLAIM_LEASE, send_digest
 from citypocket.notifications.tasks import enqueue_batches
+from citypocket.notifications.waste import send_waste_reminders as remind_waste
 
 logger = logging.getLogger(__name__)
 
@@ -94,3 +95,11 @@ def send_daily_digests() -> int:
 def send_weekly_digests() -> int:
     """Mondays at 7:00, the weekly digest of each subscription that chose it."""
     return send_digests(Digest.WEEKLY)
+
+
+@cron("0 * * * *")
+@task
+def send_waste_reminders() -> dict:
+    """Every hour: the evening before a collection (18:00 city time, caught up until 22:00), a
+    reminder to the subscriptions of each zone (`waste.py`; each zone, date and stream once)."""
+    return remind_waste()

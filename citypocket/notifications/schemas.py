@@ -47,6 +47,11 @@ class DeviceSubscriptionIn(Schema):
     keys: PushKeys
     language: Literal["fr", "en"] = "fr"
     themes: list[ThemeName] = Field(default_factory=lambda: ["city_alerts"], max_length=6)
+    waste_zones: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="Waste collection zones (slugs, as `list_waste_zones` gives them) to be reminded of the "
+                    "evening before each collection; added to those already saved, with the `waste` theme. "
+                    "A zone, never an address: an unknown zone is 422")
 
 
 class DeviceSubscriptionOut(Schema):
@@ -54,6 +59,7 @@ class DeviceSubscriptionOut(Schema):
     city: str
     language: str
     themes: list[str]
+    waste_zones: list[str] = Field(description="The waste collection zones this device is reminded of")
     settings_url: str
 
 

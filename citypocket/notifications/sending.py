@@ -78,6 +78,8 @@ def wants(subscription, notification: Notification) -> bool:
     if (notification.theme == Theme.WATER and notification.key.startswith(WATER_WITH_ALERT)
             and Theme.CITY_ALERTS in subscription.themes):
         return False  # the city alert of the same change reaches them (official.py)
+    if notification.theme == Theme.WASTE:  # a collection reminder: only its zone's subscriptions
+        return notification.category in subscription.waste_zones
     if notification.communes and subscription.communes and not set(notification.communes) & set(subscription.communes):
         return False
     categories = set(notification.category.split(",")) - {""}
@@ -92,6 +94,7 @@ class Candidate(NamedTuple):
     themes: list
     communes: list
     event_categories: list
+    waste_zones: list
     quiet_start: object
     quiet_end: object
     digest: str

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from citypocket.cities.models import City
 from citypocket.cityinfo.selectors import list_categories
+from citypocket.cityinfo.waste_models import WasteZone
 from citypocket.core.problems import InvalidValues, NotFound
 from citypocket.notifications.models import Channel, Digest, Notification, Severity, Subscription, Theme
 
@@ -120,9 +121,28 @@ def ensure_email_theme(*, city: City, user, theme: str, language: str = "fr") ->
     return subscription
 
 
+def check_waste_zones(city: City, slugs: list[str]) -> list[str]:
+    """`slugs` without repeats, each a waste collection zone of `city` (422 otherwise)."""
+    slugs = list(dict.fromkeys(slugs))
+    known = set(WasteZone.objects.filter(city=city, slug__in=slugs).values_list("slug", flat=True))
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise InvalidValues("Unknown waste collection zone.",
+                            errors=[{"field": "waste_zones", "message": ", ".join(unknown)[:200]}])
+    return slugs
+
+
+def _add_waste_zones(subscription: Subscription, zones: list[str]) -> None:
+    """Adds the zones (already checked) and, with any, the `waste` theme."""
+    if zones:
+        subscription.waste_zones = list(dict.fromkeys([*subscription.waste_zones, *zones]))
+        _add_theme(subscription, Theme.WASTE)
+
+
 def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, language: str = "fr", user=None,
-                   theme: str | None = None) -> Subscription:
-    """Records a browser's push subscription in `city`; idempotent on the endpoint, `theme` added.
+                   theme: str | None = None, waste_zones: list[str] | None = None) -> Subscription:
+    """Records a browser's push subscription in `city`; idempotent on the endpoint, `theme` added,
+    and `waste_zones` (slugs of the city's collection zones) added with the `waste` theme.
 
     Made while signed in, it belongs to that account (exported and erased with it); made
     anonymously, it belongs to nobody (a later anonymous subscription of the same endpoint leaves
@@ -132,6 +152,7 @@ def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, languag
     if not p256dh or not auth:
         raise InvalidValues("The push subscription lacks its keys.",
                             errors=[{"field": "keys", "message": "p256dh and auth are required"}])
+    zones = check_waste_zones(city, waste_zones or [])
     owner = user if getattr(user, "is_authenticated", False) else None
     try:
         with transaction.atomic():
@@ -144,10 +165,34 @@ def subscribe_push(*, city: City, endpoint: str, p256dh: str, auth: str, languag
             subscription.language = normalise_language(language)
             subscription.is_active = True
             _add_theme(subscription, theme or Theme.CITY_ALERTS)
+            _add_waste_zones(subscription, zones)
             subscription.save()
     except IntegrityError as error:  # pragma: no cover - a concurrent identical subscription
         raise InvalidValues("This subscription already exists.") from error
     return subscription
+
+
+def remind_waste_zone(*, city: City, user, zone: str) -> list[Subscription]:
+    """Adds the collection zone `zone` (and the `waste` theme) to every active subscription the
+    signed-in person has in `city` (their e-mail and devices); those changed. None: nothing changes
+    (the person turns notifications on in the centre first)."""
+    zones = check_waste_zones(city, [zone])
+    rows = list(Subscription.objects.filter(city=city, user=user, is_active=True).order_by("pk"))
+    for subscription in rows:
+        _add_waste_zones(subscription, zones)
+        subscription.save(update_fields=["waste_zones", "themes"])
+    return rows
+
+
+def forget_waste_zone(*, city: City, user, zone: str) -> int:
+    """Removes the collection zone from the person's subscriptions in `city`; how many changed."""
+    changed = 0
+    for subscription in Subscription.objects.filter(city=city, user=user).order_by("pk"):
+        if zone in subscription.waste_zones:
+            subscription.waste_zones = [slug for slug in subscription.waste_zones if slug != zone]
+            subscription.save(update_fields=["waste_zones"])
+            changed += 1
+    return changed
 
 
 def get_subscription(*, token) -> Subscription:
@@ -171,7 +216,8 @@ def unsubscribe(*, token, theme: str | None = None) -> Subscription:
 
 def update_preferences(subscription: Subscription, *, themes: list[str], language: str, communes: list[str],
                        quiet_start=None, quiet_end=None, digest: str = Digest.NONE,
-                       event_categories: list[str] | None = None, active: bool = True) -> Subscription:
+                       event_categories: list[str] | None = None, waste_zones: list[str] | None = None,
+                       active: bool = True) -> Subscription:
     """Saves what the person chose in the notification centre for this subscription."""
     unknown = set(themes) - set(Theme.values)
     if unknown:
@@ -190,6 +236,9 @@ def update_preferences(subscription: Subscription, *, themes: list[str], languag
     if event_categories is not None:  # None keeps the chosen categories (a caller that does not show them)
         known_categories = set(list_categories(city=subscription.city).values_list("slug", flat=True))
         subscription.event_categories = [slug for slug in dict.fromkeys(event_categories) if slug in known_categories]
+    if waste_zones is not None:  # None keeps them; only zones of the city are kept
+        known_zones = set(WasteZone.objects.filter(city=subscription.city).values_list("slug", flat=True))
+        subscription.waste_zones = [slug for slug in dict.fromkeys(waste_zones) if slug in known_zones]
     subscription.is_active = active and bool(subscription.themes)
     subscription.save()
     return subscription

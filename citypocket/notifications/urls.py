@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from citypocket.notifications import views
+from citypocket.notifications import views, waste_views
 
 urlpatterns = [
     path("alerts/", views.alerts_page, name="alerts"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("notifications/device/<uuid:token>/", views.device, name="device"),
     path("notifications/device/<uuid:token>/stop/", views.stop_device, name="stop_device"),
     path("notifications/unsubscribe/<str:signed>/", views.unsubscribe, name="unsubscribe"),
+    path("notifications/waste-reminder/", waste_views.waste_reminder, name="waste_reminder"),
 ]

@@ -52,14 +52,16 @@ def _initial(subscription: Subscription | None) -> dict:
         return {"themes": [Theme.CITY_ALERTS], "language": get_language() or "fr", "digest": Digest.NONE}
     return {"themes": subscription.themes, "communes": subscription.communes, "language": subscription.language,
             "quiet_start": subscription.quiet_start, "quiet_end": subscription.quiet_end,
-            "digest": subscription.digest, "event_categories": subscription.event_categories}
+            "digest": subscription.digest, "event_categories": subscription.event_categories,
+            "waste_zones": subscription.waste_zones}
 
 
 def _save(subscription: Subscription, data: dict, *, active: bool = True) -> None:
     services.update_preferences(subscription, themes=data["themes"], language=data["language"],
                                 communes=data["communes"], quiet_start=data["quiet_start"],
                                 quiet_end=data["quiet_end"], digest=data["digest"],
-                                event_categories=data["event_categories"], active=active)
+                                event_categories=data["event_categories"], waste_zones=data["waste_zones"],
+                                active=active)
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,8 +74,10 @@ def centre(request, city: str):
         subscriptions = list(selectors.list_person_subscriptions(user=request.user, city=place))
     email = next((s for s in subscriptions if s.channel == Channel.EMAIL), None)
     devices = [s for s in subscriptions if s.channel == Channel.WEBPUSH]
-    form = PreferencesForm(request.POST or None, city=place,
-                           initial=_initial(email if email is not None else (devices[0] if devices else None)))
+    initial = _initial(email if email is not None else (devices[0] if devices else None))
+    if subscriptions:  # the waste zones saved on any of them (the waste page saves them on each)
+        initial["waste_zones"] = list(dict.fromkeys(zone for s in subscriptions for zone in s.waste_zones))
+    form = PreferencesForm(request.POST or None, city=place, initial=initial)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")

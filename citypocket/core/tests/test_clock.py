@@ -27,6 +27,7 @@ EXPECTED = {
     "fetch_official_air_indices": (datetime(2026, 6, 1, 9, 21), datetime(2026, 6, 1, 10, 20)),
     "send_daily_digests": (datetime(2026, 6, 1, 7, 1), datetime(2026, 6, 2, 7, 0)),
     "send_weekly_digests": (datetime(2026, 6, 1, 7, 1), datetime(2026, 6, 8, 7, 0)),
+    "send_waste_reminders": (datetime(2026, 6, 1, 17, 1), datetime(2026, 6, 1, 18, 0)),
     "purge_expired_safety_data": (datetime(2026, 6, 1, 4, 0), datetime(2026, 6, 2, 3, 30)),
     "poll_sensor_feeds": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 1, 9, 5)),
     "maintain_observation_partitions": (datetime(2026, 6, 1, 9, 1), datetime(2026, 6, 2, 3, 17)),

@@ -38,6 +38,8 @@ def test_daily_digest_readers_move_to_the_centre_digest_and_get_one_digest():
     old = migrate(BEFORE)
     try:
         Preference = old.get_model("participation", "NotificationPreference")
+        # The model of that state: the live one has the fields of later migrations.
+        OldSubscription = old.get_model("notifications", "Subscription")
         for person in (daily, weekly, two_cities):
             Preference.objects.create(user_id=person.pk, daily_digest=True)
         Preference.objects.create(user_id=each.pk, daily_digest=False)
@@ -49,17 +51,17 @@ def test_daily_digest_readers_move_to_the_centre_digest_and_get_one_digest():
         Notification.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=8))
         # `weekly` chose a weekly digest in the centre: kept, and it now holds participation news too.
         FollowFactory(user=weekly, proposal=in_rouen)
-        Subscription.objects.create(city=rouen, user=weekly, channel="email", token=uuid.uuid4(),
-                                    themes=[Theme.CITY_ALERTS], digest="weekly")
+        OldSubscription.objects.create(city_id=rouen.pk, user_id=weekly.pk, channel="email", token=uuid.uuid4(),
+                                       themes=[Theme.CITY_ALERTS], digest="weekly")
         # `each` wanted one e-mail per change: nothing changes.
         FollowFactory(user=each, proposal=in_rouen)
-        Subscription.objects.create(city=rouen, user=each, channel="email", token=uuid.uuid4(),
-                                    themes=[Theme.CITY_ALERTS, Theme.PARTICIPATION])
+        OldSubscription.objects.create(city_id=rouen.pk, user_id=each.pk, channel="email", token=uuid.uuid4(),
+                                       themes=[Theme.CITY_ALERTS, Theme.PARTICIPATION])
         # `two_cities` follows in Rouen (subscribed there) and in Aix (not subscribed there).
         FollowFactory(user=two_cities, proposal=in_rouen)
         FollowFactory(user=two_cities, proposal=in_aix)
-        Subscription.objects.create(city=rouen, user=two_cities, channel="email", token=uuid.uuid4(),
-                                    themes=[Theme.CITY_ALERTS, Theme.PARTICIPATION])
+        OldSubscription.objects.create(city_id=rouen.pk, user_id=two_cities.pk, channel="email", token=uuid.uuid4(),
+                                       themes=[Theme.CITY_ALERTS, Theme.PARTICIPATION])
     finally:
         migrate(leaves)
 

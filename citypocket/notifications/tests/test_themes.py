@@ -142,7 +142,7 @@ def test_the_centre_shows_saves_and_keeps_event_categories(rouen, citizen):
     client = login(Client(), citizen, mfa=False)
     page = client.get("/rouen/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Exhibitions" in page and 'value="expositions"' in page
-    assert 'value="waste"' not in page  # not offered while nothing sends it
+    assert 'value="waste"' in page  # offered: the waste reminders send it (test_waste_reminders.py)
     form = {"email": "on", "themes": ["city_alerts", "events"], "language": "fr", "digest": "none"}
     assert client.post("/rouen/notifications/", {**form, "event_categories": ["expositions"]}).status_code == 302
     subscription = Subscription.objects.get(user=citizen, city=rouen)
