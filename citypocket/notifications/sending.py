@@ -139,26 +139,34 @@ def first_status(subscription, notification: Notification, local: datetime):
 
 def insert_deliveries(rows: list[tuple]) -> list[tuple[int, str]]:
     """Writes `rows` — (notification id, subscription id, channel, status, next attempt) — as new
-    deliveries in one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL and SQLite):
-    a row already there (the same notification to the same subscription) is left alone. The (id,
-    status) of the rows written. A tenth of the CPU of `bulk_create`, which builds a model per row."""
+    deliveries in one INSERT … ON CONFLICT DO NOTHING RETURNING: a row already there (the same
+    notification to the same subscription) is left alone. The (id, status) of the rows written. A
+    tenth of the CPU of `bulk_create`, which builds a model per row.
+
+    On PostgreSQL the rows go as five arrays (`unnest`): five query parameters instead of five per
+    row, whose binding cost more than the insert; elsewhere, as a multi-row VALUES list."""
     if not rows:
         return []
     meta = Delivery._meta
     quote = connection.ops.quote_name
-    when = meta.get_field("next_attempt_at")
-    columns = ", ".join(quote(meta.get_field(name).column) for name in (
-        "notification", "subscription", "channel", "status", "next_attempt_at", "attempts", "error"))
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 (model table and columns)
-           + ", ".join(["(%s, %s, %s, %s, %s, 0, '')"] * len(rows))
-           + f" ON CONFLICT ({quote(meta.get_field('notification').column)}, "
-           f"{quote(meta.get_field('subscription').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}, "
-           f"{quote(meta.get_field('status').column)}")
-    params = []
-    for notification_id, subscription_id, channel, status, next_attempt_at in rows:
-        if next_attempt_at is not None:
-            next_attempt_at = when.get_db_prep_value(next_attempt_at, connection)
-        params += (notification_id, subscription_id, channel, status, next_attempt_at)
+    names = ("notification", "subscription", "channel", "status", "next_attempt_at")
+    fields = [meta.get_field(name) for name in names]
+    columns = ", ".join(quote(field.column) for field in fields)
+    when = fields[-1]
+    values = [list(column) for column in zip(*rows, strict=True)]
+    values[-1] = [None if moment is None else when.get_db_prep_value(moment, connection) for moment in values[-1]]
+    table = quote(meta.db_table)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.rel_db_type(connection) if field.is_relation else field.db_type(connection)}[]"
+                           for field in fields)
+        source, params = f"SELECT *, 0, '' FROM unnest({arrays})", values  # noqa: S608 (model column types)
+    else:
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, 0, '')"] * len(rows))
+        params = [value for row in zip(*values, strict=True) for value in row]
+    sql = (f"INSERT INTO {table} ({columns}, {quote(meta.get_field('attempts').column)}, "
+           f"{quote(meta.get_field('error').column)}) {source}"
+           f" ON CONFLICT ({quote(fields[0].column)}, {quote(fields[1].column)}) DO NOTHING"
+           f" RETURNING {quote(meta.pk.column)}, {quote(meta.get_field('status').column)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
