@@ -553,6 +553,28 @@ def _push(sender: "PushSender", target: PushTarget) -> tuple[str, str]:
     return _outcome(sender.send, target, target.payload, urgent=target.urgent)
 
 
+def send_pushes(sender: "PushSender", pushes: list[PushTarget], threads: int) -> list[tuple[str, str]]:
+    """The outcome of each of `pushes`, sent by `threads` threads that each take the next one when
+    done with theirs. Not one future per push: the calling thread waits for the threads, not for
+    every message (a wake-up and a few locks per message less)."""
+    outcomes: list = [None] * len(pushes)
+    indexes = iter(range(len(pushes)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(indexes, None)
+            if index is None:
+                return
+            outcomes[index] = _push(sender, pushes[index])
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for running in [pool.submit(work) for _n in range(threads)]:
+            running.result()
+    return outcomes
+
+
 _senders: dict[tuple, "PushSender"] = {}
 
 
@@ -666,9 +688,8 @@ def send_deliveries(delivery_ids: list[int], *, sender: PushSender | None = None
     if pushes:
         sender = sender or push_sender()
         threads = max(1, min(int(setting("NOTIFICATIONS_SEND_THREADS", 8)), len(pushes)))
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for target, outcome in zip(pushes, pool.map(lambda target: _push(sender, target), pushes), strict=True):
-                results[target.delivery] = outcome
+        for target, outcome in zip(pushes, send_pushes(sender, pushes, threads), strict=True):
+            results[target.delivery] = outcome
     if emails:
         subscriptions = Subscription.objects.select_related("user", "city").in_bulk([row[2] for row in emails])
         for pk, notification, subscription, *_rest in emails:
