@@ -60,6 +60,8 @@ def main() -> None:
                    .order_by("pk").values_list("pk", flat=True))
         before = stats(port)
         profile = None if args.no_profile else cProfile.Profile()
+        load = os.getloadavg()[0]
+        times = os.times()
         wall, cpu = time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
@@ -71,12 +73,14 @@ def main() -> None:
         if profile:
             profile.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        user, system = os.times().user - times.user, os.times().system - times.system
         after = stats(port)
         sent = counts["sent"]
         print(f"send ({size} a batch): {counts}, {wall:.2f} s wall, {sent / wall:.0f}/s")
         print(f"CPU per message: sender {cpu * 1e6 / sent:.0f} us"
               f"{' (under cProfile)' if profile else ''}, push service "
-              f"{(after['cpu'] - before['cpu']) * 1e6 / sent:.0f} us")
+              f"{(after['cpu'] - before['cpu']) * 1e6 / sent:.0f} us; sender user {user * 1e6 / sent:.0f} us, "
+              f"system {system * 1e6 / sent:.0f} us; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
         if fan_out_profile:
             out = io.StringIO()
             pstats.Stats(fan_out_profile, stream=out).sort_stats("tottime").print_stats(args.top)

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import socket
+import time as clock
 from datetime import time, timedelta
 
 import http_ece
@@ -16,14 +17,19 @@ from pywebpush import webpush
 
 from citypocket.notifications import services
 from citypocket.notifications.models import Delivery, DeliveryStatus, Severity, Subscription, Theme
-from citypocket.notifications.pushserver import decrypt, public_bytes
+from citypocket.notifications.pushserver import LocalPushService, decrypt, public_bytes
 from citypocket.notifications.selectors import delivery_counts
 from citypocket.notifications.sending import (
+    VAPID_REUSE,
+    VAPID_VALIDITY,
     PushConnections,
+    PushSender,
+    _Connection,
     _dropped,
     claim_deliveries,
     create_deliveries,
     encrypt_push,
+    pks,
     send_deliveries,
 )
 from citypocket.notifications.tasks import fan_out_notification
@@ -78,6 +84,87 @@ def test_the_local_push_service_refuses_what_does_not_decrypt_and_takes_pywebpus
     assert connections.post(browser["endpoint"], body, {"TTL": "60"}) == 201
     assert [len(idle) for idle in connections.idle.values()] == [1]  # one keep-alive connection, reused
     connections.close()
+
+
+def vapid_claims(headers: dict) -> tuple[str, dict]:
+    """The token of a push's VAPID `Authorization` header and its claims."""
+    token = headers["authorization"].removeprefix("vapid t=").split(",k=")[0]
+    claims = token.split(".")[1]
+    return token, json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+
+
+def test_a_vapid_token_is_reused_per_push_service_within_its_validity_and_renewed_after(vapid, push_service):
+    """RFC 8292: one signature per push service origin, reused until VAPID_REUSE (well before its
+    `exp`, at most 24 h ahead), then a new one; another origin gets its own, with its own audience."""
+    other = LocalPushService()
+    sender = PushSender()
+    now = [1000.0]
+    sender.clock = lambda: now[0]
+    try:
+        first, second = push_service.subscribe(), other.subscribe()
+
+        def push(browser, service, urgent=False) -> tuple[str, dict]:
+            sender.send(type("S", (), {"endpoint": browser["endpoint"], **browser["keys"]}), b"hi", urgent=urgent)
+            return vapid_claims(service.headers[-1])
+
+        token, claims = push(first, push_service)
+        assert claims["aud"] == f"http://127.0.0.1:{push_service.port}"
+        assert clock.time() < claims["exp"] <= clock.time() + min(VAPID_VALIDITY, 24 * 3600)
+        now[0] += VAPID_REUSE - 1
+        assert push(first, push_service, urgent=True)[0] == token  # reused, the urgent one too
+        assert push_service.headers[-1]["urgency"] == "high" and "urgency" not in push_service.headers[0]
+        elsewhere, its_claims = push(second, other)
+        assert elsewhere != token and its_claims["aud"] == f"http://127.0.0.1:{other.port}"
+        now[0] += 2  # past the reuse time of the first origin's token
+        renewed, renewed_claims = push(first, push_service)
+        assert renewed != token and renewed_claims["aud"] == claims["aud"]
+        assert push(first, push_service)[0] == renewed
+        assert [plain for _b, plain, _at in push_service.received] == [b"hi"] * 4
+    finally:
+        sender.close()
+        other.close()
+
+
+def read_response(raw: bytes) -> tuple[tuple[int, bool], bytes]:
+    """What our HTTP/1.1 reader makes of `raw` (a push service's answer): (status, close), leftover."""
+    ours, theirs = socket.socketpair()
+    connection = _Connection.__new__(_Connection)
+    connection.sock, connection.host, connection.buffer = ours, b"push.example", b""
+    theirs.sendall(raw)
+    if raw.startswith(b"HTTP/1.0 200"):
+        theirs.shutdown(socket.SHUT_WR)  # a body without a length ends with the connection
+    try:
+        result = connection.post("/push/1", b"body", b"TTL: 60\r\n")
+        request = theirs.recv(65536)
+        assert request.startswith(b"POST /push/1 HTTP/1.1\r\nHost: push.example\r\nContent-Length: 4\r\n")
+        assert request.endswith(b"TTL: 60\r\n\r\nbody")
+        return result, connection.buffer
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_the_response_reader_handles_lengths_chunks_interim_answers_and_closes():
+    assert read_response(b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n") == ((201, False), b"")
+    assert read_response(b"HTTP/1.1 410 Gone\r\ncontent-length: 5\r\n\r\ngone!") == ((410, False), b"")
+    chunked = b"HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nbad \r\n3\r\nkey\r\n0\r\n\r\n"
+    assert read_response(chunked) == ((400, False), b"")
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+    assert read_response(interim) == ((201, True), b"")
+    assert read_response(b"HTTP/1.0 200 OK\r\n\r\nuntil the end") == ((200, True), b"")
+    assert read_response(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nHTTP/1.1")[1] == b"HTTP/1.1"  # not reused
+    with pytest.raises(ConnectionError):
+        read_response(b"SSH-2.0-OpenSSH\r\n\r\n")
+
+
+def test_id_runs_select_the_same_rows_as_an_in_list_with_fewer_parameters(rouen):
+    ids = sorted(SubscriptionFactory(city=rouen).pk for _n in range(9))
+    for chosen in (ids, ids[:2] + ids[3:], ids[::2], ids[:1], [ids[0], ids[1], ids[4], ids[5], ids[6], ids[7]]):
+        rows = Subscription.objects.filter(pks(chosen))
+        assert sorted(rows.values_list("pk", flat=True)) == sorted(chosen)
+    assert not Subscription.objects.filter(pks([])).exists()
+    _sql, params = Subscription.objects.filter(pks(ids)).query.sql_with_params()
+    assert len(params) == 2  # one run, one range
 
 
 def test_a_connection_the_service_closed_while_idle_is_not_reused():
