@@ -202,6 +202,8 @@ def area_communes(alert: CityAlert) -> list[str]:
     Kept in the cache per alert and area (the address query reads many rows)."""
     if not alert.polygon:
         return list(alert.communes)
+    if len(alert.city.insee_codes or []) <= 1:  # nothing to read: the city's one commune
+        return list(alert.city.insee_codes or [])
     area = json.dumps([alert.polygon, alert.communes, alert.city.insee_codes], sort_keys=True)
     key = f"notifications:alert-area:{alert.pk}:{hashlib.sha256(area.encode()).hexdigest()[:24]}"
     drawn = cache.get(key)
