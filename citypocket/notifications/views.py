@@ -208,7 +208,8 @@ def banner_items(alerts, language: str) -> list[dict]:
         items.append({"headline": alert.text("headline", language), "severity": alert.severity,
                       "severity_label": alert.get_severity_display(), "area": _area(alert, language, names),
                       "communes": " ".join(cityalerts.area_communes(alert)),
-                      "polygon": device_polygon(alert.polygon),
+                      # Only when drawing is the whole area: a commune ticked as well is reached anywhere.
+                      "polygon": "" if alert.communes else device_polygon(alert.polygon),
                       "url": reverse("notifications:alert", kwargs={"city": alert.city.slug,
                                                                     "identifier": alert.identifier})})
     return items

@@ -120,6 +120,10 @@ def test_the_banner_and_the_cap_message_carry_the_drawn_area_and_its_communes(me
     page = Client().get("/rouen/?lang=en").content.decode()
     rings = json.dumps(SQUARE["coordinates"], separators=(",", ":"))
     assert f'data-communes="{ROUEN}" data-polygon="{rings}"' in page
+    cityalerts.publish_alert(city=metropole, author=officers[0],
+                             **fields(polygon=SQUARE, communes=[QUEVILLY], headline_fr="Cochée aussi"))
+    page = Client().get("/rouen/?lang=fr").content.decode()
+    assert f'data-communes="{ROUEN} {QUEVILLY}"><span' in page  # a ticked commune is reached anywhere in it
     xml = cap.cap_xml(alert).decode()
     assert f"<value>{ROUEN}</value>" in xml and f"<value>{QUEVILLY}</value>" not in xml
     body = Client().get(f"/api/v1/cities/rouen/alerts/{alert.identifier}").json()
