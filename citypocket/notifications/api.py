@@ -48,6 +48,7 @@ def alert_out(alert, language: str) -> dict:
         "severity": alert.severity, "state": alert.state, "headline": alert.text("headline", language),
         "description": alert.text("description", language), "instruction": alert.text("instruction", language),
         "area_name": alert.area_name, "communes": alert.communes, "polygon": alert.polygon, "onset": alert.onset,
+        "area_communes": cityalerts.area_communes(alert),
         "expires": alert.expires, "version": alert.version, "published_at": alert.published_at,
         "updated_at": alert.updated_at, "closed_at": alert.closed_at, "url": alert_url(alert),
         "cap_url": f"/api/v1/cities/{alert.city.slug}/alerts/{alert.identifier}/cap.xml",
@@ -185,6 +186,7 @@ def staff_alert_out(alert, user) -> dict:
         "identifier": str(alert.identifier), "kind": alert.kind, "severity": alert.severity, "state": alert.state,
         "in_force": alert.state == AlertState.PUBLISHED and alert.expires > now,
         "needs_confirmation": alert.state == AlertState.DRAFT, "written_by_you": alert.author_id == user.pk,
+        "may_confirm": cityalerts.may_confirm(alert, user), "area_communes": cityalerts.area_communes(alert),
         **{name: getattr(alert, name) for name in cityalerts.EDITABLE},
         "version": alert.version, "change_note_fr": alert.change_note_fr, "change_note_en": alert.change_note_en,
         "created_at": alert.created_at, "published_at": alert.published_at, "closed_at": alert.closed_at,
@@ -256,11 +258,14 @@ def get_staff_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID)
     "/cities/{city}/staff/alerts/{identifier}",
     response=responses({200: StaffAlertOut}, 400, 401, 403, 404, 409, 422, 429),
     operation_id="update_city_alert",
-    summary="Update a published alert: a new version, sent with what changed",
+    summary="Correct a draft, or update a published alert (a new version, sent with what changed)",
     description=(
-        "Only the fields sent change; `change_note_fr` and `change_note_en` say what changed and are sent to "
-        "subscribers (\"Alert updated: …\"). A draft or a closed alert answers 409; invalid values 422, "
-        "nothing written." + STAFF_AUTH
+        "Only the fields sent change. A published alert: `change_note_fr` and `change_note_en` say what changed "
+        "and are sent to subscribers (\"Alert updated: …\"); without them 422. A draft waiting for its "
+        "confirmation: corrected as it is, nothing sent, the notes are not taken; after the correction, the "
+        "confirmation must come from another publisher than its author and than the one who corrected it (a "
+        "correction to a severity that needs no confirmation publishes it at once). A closed alert answers "
+        "409; invalid values 422, nothing written." + STAFF_AUTH
     ),
     throttle=write_throttle(),
 )
@@ -268,14 +273,26 @@ def update_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID, pa
     alert = _staff_alert(request, city, identifier)
     enforce_csrf(request)
     fields = payload.dict(exclude_unset=True)
-    notes = {"change_note_fr": fields.pop("change_note_fr"), "change_note_en": fields.pop("change_note_en")}
+    notes = {"change_note_fr": fields.pop("change_note_fr", ""), "change_note_en": fields.pop("change_note_en", "")}
     fields = {name: value for name, value in fields.items() if value is not None or name == "polygon"}
     with acting_as(request.user):
         try:
-            alert = cityalerts.update_alert(alert=alert, user=request.user, **notes, **fields)
+            if alert.state == AlertState.DRAFT:
+                alert = cityalerts.edit_draft(alert=alert, user=request.user, **fields)
+            else:
+                alert = cityalerts.update_alert(alert=alert, user=request.user, **notes, **fields)
         except DomainError:
             alert.refresh_from_db()  # the instance was changed before the rules refused it
             raise
+    return staff_alert_out(alert, request.user)
+
+
+def _staff_step(request: HttpRequest, city: str, identifier: UUID, step) -> dict:
+    """One step of an alert's life that takes no body (confirm, close), as its publisher asked it."""
+    alert = _staff_alert(request, city, identifier)
+    enforce_csrf(request)
+    with acting_as(request.user):
+        alert = step(alert=alert, user=request.user)
     return staff_alert_out(alert, request.user)
 
 
@@ -284,15 +301,12 @@ def update_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID, pa
     response=responses({200: StaffAlertOut}, 401, 403, 404, 409, 422, 429),
     operation_id="confirm_city_alert",
     summary="Confirm a severe alert as the second staff member: it is published and sent",
-    description="Its author cannot confirm it (403); an alert that is not a draft answers 409." + STAFF_AUTH,
+    description="Its author cannot confirm it, nor the publisher who corrected the draft last (403); an alert "
+                "that is not a draft answers 409." + STAFF_AUTH,
     throttle=write_throttle(),
 )
 def confirm_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
-    alert = _staff_alert(request, city, identifier)
-    enforce_csrf(request)
-    with acting_as(request.user):
-        alert = cityalerts.confirm_alert(alert=alert, user=request.user)
-    return staff_alert_out(alert, request.user)
+    return _staff_step(request, city, identifier, cityalerts.confirm_alert)
 
 
 @router.post(
@@ -304,8 +318,4 @@ def confirm_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
     throttle=write_throttle(),
 )
 def close_city_alert(request: HttpRequest, city: CitySlug, identifier: UUID):
-    alert = _staff_alert(request, city, identifier)
-    enforce_csrf(request)
-    with acting_as(request.user):
-        alert = cityalerts.close_alert(alert=alert, user=request.user)
-    return staff_alert_out(alert, request.user)
+    return _staff_step(request, city, identifier, cityalerts.close_alert)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citypocket.cities.models import City
+from citypocket.notifications.cityalerts import area_communes
 from citypocket.notifications.models import AlertKind, AlertState, CityAlert
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -102,7 +103,7 @@ def cap_element(alert: CityAlert):
         if alert.polygon:
             for ring in _polygon(alert.polygon):
                 _sub(area, "polygon", ring)
-        for code in alert.communes or city.insee_codes or []:
+        for code in area_communes(alert) or city.insee_codes or []:
             geocode = _sub(area, "geocode")
             _sub(geocode, "valueName", "INSEE")
             _sub(geocode, "value", code)

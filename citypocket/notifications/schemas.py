@@ -9,7 +9,21 @@ from pydantic import AwareDatetime
 ThemeName = Literal["city_alerts", "air", "water", "waste", "events", "participation"]
 
 
-class AlertOut(Schema):
+class AlertAreaOut(Schema):
+    """Where and when an alert applies, as both the public and the staff answers give it."""
+
+    area_name: str
+    communes: list[str] = Field(description="INSEE codes named by the city; empty: the whole city")
+    polygon: dict | None = Field(None, description="The drawn area, a GeoJSON Polygon (WGS 84)")
+    area_communes: list[str] = Field(
+        description="The communes the alert reaches (what push and e-mail are limited to): those named and those "
+                    "its drawn area touches; empty: the whole city")
+    onset: datetime
+    expires: datetime
+    version: int
+
+
+class AlertOut(AlertAreaOut):
     identifier: str
     kind: str
     kind_label: str
@@ -18,12 +32,6 @@ class AlertOut(Schema):
     headline: str
     description: str
     instruction: str
-    area_name: str
-    communes: list[str] = Field(description="INSEE codes; empty: the whole city")
-    polygon: dict | None = Field(None, description="The drawn area, a GeoJSON Polygon (WGS 84)")
-    onset: datetime
-    expires: datetime
-    version: int
     published_at: datetime | None
     updated_at: datetime
     closed_at: datetime | None
@@ -92,10 +100,12 @@ class AlertIn(Schema):
 
 
 class AlertChangeIn(Schema):
-    """A change to a published alert: only the fields that change, and what changed in both languages."""
+    """A correction to a draft, or a change to a published alert: only the fields that change (and, for a
+    published alert, what changed in both languages)."""
 
-    change_note_fr: str = Field(min_length=1, max_length=300, description="What changed, sent to subscribers")
-    change_note_en: str = Field(min_length=1, max_length=300)
+    change_note_fr: str = Field("", max_length=300, description="What changed, sent to subscribers (required to "
+                                                                   "update a published alert, not taken for a draft)")
+    change_note_en: str = Field("", max_length=300)
     kind: AlertKindName | None = None
     severity: SeverityName | None = None
     headline_fr: str | None = Field(None, min_length=1, max_length=160)
@@ -111,7 +121,7 @@ class AlertChangeIn(Schema):
     expires: AwareDatetime | None = None
 
 
-class StaffAlertOut(Schema):
+class StaffAlertOut(AlertAreaOut):
     identifier: str
     kind: AlertKindName
     severity: SeverityName
@@ -120,18 +130,13 @@ class StaffAlertOut(Schema):
     in_force: bool = Field(description="Published and not expired")
     needs_confirmation: bool = Field(description="A draft that another publisher than its author must confirm")
     written_by_you: bool
+    may_confirm: bool = Field(description="A draft you may confirm: you neither wrote it nor corrected it last")
     headline_fr: str
     headline_en: str
     description_fr: str
     description_en: str
     instruction_fr: str
     instruction_en: str
-    communes: list[str]
-    area_name: str
-    polygon: dict | None
-    onset: datetime
-    expires: datetime
-    version: int
     change_note_fr: str
     change_note_en: str
     created_at: datetime

@@ -8,7 +8,7 @@ signing in (RFC 8058: a POST without cookies from the mail client).
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -192,25 +192,28 @@ def _commune_names(alerts) -> dict[str, str]:
     return {commune.code: commune.name for commune in list_communes(city=unnamed[0].city)}
 
 
-def _bbox(polygon) -> list[float] | None:
-    """[west, south, east, north] of a drawn area, for the device-side filter of the banner."""
+def device_polygon(polygon) -> str:
+    """A drawn area for the device-side filter of the banner: its rings as JSON, [lon, lat] rounded to
+    about a metre (empty when none)."""
     if not polygon:
-        return None
-    points = [point for ring in polygon.get("coordinates", []) for point in ring]
-    return [min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
-            max(p[1] for p in points)] if points else None
+        return ""
+    rings = [[[round(p[0], 5), round(p[1], 5)] for p in ring] for ring in polygon.get("coordinates", [])]
+    return json.dumps(rings, separators=(",", ":"))
 
 
 def banner_items(alerts, language: str) -> list[dict]:
-    """The banner's alerts, each with its communes (INSEE codes; none: the whole city) so that a device
-    that saved its commune hides what does not concern it (static/notifications/banner.js): the page
-    itself stays the same for everyone, and cacheable."""
+    """The banner's alerts, each with its communes (INSEE codes, those its drawn area touches included;
+    none: the whole city) and its drawn area, so that a device that saved its commune or its position
+    hides what does not concern it (static/notifications/banner.js): the page itself stays the same for
+    everyone, and cacheable."""
     names = _commune_names(alerts)
     items = []
     for alert in alerts:
         items.append({"headline": alert.text("headline", language), "severity": alert.severity,
                       "severity_label": alert.get_severity_display(), "area": _area(alert, language, names),
-                      "communes": " ".join(alert.communes), "bbox": _bbox(alert.polygon),
+                      "communes": " ".join(cityalerts.area_communes(alert)),
+                      # Only when drawing is the whole area: a commune ticked as well is reached anywhere.
+                      "polygon": "" if alert.communes else device_polygon(alert.polygon),
                       "url": reverse("notifications:alert", kwargs={"city": alert.city.slug,
                                                                     "identifier": alert.identifier})})
     return items
@@ -367,10 +370,19 @@ def _update_initial(alert) -> dict:
     return initial
 
 
+def _seen(request):
+    """The draft's last change time as the confirming page showed it (None when absent or unreadable)."""
+    try:
+        return datetime.fromisoformat(request.POST.get("seen", ""))
+    except ValueError:
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 @throttle_form_posts
 def manage_alert(request, city: str, identifier):
-    """One alert on the staff desk: confirm it (a second staff member), update it, close it."""
+    """One alert on the staff desk: correct or confirm a draft (the confirmer is another staff member than
+    its author and than whoever changed it last), update a published alert, close it."""
     place = resolve_city(city)
     denied = _staff_access(request, place)
     if denied is not None:
@@ -387,15 +399,24 @@ def manage_alert(request, city: str, identifier):
         if alert.state == AlertState.PUBLISHED:
             form = AlertUpdateForm(request.POST if action == "update" else None, communes=communes,
                                    initial=_update_initial(alert), prefix="update")
+        elif alert.state == AlertState.DRAFT:  # the same form as a new alert, to correct it before it is sent
+            form = AlertForm(request.POST if action == "edit" else None, communes=communes,
+                             initial=_update_initial(alert), prefix="edit")
         done = ""
         try:
             with acting_as(request.user):
                 if action == "confirm":
-                    if alert.author_id == request.user.pk:
-                        messages.error(request, _("You wrote this alert: another staff member must confirm it."))
+                    if not cityalerts.may_confirm(alert, request.user):
+                        messages.error(request, _("You wrote or last changed this alert: another staff member "
+                                                  "must confirm it."))
                     else:
-                        cityalerts.confirm_alert(alert=alert, user=request.user)
+                        cityalerts.confirm_alert(alert=alert, user=request.user, seen=_seen(request))
                         done = _("Alert confirmed: it is published and being sent.")
+                elif action == "edit" and form is not None and form.is_valid():
+                    cityalerts.edit_draft(alert=alert, user=request.user, **_alert_fields(form))
+                    done = (_("Draft saved. Another staff member than you must now confirm it.")
+                            if alert.state == AlertState.DRAFT else
+                            _("Saved: this severity needs no confirmation, so the alert is published and being sent."))
                 elif action == "close":
                     was_draft = alert.state == AlertState.DRAFT
                     cityalerts.close_alert(alert=alert, user=request.user)
@@ -409,7 +430,7 @@ def manage_alert(request, city: str, identifier):
                     done = _("Alert updated: subscribers receive what changed.")
         except DomainError as error:
             alert.refresh_from_db()  # the rules refused a change already made on the instance
-            if form is not None and action == "update":
+            if form is not None and action in ("update", "edit"):
                 _form_error(form, error)
             else:
                 messages.error(request, _("This could not be done: %(reason)s") % {"reason": error})
@@ -425,7 +446,9 @@ def manage_alert(request, city: str, identifier):
             "city": place, "row": _staff_row(alert, language, names), "alert": alert, "form": form,
             "commune_names": [names.get(code, code) for code in alert.communes],
             "polygon_json": json.dumps(alert.polygon) if alert.polygon else "",
-            "may_confirm": alert.state == AlertState.DRAFT and alert.author_id != request.user.pk,
+            "may_confirm": cityalerts.may_confirm(alert, request.user), "seen": alert.updated_at.isoformat(),
+            "wrote_it": alert.author_id == request.user.pk,
+            "confirmation_needed": cityalerts.settings_of(place).severe_needs_confirmation,
             "counts": [(DeliveryStatus(status).label, n) for status, n in sorted(counts.items())],
             "manage_url": reverse("notifications:manage", kwargs={"city": place.slug}),
         }, status=422 if form is not None and form.errors else 200)

@@ -96,7 +96,7 @@ def test_the_banner_shows_the_alerts_of_the_saved_commune(page, live_server, rou
     page.goto("/rouen/?lang=fr")  # kept on the device, every page of the city
     assert not banner.get_by_text("Pont fermé au Grand-Quevilly").is_visible()
     assert banner.get_by_text("Orages sur toute la ville").is_visible()
-    assert "1 alerte concerne d'autres communes" in banner.inner_text()
+    assert "1 alerte concerne une autre zone" in banner.inner_text()
     banner.get_by_role("button", name="Les afficher").click()
     assert banner.get_by_text("Pont fermé au Grand-Quevilly").is_visible()
     page.goto("/rouen/alerts/?lang=fr")
