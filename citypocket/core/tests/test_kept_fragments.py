@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.test import Client
 
+from citypocket import urls
 from citypocket.cities.models import Role
 from citypocket.core.templatetags.shell import NONCE_STAND_IN
 from citypocket.notifications import cityalerts
@@ -86,3 +87,11 @@ def test_a_kept_part_is_rendered_once_per_value_named(settings):
     assert template.render(Context({"n": 1, "m": "c", "csp_nonce": "x3"})) == "1:a:x3"
     settings.DEBUG = True  # on a laptop, never kept
     assert template.render(Context({"n": 1, "m": "d", "csp_nonce": "x4"})) == "1:d:x4"
+
+
+def test_no_app_answers_the_city_home_path():
+    """urls.py puts the city home before the apps' patterns: no app may have a page at `/<city>/` itself."""
+    city_patterns = [pattern for pattern in urls.urlpatterns if str(pattern.pattern) == "<slug:city>/"]
+    assert city_patterns[0].name == "city_home"
+    for mounted in city_patterns[1:]:
+        assert all(str(inner.pattern) not in ("", "^$") for inner in mounted.url_patterns), mounted
