@@ -50,8 +50,10 @@ def _capability_urls() -> list:
     return patterns
 
 
-urlpatterns += _capability_urls()
+# The city home before the apps' patterns: it is the most asked page, and no app answers `/<city>/`
+# itself (core/tests/test_kept_fragments.py checks it), so the order changes no answer.
 urlpatterns += [
-    path("<slug:city>/manifest.webmanifest", views.manifest, name="city_manifest"),
     path("<slug:city>/", views.city_home, name="city_home"),
+    path("<slug:city>/manifest.webmanifest", views.manifest, name="city_manifest"),
 ]
+urlpatterns += _capability_urls()

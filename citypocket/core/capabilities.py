@@ -18,7 +18,10 @@ class Capability:
     label: Any  # lazy translatable string
     url_name: str  # URL name taking `city` as only kwarg
     order: int = 100
-    tile_template: str = ""  # renders "what matters now"; gets `city` and `tile`
+    # Renders "what matters now"; gets `city` and `tile`. A tile without tile_context is rendered in
+    # the page and may use the CSP nonce, nothing else of the request: the home keeps its tiles' HTML
+    # per city and language (`{% keep %}` in core/city_home.html).
+    tile_template: str = ""
     tile_context: Callable[[Any], dict] | None = None
     offline_urls: Callable[[Any], list[str]] = field(default=lambda city: [])
 

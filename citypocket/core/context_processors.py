@@ -36,13 +36,20 @@ def platform(request):
                                                     "current": request.path.startswith(url)})
         with contextlib.suppress(NoReverseMatch):
             context["help_now_url"] = reverse("safety:help", kwargs={"city": city_slug})
+        context["nav_key"] = _nav_key(context["nav_capabilities"])
         return context
     links = city_links(city)
     # The current section is the capability whose page the path is under (one app may have several).
     context["nav_capabilities"] = [{"label": label, "url": url, "current": request.path.startswith(url)}
                                    for label, url in links.nav]
+    context["nav_key"] = _nav_key(context["nav_capabilities"])
     context["help_now_url"] = links.help_now_url
     # The city's shell and what every city page hands the service worker to work offline (help now,
     # last values): its home works offline from any of its pages.
     context["precache_urls"] = list(links.precache_urls)
     return context
+
+
+def _nav_key(items: list[dict]) -> tuple:
+    """What the menu shows besides translated labels: base.html keeps its header per menu (`{% keep %}`)."""
+    return tuple((item["url"], item["current"]) for item in items)

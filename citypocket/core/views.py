@@ -105,7 +105,11 @@ def city_home(request, city: str):
             tiles.append({"capability": capability, "url": url, "html": tile_html(capability, city_obj)})
         else:
             tiles.append({"capability": capability, "url": url, "context": {}})
-    response = render(request, "core/city_home.html", {"city": city_obj, "tiles": tiles})
+    # What the tiles show: the page keeps their list's HTML per city, language and tiles_key ({% keep %}).
+    # The live tiles' HTML strings are the same objects while their values are reused, so hashing
+    # them is cheap after the first time.
+    tiles_key = tuple((tile["capability"].slug, tile["url"], tile.get("html")) for tile in tiles)
+    response = render(request, "core/city_home.html", {"city": city_obj, "tiles": tiles, "tiles_key": tiles_key})
     response.set_cookie(CITY_COOKIE, city_obj.slug, max_age=CITY_COOKIE_AGE, samesite="Lax",
                         secure=not settings.DEBUG, httponly=True)
     return response

@@ -131,8 +131,8 @@ def test_a_city_home_reuses_its_tiles_for_a_few_seconds(rouen, settings, django_
     ensure_demo_stations()
     mobility_demo.load(history=False)
     first = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr")
-    # the city, the cities of the shell's switcher, and the alerts in force (the banner is never
-    # reused: an alert shows on the next page)
+    # the city, the cities of the shell's switcher, and the alerts in force (the banner is reused
+    # only while they are the same: an alert shows on the next page)
     with django_assert_max_num_queries(3):
         again = Client().get("/rouen/", HTTP_ACCEPT_LANGUAGE="fr")
     assert again.content.count(b'class="tile ') == first.content.count(b'class="tile ') > 3
