@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
+from citypocket.air import api as air_api
 from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.tests.factories import run_air_worker
 from citypocket.core.fastlane import FastLane
@@ -245,3 +246,23 @@ def test_a_fast_answer_is_logged_as_django_logs_it(stack, parks, caplog):
     assert (record.method, record.route, record.status, record.lane) == (
         "GET", "api/v1/cities/<city>/car-parks", 200, "fast")
     assert "aix" not in record.getMessage()  # the route pattern, never the path
+
+
+def test_a_database_error_leaves_the_request_to_django(stack, air, monkeypatch):
+    """A broken connection (the fast lane runs no `SELECT 1` first) fails the read, not the request."""
+    _django, lane = stack
+    path = "/api/v1/cities/rouen/air/now"
+    call(lane, path)
+    real, failures = air_api.air_now, []
+
+    def broken_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(air_api, "air_now", broken_once)
+    before = lane.app.calls
+    answer = call(lane, path)
+    assert failures and lane.app.calls == before + 1
+    assert answer[0] == "200 OK" and b'"city": "rouen"' in answer[2]
