@@ -1,5 +1,6 @@
-"""WSGI entry point (gunicorn citypocket.wsgi:application): Django behind the edge cache of hot public reads,
-with chunked request bodies read for it (core.guards.ChunkedBodies)."""
+"""WSGI entry point (gunicorn citypocket.wsgi:application): Django behind the edge cache of hot public reads
+(core.edge) and the fast lane of plain anonymous hot reads (core.fastlane), with chunked request bodies
+read for it (core.guards.ChunkedBodies)."""
 
 import os
 
@@ -8,6 +9,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citypocket.settings")
 
 from citypocket.core.edge import EdgeCache
+from citypocket.core.fastlane import FastLane
 from citypocket.core.guards import ChunkedBodies
 
-application = EdgeCache(ChunkedBodies(get_wsgi_application()))
+application = EdgeCache(FastLane(ChunkedBodies(get_wsgi_application())))

@@ -19,7 +19,7 @@ from citypocket.air.schemas import (
 )
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson, ngsild
-from citypocket.core.http import cache_public, enforce_csrf, fresh_answer, freshness_etag
+from citypocket.core.http import Read, cache_public, enforce_csrf, freshness_etag, read_answer
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
@@ -97,11 +97,14 @@ def compute_air_index(
 def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = None):
     # A hot read: two queries, its ETag from what was read (a 304 before any answer is built), and an
     # answer rendered in the AirNowOut shape without ninja's validation (core.http.json_answer).
-    place = get_city(slug=city)
+    return read_answer(request, air_now(get_city(slug=city), _language(request, lang)))
+
+
+def air_now(place, language: str) -> Read:
+    """The answer of "air now" in `language` (also given by the fast lane: core.fastlane)."""
     now = selectors.get_air_now(city=place)
-    language = _language(request, lang)
     etag = freshness_etag("air-now", 1, language, now.freshness())
-    return fresh_answer(request, etag, lambda: {
+    return Read(lambda: {
         "city": place.slug,
         "date": now.date,
         "rule": "worst-station",
@@ -109,7 +112,7 @@ def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = No
         "official": present.daily_dict(now.official, language) if now.official else None,
         "official_tomorrow": present.daily_dict(now.official_tomorrow, language) if now.official_tomorrow else None,
         "stations": [present.station_dict(item, language) for item in now.stations],
-    })
+    }, etag=etag)
 
 
 @router.get(
@@ -286,3 +289,8 @@ def subscribe_air_alerts_push(request: HttpRequest, city: CitySlug, payload: Pus
 def unsubscribe_air_alerts(request: HttpRequest, token: UUID):
     alerts.unsubscribe(token=token)
     return 204, None
+
+
+def fast_air_now(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:
+    """"Air now" in the fast lane (core.fastlane): the language is `?lang=` or Accept-Language's, as above."""
+    return air_now(get_city(slug=city), language)

@@ -69,6 +69,11 @@ def rate_of(value: str) -> Rate:
     return parse_rate(value)
 
 
+# Set in the WSGI environ (never a header: those are HTTP_*) by the fast lane in front of Django
+# (core.fastlane) to the scope of the limit it already counted, when it then leaves the request to Django.
+COUNTED = "citypocket.counted"
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
@@ -143,6 +148,8 @@ class Limit(BaseThrottle):
         return client_fingerprint(request, purpose=self.scope)
 
     def check(self, request: HttpRequest) -> Decision:
+        if request.META.get(COUNTED) == self.scope:
+            return Decision(True)  # counted, and allowed, in front of Django (core.fastlane)
         ident = self.ident(request)
         if ident is None:
             return Decision(True)

@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
-from citypocket.core import geojson, ngsild
-from citypocket.core.http import GEOJSON_CONTENT_TYPE, cache_public, json_answer
+from citypocket.core import fastlane, geojson, ngsild
+from citypocket.core.http import GEOJSON_CONTENT_TYPE, Read, cache_public, read_answer
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.mobility import representations, selectors, traffic
@@ -71,15 +71,20 @@ def list_car_parks(
         response["Content-Disposition"] = f'inline; filename="stationnement-{place.slug}.csv"'
         response["X-Omitted-Rows"] = str(omitted)
         return response
-    items = selectors.list_car_parks_rows(city=place, now=timezone.now())
     if ngsild.wanted(request, format):
+        items = selectors.list_car_parks_rows(city=place, now=timezone.now())
         entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
         return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
-    # A hot read: built in the CarParkCollection shape and rendered without ninja's output validation
-    # (core.http.json_answer; tests/test_api.py holds the answer to the schema, byte for byte).
-    answer = json_answer(geojson.feature_collection(representations.feature(item) for item in items),
-                         content_type=GEOJSON_CONTENT_TYPE)
-    return ngsild.vary_on_accept(answer)
+    return ngsild.vary_on_accept(read_answer(request, car_park_list(place, now=timezone.now())))
+
+
+def car_park_list(place, *, now: datetime) -> Read:
+    """The GeoJSON list (a hot read, also answered by the fast lane: core.fastlane): built in the
+    CarParkCollection shape and rendered without ninja's output validation (core.http; tests/test_api.py
+    holds the answer to the schema, byte for byte). Its ETag comes from the body (ConditionalGetMiddleware)."""
+    items = selectors.list_car_parks_rows(city=place, now=now)
+    return Read(lambda: geojson.feature_collection(representations.feature(item) for item in items),
+                content_type=GEOJSON_CONTENT_TYPE)
 
 
 def parse_arrival(value: datetime | None, *, tz: str, now: datetime) -> datetime:
@@ -219,23 +224,21 @@ def search_car_parks(
     ev: bool = False,
 ):
     place = get_city(slug=city)
-    outcome = run_search(
-        place=place,
-        lat=lat,
-        lon=lon,
-        arrive_at=arrive_at,
-        max_walk_m=max_walk_m,
-        height_cm=height_cm,
-        disabled=disabled,
-        ev=ev,
-        now=timezone.now(),
-    )
+    return read_answer(request, car_park_search(
+        place, lat=lat, lon=lon, arrive_at=arrive_at, max_walk_m=max_walk_m, height_cm=height_cm,
+        disabled=disabled, ev=ev, now=timezone.now(),
+    ))
+
+
+def car_park_search(place, *, lat: float, lon: float, now: datetime, **criteria) -> Read:
+    """The search's answer (a hot read, also answered by the fast lane: core.fastlane), in the
+    SearchCollection shape without ninja's output validation; `criteria` are run_search's. Its ETag
+    comes from the body (ConditionalGetMiddleware)."""
+    outcome = run_search(place=place, lat=lat, lon=lon, now=now, **criteria)
     # How the predictions were made: from the worker's profiles, or (none kept yet, or out of date)
     # from the history read for this request, for this many car parks.
-    # Rendered in the SearchCollection shape without ninja's output validation (core.http.json_answer).
-    answer = json_answer(outcome_body(outcome, lat=lat, lon=lon), content_type=GEOJSON_CONTENT_TYPE)
-    answer[PREDICTION_SOURCE] = outcome.prediction_source
-    return answer
+    return Read(lambda: outcome_body(outcome, lat=lat, lon=lon), content_type=GEOJSON_CONTENT_TYPE,
+                headers=((PREDICTION_SOURCE, outcome.prediction_source),))
 
 
 @router.get(
@@ -268,3 +271,27 @@ def list_traffic(request: HttpRequest, city: CitySlug):
         }
         features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
     return geojson.feature_collection(features)
+
+
+# --- The fast lane (core.fastlane): the same reads in front of Django, for plain anonymous GETs.
+SEARCH_PARAMS = {"lat", "lon", "arrive_at", "max_walk_m", "height_cm", "disabled", "ev"}
+
+
+def fast_list_car_parks(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:
+    if query or ngsild.variant(request.META.get("HTTP_ACCEPT", "")) == "ld+json":
+        raise fastlane.Decline  # the CSV and NGSI-LD representations are Django's
+    return car_park_list(get_city(slug=city), now=timezone.now())
+
+
+def fast_search_car_parks(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:
+    if "lat" not in query or "lon" not in query:
+        raise fastlane.Decline
+    criteria = {
+        "arrive_at": fastlane.moment(query["arrive_at"]) if "arrive_at" in query else None,
+        "max_walk_m": fastlane.integer(query["max_walk_m"]) if "max_walk_m" in query else finder.DEFAULT_MAX_WALK_M,
+        "height_cm": fastlane.integer(query["height_cm"]) if "height_cm" in query else None,
+        "disabled": fastlane.boolean(query["disabled"]) if "disabled" in query else False,
+        "ev": fastlane.boolean(query["ev"]) if "ev" in query else False,
+    }
+    return car_park_search(get_city(slug=city), lat=fastlane.number(query["lat"]), lon=fastlane.number(query["lon"]),
+                           now=timezone.now(), **criteria)

@@ -29,7 +29,8 @@ class MobilityConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported while the app registry loads, and the demo
         # imports models, which cannot be imported before the registry is ready.
-        from citypocket.mobility import demo
+        from citypocket.core import fastlane
+        from citypocket.mobility import api, demo
 
         register_capability(
             Capability(
@@ -50,3 +51,9 @@ class MobilityConfig(AppConfig):
                 rf"/api/v1/cities/[-\w]+/{route}",
                 seconds=lambda: settings.MOBILITY_RESPONSE_CACHE_SECONDS,
             )
+        # And without the edge: the list and the search answered in front of Django when plain.
+        fastlane.register("api/v1/cities/<city>/car-parks", r"/api/v1/cities/(?P<city>[-\w]+)/car-parks",
+                          handler=api.fast_list_car_parks)
+        fastlane.register("api/v1/cities/<city>/car-parks/search",
+                          r"/api/v1/cities/(?P<city>[-\w]+)/car-parks/search",
+                          handler=api.fast_search_car_parks, params=api.SEARCH_PARAMS)
