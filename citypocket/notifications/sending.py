@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import httptools
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -291,9 +292,10 @@ def header_lines(headers: dict) -> bytes:
 
 class _Connection:
     """One keep-alive HTTP/1.1 connection: the request (head and body) goes out in one write; the
-    response is read with a minimal reader (status line, headers, a body by Content-Length, chunks or
-    up to the close), a fifth of the CPU of `http.client`, whose header parsing goes through the
-    `email` package."""
+    response is parsed by llhttp through `httptools` (status, keep-alive, a body by `Content-Length`,
+    chunks or up to the close, 1xx skipped), a fraction of the CPU of `http.client`, whose header
+    parsing goes through the `email` package. The parser's callbacks are this object's `on_*`
+    methods."""
 
     def __init__(self, scheme: str, host: str, port: int, timeout: float, tls: ssl.SSLContext | None):
         sock = socket.create_connection((host, port), timeout=timeout)
@@ -301,71 +303,56 @@ class _Connection:
         self.sock = tls.wrap_socket(sock, server_hostname=host) if scheme == "https" else sock
         name = f"[{host}]" if ":" in host else host  # an IPv6 literal
         self.host = (name if port == (443 if scheme == "https" else 80) else f"{name}:{port}").encode("idna")
-        self.buffer = b""
+        self.parser = None
 
     def post(self, target: str, body: bytes, head: bytes) -> tuple[int, bool]:
         """Sends one POST (`head`: its header lines, Host and Content-Length apart); (status, whether
-        the service closes the connection after it)."""
+        the connection must be closed after it: the service says so, the body ended with the
+        connection, or the service sent more than its response)."""
         self.sock.sendall(b"POST " + target.encode("latin-1") + b" HTTP/1.1\r\nHost: " + self.host
                           + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n" + head + b"\r\n" + body)
-        while True:
-            version, status, headers = self._read_head()
-            if status >= 200:
-                break  # a 1xx interim response (none is asked for) is skipped
-        close = (headers.get(b"connection", b"").lower() == b"close"
-                 or (version == b"HTTP/1.0" and headers.get(b"connection", b"").lower() != b"keep-alive"))
-        if status in (204, 304):
-            pass
-        elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-            self._read_chunks()
-        elif b"content-length" in headers:
-            self._read_exactly(int(headers[b"content-length"]))
-        else:
-            self.buffer = b""
-            while self.sock.recv(65536):  # no length: the body ends with the connection
-                pass
-            close = True
-        return status, close
-
-    def _receive(self) -> bool:
-        data = self.sock.recv(65536)
-        self.buffer += data
-        return bool(data)
-
-    def _read_line(self) -> bytes:
-        while (end := self.buffer.find(b"\r\n")) < 0:
-            if len(self.buffer) > MAX_HEAD or not self._receive():
+        parser = self.parser = httptools.HttpResponseParser(self)
+        self.status, self.keep_alive, self.framed, self.complete = 0, False, False, False
+        received = 0
+        while not self.complete:
+            data = self.sock.recv(65536)
+            if not data:
+                if self.status and not self.framed:
+                    return self.status, True  # no length: the body ended with the connection
                 raise ConnectionError("push service response cut short")
-        line, self.buffer = self.buffer[:end], self.buffer[end + 2:]
-        return line
+            received += len(data)
+            try:
+                parser.feed_data(data)
+            except (httptools.HttpParserError, httptools.HttpParserUpgrade) as error:
+                if not self.complete:
+                    raise ConnectionError("push service answered something other than HTTP/1.1") from error
+                self.keep_alive = False  # bytes after the response (see on_message_begin)
+            if not self.status and received > MAX_HEAD:
+                raise ConnectionError("push service response head too long")
+        return self.status, not self.keep_alive
 
-    def _read_head(self) -> tuple[bytes, int, dict[bytes, bytes]]:
-        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
-            if len(self.buffer) > MAX_HEAD or not self._receive():
-                raise ConnectionError("push service response cut short")
-        lines, self.buffer = self.buffer[:end].split(b"\r\n"), self.buffer[end + 4:]
-        version, _sep, rest = lines[0].partition(b" ")
-        if not version.startswith(b"HTTP/1.") or not rest[:3].isdigit():
-            raise ConnectionError("push service answered something other than HTTP/1.x")
-        headers = {}
-        for line in lines[1:]:
-            name, _sep, value = line.partition(b":")
-            headers[name.strip().lower()] = value.strip()
-        return version, int(rest[:3]), headers
+    def on_message_begin(self) -> None:
+        if self.complete:  # a second response that nothing asked for: stop here
+            raise ConnectionError("push service sent more than its response")
+        self.framed = False
 
-    def _read_exactly(self, length: int) -> None:
-        while len(self.buffer) < length:
-            if not self._receive():
-                raise ConnectionError("push service response cut short")
-        self.buffer = self.buffer[length:]
+    def on_header(self, name: bytes, value: bytes) -> None:
+        # Whether the body has a length; without one it ends with the connection (llhttp would say
+        # so at the end of the input, which httptools does not pass on).
+        name = name.lower()
+        if name == b"content-length" or (name == b"transfer-encoding" and b"chunked" in value.lower()):
+            self.framed = True
 
-    def _read_chunks(self) -> None:
-        while size := int(self._read_line().partition(b";")[0].strip() or b"0", 16):
-            self._read_exactly(size + 2)  # the chunk and its CRLF
-        while self._read_line():  # trailers, up to the empty line
-            pass
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if status >= 200:  # a 1xx interim response (none is asked for) is skipped
+            self.status, self.keep_alive = status, self.parser.should_keep_alive()
+
+    def on_message_complete(self) -> None:
+        self.complete = self.status != 0
 
     def close(self) -> None:
+        self.parser = None  # the parser holds this object's callbacks
         self.sock.close()
 
 
@@ -386,7 +373,7 @@ class PushConnections:
             idle = self.idle.setdefault((scheme, host, port), [])
             while idle:
                 connection = idle.pop()
-                if not connection.buffer and not _dropped(connection.sock):
+                if not _dropped(connection.sock):
                     return connection
                 connection.close()
             if scheme == "https" and self.tls is None:

@@ -125,36 +125,58 @@ def test_a_vapid_token_is_reused_per_push_service_within_its_validity_and_renewe
         other.close()
 
 
-def read_response(raw: bytes) -> tuple[tuple[int, bool], bytes]:
-    """What our HTTP/1.1 reader makes of `raw` (a push service's answer): (status, close), leftover."""
+def read_response(raw: bytes, *, then_close: bool = False) -> tuple[int, bool]:
+    """What our HTTP/1.1 reader makes of `raw` (a push service's answer): (status, close)."""
     ours, theirs = socket.socketpair()
     connection = _Connection.__new__(_Connection)
-    connection.sock, connection.host, connection.buffer = ours, b"push.example", b""
+    connection.sock, connection.host = ours, b"push.example"
+    ours.settimeout(10)
     theirs.sendall(raw)
-    if raw.startswith(b"HTTP/1.0 200"):
-        theirs.shutdown(socket.SHUT_WR)  # a body without a length ends with the connection
+    if then_close:
+        theirs.shutdown(socket.SHUT_WR)
     try:
         result = connection.post("/push/1", b"body", b"TTL: 60\r\n")
         request = theirs.recv(65536)
         assert request.startswith(b"POST /push/1 HTTP/1.1\r\nHost: push.example\r\nContent-Length: 4\r\n")
         assert request.endswith(b"TTL: 60\r\n\r\nbody")
-        return result, connection.buffer
+        return result
     finally:
         ours.close()
         theirs.close()
 
 
 def test_the_response_reader_handles_lengths_chunks_interim_answers_and_closes():
-    assert read_response(b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n") == ((201, False), b"")
-    assert read_response(b"HTTP/1.1 410 Gone\r\ncontent-length: 5\r\n\r\ngone!") == ((410, False), b"")
+    assert read_response(b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n") == (201, False)
+    assert read_response(b"HTTP/1.1 410 Gone\r\ncontent-length: 5\r\n\r\ngone!") == (410, False)
     chunked = b"HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nbad \r\n3\r\nkey\r\n0\r\n\r\n"
-    assert read_response(chunked) == ((400, False), b"")
+    assert read_response(chunked) == (400, False)
     interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-    assert read_response(interim) == ((201, True), b"")
-    assert read_response(b"HTTP/1.0 200 OK\r\n\r\nuntil the end") == ((200, True), b"")
-    assert read_response(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nHTTP/1.1")[1] == b"HTTP/1.1"  # not reused
+    assert read_response(interim) == (201, True)
+    assert read_response(b"HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n") == (201, True)
+    keep = b"HTTP/1.0 201 Created\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"
+    assert read_response(keep) == (201, False)
+    # A body without a length ends with the connection.
+    assert read_response(b"HTTP/1.0 200 OK\r\n\r\nuntil the end", then_close=True) == (200, True)
+    assert read_response(b"HTTP/1.1 200 OK\r\n\r\nuntil the end", then_close=True) == (200, True)
+    # More than the response: the connection is not reused.
+    assert read_response(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nHTTP/1.1") == (201, True)
+    assert read_response(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nSSH-2.0") == (201, True)
+
+
+@pytest.mark.parametrize("raw", [
+    b"SSH-2.0-OpenSSH\r\n\r\n",  # not HTTP
+    b"HTTP/1.1 201 Created\r\nContent-Length: 5\r\nConnection: close\r\n\r\nok",  # cut short
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbad",  # cut short
+    b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n",  # head cut short
+])
+def test_the_response_reader_refuses_what_is_not_a_whole_http_response(raw):
     with pytest.raises(ConnectionError):
-        read_response(b"SSH-2.0-OpenSSH\r\n\r\n")
+        read_response(raw, then_close=True)
+
+
+def test_the_response_reader_stops_at_a_head_too_long_without_waiting_for_its_end():
+    with pytest.raises(ConnectionError):  # not a timeout: the head's end is not waited for
+        read_response(b"HTTP/1.1 201 Created\r\nX-Padding: " + b"x" * 150_000)
 
 
 def test_id_runs_select_the_same_rows_as_an_in_list_with_fewer_parameters(rouen):
