@@ -24,7 +24,7 @@ from citypocket.cities.models import City
 from citypocket.cityinfo.agenda_imports import EventRecord, ParsedEvents
 from citypocket.cityinfo.articles import sanitise_html
 from citypocket.cityinfo.imports import Parsed, PlaceRecord
-from citypocket.cityinfo.models import Article, Place, PlaceClosure
+from citypocket.cityinfo.models import Article, EventCategory, Place, PlaceClosure
 from citypocket.cityinfo.services import import_events, import_places
 
 REAL = "real facility; position approximate (about 50 m); opening hours SIMULATED for the demo"
@@ -118,6 +118,10 @@ def _at(day: str, clock: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ZoneInfo("Europe/Paris"))
 
 
+CATEGORY_NAMES_EN = {"Concert": "Concert", "Exposition": "Exhibition", "Jeune public": "Children",
+                     "Lecture": "Reading", "Marché": "Market", "Sport": "Sport", "Atelier": "Workshop",
+                     "Visite": "Guided tour"}
+
 EVENTS = {
     "rouen": [
         # (key, title fr, title en, first day, start, end, rrule, categories, free, price, wheelchair, hearing loop,
@@ -171,6 +175,9 @@ def load_events() -> str:
             ))
         summary = import_events(city=city, parsed=ParsedEvents(records=records), source="demo", is_demo=True,
                                 note="CityPocket demo (simulated event)")
+        # An agenda feed names its categories in one language; the demo's get their English name too.
+        for name_fr, name_en in CATEGORY_NAMES_EN.items():
+            EventCategory.objects.filter(city=city, name_fr=name_fr, name_en="").update(name_en=name_en)
         counts.append(f"{slug}: {summary}")
     return "events " + "; ".join(counts)
 

@@ -9,9 +9,16 @@ from citypocket.cityinfo.selectors import list_categories
 from citypocket.cityinfo.waste_models import WasteZone
 from citypocket.notifications.cityalerts import parse_polygon
 from citypocket.notifications.models import AlertKind, Digest, Severity, Theme
+from citypocket.officialfeeds.selectors import list_communes
 
 # The themes the centre offers: every theme a capability sends.
 OFFERED_THEMES = list(Theme.choices)
+
+
+def commune_choices(city) -> list[tuple[str, str]]:
+    """The city's communes by name and INSEE code ("Rouen (76540)"); by code when no name is known."""
+    return [(commune.code, f"{commune.name} ({commune.code})" if commune.name != commune.code
+             else _("Commune %(code)s") % {"code": commune.code}) for commune in list_communes(city=city)]
 
 
 class PreferencesForm(forms.Form):
@@ -38,7 +45,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["communes"].choices = [(code, code) for code in city.insee_codes or []]
+        self.fields["communes"].choices = commune_choices(city)
         language = "en" if (get_language() or "fr").startswith("en") else "fr"
         self.fields["event_categories"].choices = [(category.slug, category.name(language))
                                                    for category in list_categories(city=city)]

@@ -31,7 +31,7 @@ from citypocket.core.problems import DomainError
 from citypocket.core.throttling import throttle_form_posts
 from citypocket.core.views import resolve_city
 from citypocket.notifications import cityalerts, selectors, services
-from citypocket.notifications.forms import AlertForm, AlertUpdateForm, PreferencesForm
+from citypocket.notifications.forms import AlertForm, AlertUpdateForm, PreferencesForm, commune_choices
 from citypocket.notifications.models import (
     AlertState,
     Channel,
@@ -294,11 +294,6 @@ def _staff_access(request, place):
         messages.info(request, _("Please sign in again with your authenticator code."))
         return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
     return None
-
-
-def commune_choices(place) -> list[tuple[str, str]]:
-    return [(commune.code, f"{commune.name} ({commune.code})" if commune.name != commune.code else commune.code)
-            for commune in list_communes(city=place)]
 
 
 def _alert_fields(form) -> dict:
