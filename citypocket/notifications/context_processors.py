@@ -1,7 +1,7 @@
 """The alert banner of every page of a city: its alerts in force (one small query per city page).
 
 The banner is the same for everyone (pages stay cacheable); each alert carries its communes and a
-device that saved its commune hides the others' (static/notifications/banner.js).
+device that saved its commune hides the others' (static/notifications/alerts-filter.js).
 
 Each page asks the database which alerts are in force, with plain SQL (building the ORM query cost
 more than the rest of a city home), and rebuilds the banner only when that answer changed: the

@@ -204,7 +204,7 @@ def device_polygon(polygon) -> str:
 def banner_items(alerts, language: str) -> list[dict]:
     """The banner's alerts, each with its communes (INSEE codes, those its drawn area touches included;
     none: the whole city) and its drawn area, so that a device that saved its commune or its position
-    hides what does not concern it (static/notifications/banner.js): the page itself stays the same for
+    hides what does not concern it (static/notifications/alerts-filter.js): the page itself stays the same for
     everyone, and cacheable."""
     names = _commune_names(alerts)
     items = []

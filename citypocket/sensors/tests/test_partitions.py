@@ -216,7 +216,8 @@ def test_retention_drops_whole_old_partitions_and_keeps_rollups(rouen):
     now = datetime.now(UTC)
     current = partitions.month_of(now)
     months = [partitions.add_months(current, -n) for n in range(5, -1, -1)]
-    ingest(rouen, [no2(datetime(m.year, m.month, 2, tzinfo=UTC), float(i)) for i, m in enumerate(months)])
+    # The first instant of each month: never in the future, even on the first day of the current month.
+    ingest(rouen, [no2(datetime(m.year, m.month, 1, tzinfo=UTC), float(i)) for i, m in enumerate(months)])
     partitions.maintain(retention_months=0)
     assert set(months) <= set(partitions.list_partitions())
     done = partitions.maintain(retention_months=2)
