@@ -138,6 +138,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-citypocket.sqlite3")}
+# PostgreSQL only: the hot reads' statements are prepared by the database, planned once per connection
+# (core/prepared.py). psycopg then counts the queries it sends but prepares only those asked for: its
+# threshold is never reached. Off: nothing is prepared (Django's default), e.g. behind a pooler in
+# transaction mode that cannot carry prepared statements.
+DB_PREPARED_READS = env.flag("DB_PREPARED_READS", True)
+if DB_PREPARED_READS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 # PostgreSQL only: a psycopg pool of this many connections per process, shared by its threads,
 # instead of one persistent connection per thread (0, the default: measured no faster here, see
 # docs/configuration.md). Health checks then happen when a connection leaves the pool.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.cities.models import City
+from citypocket.core.prepared import columns, int_literal, prepared
 from citypocket.sensors.models import Datastream, LatestObservation, Sensor
 from citypocket.sensors.selectors import get_sensor, list_observations, moment_from_db
 
@@ -112,20 +113,23 @@ def _stations_with_latest(city: City) -> dict[int, StationNow]:
     sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
     wanted = ", ".join(["%s"] * len(indices.POLLUTANTS))
     rows = Sensor.objects.raw(
-        f"SELECT s.*, d.property AS latest_property, l.value AS latest_value, "  # noqa: S608 (model tables)
+        f"SELECT {columns(Sensor, 's')}, d.property AS latest_property, l.value AS latest_value, "  # noqa: S608 (model tables)
         f"l.phenomenon_time AS latest_time FROM {sensor} s "
         f"LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property IN ({wanted}) "
         f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
-        "WHERE s.city_id = %s AND s.kind = %s AND s.is_active = %s ORDER BY s.name, s.external_id, d.property",
-        [*indices.POLLUTANTS, city.pk, "air", True],
+        f"WHERE s.city_id = {int_literal(city.pk)} AND s.kind = %s AND s.is_active = %s "
+        "ORDER BY s.name, s.external_id, d.property",
+        [*indices.POLLUTANTS, "air", True],
     )
     stations: dict[int, StationNow] = {}
-    for row in rows:
-        item = stations.get(row.pk)
-        if item is None:
-            item = stations[row.pk] = StationNow(sensor=row)
-        if row.latest_time is not None:
-            item.latest[row.latest_property] = Measurement(value=row.latest_value, time=moment_from_db(row.latest_time))
+    with prepared():
+        for row in rows:
+            item = stations.get(row.pk)
+            if item is None:
+                item = stations[row.pk] = StationNow(sensor=row)
+            if row.latest_time is not None:
+                item.latest[row.latest_property] = Measurement(
+                    value=row.latest_value, time=moment_from_db(row.latest_time))
     return stations
 
 
@@ -215,11 +219,13 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     """
     today = city.local_today(now or timezone.now())
     tomorrow = today + timedelta(days=1)
-    stored = list(AirIndexDaily.objects.raw(
-        f"SELECT * FROM {AirIndexDaily._meta.db_table} WHERE city_id = %s AND date IN (%s, %s) "  # noqa: S608
-        "AND scale = %s ORDER BY date DESC, station_id, id",
-        [city.pk, today, tomorrow, indices.ATMO],
-    ))
+    with prepared():
+        stored = list(AirIndexDaily.objects.raw(
+            f"SELECT {columns(AirIndexDaily, 'a')} FROM {AirIndexDaily._meta.db_table} a "  # noqa: S608
+            f"WHERE a.city_id = {int_literal(city.pk)} AND a.date IN (%s, %s) AND a.scale = %s "
+            "ORDER BY a.date DESC, a.station_id, a.id",
+            [today, tomorrow, indices.ATMO],
+        ))
     return AirNow(
         city=city,
         date=today,

@@ -4,27 +4,35 @@ Building the SQL of a queryset with joins costs more than running it on a few ro
 the car-park list: about a third of the request). `Prepared` compiles a `values_list` queryset once,
 with stand-in values for its parameters, and then only executes the same SQL with the request's
 values, through Django's cursor (so it shows in query counts and logs) and Django's own converters
-(time zones, JSON, decimals are as the ORM gives them).
+(time zones, JSON, decimals are as the ORM gives them). On PostgreSQL the statement is also prepared
+by the database (core.prepared), with the values named in `literals` (the city) written into it.
 """
 
+import re
 import threading
 from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
 
+from citypocket.core.prepared import int_literal, prepared
+
 _local = threading.local()  # a Django connection belongs to one thread: so does its compiled SQL
+_PERCENT = re.compile(r"%%|%s")
 
 
 class Prepared:
     """`build(**stand_ins)` returns a values_list queryset; `rows(**values)` runs it with `values`.
 
     Every stand-in must be a value that appears nowhere else among the query's parameters (the
-    compiled parameters equal to a stand-in are the ones replaced).
+    compiled parameters equal to a stand-in are the ones replaced). The stand-ins named in `literals`
+    are ints written into the SQL, so that PostgreSQL keeps a statement and a plan per value
+    (core.prepared: a city's car parks may be ten or ten thousand).
     """
 
-    def __init__(self, name: str, build: Callable[..., QuerySet], **stand_ins) -> None:
-        self.name, self.build, self.stand_ins = name, build, stand_ins
+    def __init__(self, name: str, build: Callable[..., QuerySet], *, literals: tuple[str, ...] = (),
+                 **stand_ins) -> None:
+        self.name, self.build, self.stand_ins, self.literals = name, build, stand_ins, literals
 
     def _compiled(self, alias: str):
         cache = getattr(_local, "prepared", None)
@@ -43,18 +51,40 @@ class Prepared:
             if missing:
                 raise ValueError(f"{self.name}: stand-ins not found in the SQL: {sorted(missing)}")
             converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-            compiled = cache[key] = (sql, list(params), slots, compiler, converters)
+            # The SQL around each placeholder (a literal % is written %%), to write the literals in.
+            pieces = _split_at_placeholders(sql)
+            if len(pieces) != len(params) + 1:
+                raise ValueError(f"{self.name}: {len(pieces) - 1} placeholders for {len(params)} parameters")
+            compiled = cache[key] = (pieces, list(params), slots, compiler, converters, {})
         return compiled
 
     def rows(self, *, using: str = "default", **values) -> list[tuple]:
-        sql, params, slots, compiler, converters = self._compiled(using)
+        pieces, params, slots, compiler, converters, texts = self._compiled(using)
+        written = tuple(values[name] for name in self.literals)
+        sql = texts.get(written)
+        if sql is None:
+            sql = texts[written] = pieces[0] + "".join(
+                (int_literal(values[slot]) if slot in self.literals else "%s") + piece
+                for slot, piece in zip(slots, pieces[1:], strict=True)
+            )
         params = [
             value if slot is None else values[slot] if type(value) is type(values[slot]) else type(value)(values[slot])
             for slot, value in zip(slots, params, strict=True)
+            if slot not in self.literals
         ]
-        with connections[using].cursor() as cursor:
+        with prepared(using), connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             return list(compiler.apply_converters(rows, converters))
         return rows
+
+
+def _split_at_placeholders(sql: str) -> list[str]:
+    """The SQL between its %s placeholders (a literal percent sign is %% and stays in its piece)."""
+    pieces, start = [], 0
+    for found in _PERCENT.finditer(sql):
+        if found.group() == "%s":
+            pieces.append(sql[start:found.start()])
+            start = found.end()
+    return [*pieces, sql[start:]]

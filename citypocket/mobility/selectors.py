@@ -156,7 +156,8 @@ def _live_rows(city_id: int) -> QuerySet:
 
 
 # The car-park list: the city's active car parks with their latest reading, one query.
-_LIST = Prepared("mobility.list", lambda city_id: _live_rows(city_id).values_list(*ROW_FIELDS), city_id=-7_000_001)
+_LIST = Prepared("mobility.list", lambda city_id: _live_rows(city_id).values_list(*ROW_FIELDS),
+                 literals=("city_id",), city_id=-7_000_001)
 # The search: the car parks within the box around the destination or park-and-ride, with their latest
 # reading and the worker's profiles at the arrival's and now's quarter-hours, one query.
 _SEARCH = Prepared(
@@ -173,6 +174,7 @@ _SEARCH = Prepared(
         usual_through=F("usual__through"),
     )
     .values_list(*ROW_FIELDS, *PROFILE_FIELDS),
+    literals=("city_id",),
     city_id=-7_000_002, south=-7_000_003.5, north=-7_000_004.5, west=-7_000_005.5, east=-7_000_006.5,
     at_slot=32_001, now_slot=32_002,  # within the column's range, never a slot (< 672)
 )
@@ -249,7 +251,7 @@ _COUNTING_POINTS = Prepared(
     .order_by("external_id")
     .values_list("pk", "external_id", "name", "lat", "lon", "metadata", "flow_value", "flow_time", "occ_value",
                  "occ_time"),
-    city_id=-7_000_009,
+    literals=("city_id",), city_id=-7_000_009,
 )
 
 

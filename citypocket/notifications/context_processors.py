@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from citypocket.cities.models import City
+from citypocket.core.prepared import prepared
 from citypocket.notifications.models import AlertState, CityAlert
 from citypocket.notifications.selectors import list_current_alerts
 from citypocket.notifications.views import banner_items
@@ -52,7 +53,7 @@ def city_alerts(request):
 def _alerts_in_force(slug: str) -> tuple:
     """What the banner of `slug` depends on: its alerts in force now (the filter of list_current_alerts)
     as (identifier, version, time of change), and the city's communes. Empty when none is in force."""
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT a.identifier, a.version, a.updated_at, c.insee_codes FROM {CityAlert._meta.db_table} a "  # noqa: S608 (table names)
             f"JOIN {City._meta.db_table} c ON c.id = a.city_id "

@@ -19,6 +19,7 @@ from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
 
 from citypocket.cities.models import City
+from citypocket.core.prepared import prepared
 from citypocket.sensors.models import Datastream, Observation, ObservationDaily, ObservationHourly
 from citypocket.sensors.selectors import moment_from_db
 
@@ -162,7 +163,7 @@ def _summaries(model, datastream: Datastream, first, last) -> list[tuple]:
     key = "hour" if model is ObservationHourly else "day"
     ops = default_connection.ops
     adapt = ops.adapt_datetimefield_value if key == "hour" else ops.adapt_datefield_value
-    with default_connection.cursor() as cursor:
+    with prepared(), default_connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {key}, count, total, minimum, maximum FROM {model._meta.db_table} "  # noqa: S608 (model table)
             f"WHERE datastream_id = %s AND {key} >= %s AND {key} < %s ORDER BY {key}",

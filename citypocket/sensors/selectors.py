@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from citypocket.cities.models import City
+from citypocket.core.prepared import columns, int_literal, prepared
 from citypocket.core.problems import NotFound
 from citypocket.sensors.models import Datastream, IngestToken, LatestObservation, Observation, Sensor
 
@@ -41,12 +42,13 @@ def get_sensor_datastream(*, city: City, external_id: str, property: str) -> Dat
     """The datastream `property` of the city's sensor `external_id`, with its sensor, in one plain query
     (a hot read: nothing to compile); NotFound when there is no such sensor, or it does not observe that."""
     sensor, stream = Sensor._meta.db_table, Datastream._meta.db_table
-    found = next(iter(Sensor.objects.raw(
-        f"SELECT s.*, d.id AS stream_id, d.unit AS stream_unit FROM {sensor} s "  # noqa: S608 (model tables)
-        f"LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property = %s "
-        "WHERE s.city_id = %s AND s.external_id = %s ORDER BY s.id LIMIT 1",
-        [property, city.pk, external_id],
-    )), None)
+    with prepared():
+        found = next(iter(Sensor.objects.raw(
+            f"SELECT {columns(Sensor, 's')}, d.id AS stream_id, d.unit AS stream_unit "  # noqa: S608 (model tables)
+            f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property = %s "
+            f"WHERE s.city_id = {int_literal(city.pk)} AND s.external_id = %s ORDER BY s.id LIMIT 1",
+            [property, external_id],
+        )), None)
     if found is None:
         raise NotFound("No sensor with this id in this city.")
     if found.stream_id is None:
@@ -83,21 +85,24 @@ def list_sensors_latest(*, city: City, kind: str | None = None) -> list[tuple[Se
     datastreams' latest values (by property): one plain query, the sensors left-joined to their latest
     values, no object per value (a hot read)."""
     sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
-    params: list = [city.pk, True]
+    params: list = [True]
     if kind:
         params.append(kind)
     rows = Sensor.objects.raw(
-        f"SELECT s.*, d.property AS stream_property, d.unit AS stream_unit, l.value AS latest_value, "  # noqa: S608
-        f"l.phenomenon_time AS latest_time FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id "
-        f"LEFT JOIN {latest} l ON l.datastream_id = d.id WHERE s.city_id = %s AND s.is_active = %s "
+        f"SELECT {columns(Sensor, 's')}, d.property AS stream_property, d.unit AS stream_unit, "  # noqa: S608
+        f"l.value AS latest_value, l.phenomenon_time AS latest_time FROM {sensor} s "
+        f"LEFT JOIN {stream} d ON d.sensor_id = s.id LEFT JOIN {latest} l ON l.datastream_id = d.id "
+        f"WHERE s.city_id = {int_literal(city.pk)} AND s.is_active = %s "
         + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
         params,
     )
     sensors: dict[int, tuple[Sensor, list[tuple]]] = {}
-    for row in rows:
-        values = sensors.setdefault(row.pk, (row, []))[1]
-        if row.latest_time is not None:
-            values.append((row.stream_property, row.stream_unit, row.latest_value, moment_from_db(row.latest_time)))
+    with prepared():
+        for row in rows:
+            values = sensors.setdefault(row.pk, (row, []))[1]
+            if row.latest_time is not None:
+                values.append((row.stream_property, row.stream_unit, row.latest_value,
+                               moment_from_db(row.latest_time)))
     return list(sensors.values())
 
 

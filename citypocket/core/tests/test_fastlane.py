@@ -15,10 +15,7 @@ from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 from citypocket.air import api as air_api
-from citypocket.air.demo import ensure_demo_stations
-from citypocket.air.tests.factories import run_air_worker
 from citypocket.core.fastlane import FastLane
-from citypocket.core.tests.test_hot_reads import ingest_hours
 from citypocket.core.throttling import local_counts
 from citypocket.mobility import demo as mobility_demo
 from citypocket.mobility.models import CarPark
@@ -99,14 +96,6 @@ def parks(rouen, aix):
         batch = Parsed.from_readings([Reading(car_park.sensor.external_id, "available_spots", moment, value, "1")])
         ingest_observations(city=rouen, batch=batch, source="test")
     return {"rouen": rouen, "aix": aix}
-
-
-@pytest.fixture
-def air(rouen):
-    ensure_demo_stations()
-    ingest_hours(rouen, pm10=20.0, hours=range(0, 30))
-    run_air_worker()
-    return rouen
 
 
 def arrival(hours: int = 2) -> str:

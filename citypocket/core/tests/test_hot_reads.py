@@ -15,9 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
-from citypocket.air.demo import ensure_demo_stations
 from citypocket.air.schemas import AirNowOut
-from citypocket.air.tests.factories import run_air_worker
 from citypocket.cities.selectors import forget_cities
 from citypocket.mobility import demo as mobility_demo
 from citypocket.sensors.ingest import ingest_observations
@@ -28,21 +26,6 @@ from testsupport import assert_problem
 pytestmark = pytest.mark.django_db
 
 AIR_NOW = "/api/v1/cities/rouen/air/now"
-
-
-def ingest_hours(city, *, pm10: float, hours: range, sensor: str = "FR25036") -> None:
-    top = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    readings = [Reading(sensor=sensor, property="pm10", time=top - timedelta(hours=h), value=pm10 + h / 10,
-                        unit="ug/m3") for h in hours]
-    ingest_observations(city=city, batch=Parsed.from_readings(readings), source="test")
-
-
-@pytest.fixture
-def air(rouen):
-    ensure_demo_stations()
-    ingest_hours(rouen, pm10=20.0, hours=range(0, 30))
-    run_air_worker()
-    return rouen
 
 
 def series_url(**params) -> str:

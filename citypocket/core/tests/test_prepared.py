@@ -1,0 +1,154 @@
+"""The hot reads are prepared by PostgreSQL, each city's with its own statement (core.prepared), and
+nothing else is; the answers are the same as without; SQLite runs the same code unprepared."""
+
+import re
+from datetime import UTC, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from citypocket.cities.models import City
+from citypocket.core.prepared import int_literal, prepared
+from citypocket.mobility import demo as mobility_demo
+from citypocket.mobility.rows import _split_at_placeholders
+from citypocket.sensors.ingest import ingest_observations
+from citypocket.sensors.readings import Parsed, Reading
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+
+
+def hot_reads(client, rouen, aix) -> dict[str, bytes]:
+    """The hot reads of both cities, asked twice over: the bodies of the last round by path."""
+    arrive = (timezone.now() + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
+    end = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    window = {"from": (end - timedelta(days=1)).isoformat(), "to": end.isoformat()}
+    paths = [
+        "/api/v1/cities/rouen/car-parks",
+        "/api/v1/cities/aix-en-provence/car-parks",
+        "/api/v1/cities/rouen/car-parks/search?" + urlencode({"lat": 49.4431, "lon": 1.0993, "arrive_at": arrive}),
+        "/api/v1/cities/rouen/air/now",
+        "/api/v1/cities/rouen/sensors/FR25036/observations?" + urlencode(
+            {"property": "pm10", "resolution": "hour", **window}),
+        "/api/v1/cities/rouen/sensors",
+        "/rouen/",
+    ]
+    bodies = {}
+    for _round in range(2):
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.content[:300])
+            bodies[path] = response.content
+    return bodies
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def cities(air, aix):
+    mobility_demo.load(history=False)
+    return air, aix
+
+
+@postgres_only
+def test_the_hot_reads_are_prepared_with_the_city_written_in(client, cities):
+    """After the hot reads, the connection holds their statements: one per city for the car-park list,
+    the city's id written in and the request's values as parameters; the same statement for another
+    point of the same search."""
+    rouen, aix = cities
+    hot_reads(client, rouen, aix)
+    statements = prepared_statements()
+    lists = [sql for sql in statements
+             if sql.startswith('SELECT "mobility_carpark"') and '"mobility_freespaceprofile"' not in sql]
+    assert sorted(int(re.search(r'"mobility_carpark"\."city_id" = (\d+) ', sql).group(1)) for sql in lists) == sorted(
+        [rouen.pk, aix.pk]), lists
+    assert all("$1" in sql for sql in lists)
+    searches = [sql for sql in statements if '"mobility_freespaceprofile"' in sql]
+    assert len(searches) == 1 and f'"city_id" = {rouen.pk} ' in searches[0] and "$5" in searches[0]
+    assert any("FROM sensors_sensor s" in sql and f"s.city_id = {rouen.pk} " in sql for sql in statements)
+    assert any("FROM air_airindexdaily a" in sql for sql in statements)
+    assert any("FROM sensors_observationhourly" in sql for sql in statements)
+    assert any("FROM notifications_cityalert a" in sql for sql in statements)
+    assert not any("*" in sql.split(" FROM ")[0] for sql in statements), "a prepared SELECT names its columns"
+
+    before = len(prepared_statements())
+    arrive = (timezone.now() + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
+    for lat in (49.44, 49.45, 49.46):
+        assert client.get("/api/v1/cities/rouen/car-parks/search", {"lat": lat, "lon": 1.09, "arrive_at": arrive}
+                          ).status_code == 200
+    assert len(prepared_statements()) == before, "another destination, the same statement"
+
+
+@postgres_only
+def test_no_other_query_is_prepared(client, cities):
+    """The ORM's own queries, however often asked, stay unprepared (psycopg's threshold is never met)."""
+    for _ in range(20):
+        list(City.objects.filter(slug="rouen"))
+    assert not any(sql.startswith('SELECT "cities_city"') for sql in prepared_statements())
+    assert connection.connection.prepare_threshold > 10**9
+
+
+@postgres_only
+def test_without_prepared_reads_nothing_is_prepared_and_the_answers_are_the_same(client, cities):
+    """With psycopg's preparing off (DB_PREPARED_READS=off gives a threshold of None), the same reads
+    prepare nothing and answer byte for byte what the prepared ones did."""
+    rouen, aix = cities
+    with_prepared = hot_reads(client, rouen, aix)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()  # what psycopg forgets after a DEALLOCATE ALL of its own
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None
+    try:
+        without = hot_reads(client, rouen, aix)
+        assert prepared_statements() == []
+    finally:
+        connection.connection.prepare_threshold = threshold
+    assert without == {path: body for path, body in with_prepared.items() if path != "/rouen/"} | {
+        "/rouen/": without["/rouen/"]}  # the page holds a new CSP nonce each time
+    assert without["/rouen/"].count(b"<main") == with_prepared["/rouen/"].count(b"<main")
+
+
+def test_a_prepared_read_follows_new_rows_at_once(client, cities):
+    """A plan kept by the connection still reads the rows of now: a new value shows in the next answer."""
+    rouen, _aix = cities
+    path = "/api/v1/cities/rouen/air/now"
+    for _ in range(7):  # past the five runs after which PostgreSQL may keep one plan
+        before = client.get(path).json()
+    moment = timezone.now().replace(microsecond=0)
+    ingest_observations(city=rouen, batch=Parsed.from_readings(
+        [Reading(sensor="FR25036", property="pm10", time=moment, value=73.0, unit="ug/m3")]), source="test")
+    after = client.get(path).json()
+    assert before != after
+    station = next(item for item in after["stations"] if item["code"] == "FR25036")
+    assert station["values"]["pm10"]["value"] == 73.0
+
+
+def test_the_cursor_is_the_usual_one_outside(cities):
+    """Only what runs inside `prepared()` is; the connection's cursor class is given back after."""
+    connection.ensure_connection()
+    usual = connection.connection.cursor_factory if connection.vendor == "postgresql" else None
+    with prepared():
+        if connection.vendor == "postgresql":
+            assert connection.connection.cursor_factory is not usual
+    if connection.vendor == "postgresql":
+        assert connection.connection.cursor_factory is usual
+
+
+def test_only_an_int_is_written_into_sql():
+    assert int_literal(42) == "42"
+    for value in ("42", 4.2, True, None):
+        with pytest.raises(TypeError):
+            int_literal(value)
+
+
+def test_the_sql_is_split_at_its_placeholders_only():
+    """A literal percent sign (%%) stays in its piece, even before an s."""
+    assert _split_at_placeholders("a = %s AND b LIKE '%%s' AND c = %s") == ["a = ", " AND b LIKE '%%s' AND c = ", ""]
+    assert _split_at_placeholders("x") == ["x"]
