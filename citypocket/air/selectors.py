@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, Source
 from citypocket.cities.models import City
-from citypocket.core.prepared import columns, int_literal, prepared
+from citypocket.core.prepared import columns, int_literal, model_reader, prepared
 from citypocket.sensors.models import Datastream, LatestObservation, Sensor
 from citypocket.sensors.selectors import get_sensor, list_observations, moment_from_db
 
@@ -109,27 +110,29 @@ def compute_station_eaqi(latest: dict[str, Measurement], measured_at: datetime |
 
 def _stations_with_latest(city: City) -> dict[int, StationNow]:
     """The city's active air stations with their latest pollutant values: one query (stations left-joined
-    to their pollutants' latest values; rows, no object per value)."""
+    to their pollutants' latest values), read as rows: one Sensor per station, none per value."""
     sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
     wanted = ", ".join(["%s"] * len(indices.POLLUTANTS))
-    rows = Sensor.objects.raw(
-        f"SELECT {columns(Sensor, 's')}, d.property AS latest_property, l.value AS latest_value, "  # noqa: S608 (model tables)
-        f"l.phenomenon_time AS latest_time FROM {sensor} s "
-        f"LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property IN ({wanted}) "
-        f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
-        f"WHERE s.city_id = {int_literal(city.pk)} AND s.kind = %s AND s.is_active = %s "
-        "ORDER BY s.name, s.external_id, d.property",
-        [*indices.POLLUTANTS, "air", True],
-    )
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns(Sensor, 's')}, d.property, l.value, l.phenomenon_time "  # noqa: S608 (model tables)
+            f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property IN ({wanted}) "
+            f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
+            f"WHERE s.city_id = {int_literal(city.pk)} AND s.kind = %s AND s.is_active = %s "
+            "ORDER BY s.name, s.external_id, d.property",
+            [*indices.POLLUTANTS, "air", True],
+        )
+        rows = cursor.fetchall()
+    station = model_reader(Sensor)
+    key = [field.attname for field in Sensor._meta.concrete_fields].index(Sensor._meta.pk.attname)
     stations: dict[int, StationNow] = {}
-    with prepared():
-        for row in rows:
-            item = stations.get(row.pk)
-            if item is None:
-                item = stations[row.pk] = StationNow(sensor=row)
-            if row.latest_time is not None:
-                item.latest[row.latest_property] = Measurement(
-                    value=row.latest_value, time=moment_from_db(row.latest_time))
+    for row in rows:
+        item = stations.get(row[key])
+        if item is None:
+            item = stations[row[key]] = StationNow(sensor=station(row))
+        pollutant, value, time = row[-3:]
+        if time is not None:
+            item.latest[pollutant] = Measurement(value=value, time=moment_from_db(time))
     return stations
 
 

@@ -24,11 +24,12 @@ the connection) and the query log (`connection.queries`, django_assert_num_queri
 query. SQLite runs the same code with its usual cursor: nothing is prepared there.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 
 from django.db import connections
+from django.db.models import Model
 
 
 @contextmanager
@@ -79,3 +80,31 @@ def columns(model, alias: str) -> str:
     """The model's columns for a prepared SELECT, each prefixed by `alias`: never `*` (see above)."""
     quote = connections["default"].ops.quote_name
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+
+def model_reader(model, using: str = "default") -> Callable[[Sequence], Model]:
+    """Makes a `model` instance of a row whose first columns are `columns(model, …)`, each value
+    converted as the ORM converts it (JSON, times on SQLite): for a read whose rows repeat an object
+    (a station on each of its pollutants' rows) and that makes it once."""
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    names = [field.attname for field in fields]
+    converting = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converting.append((index, column, found))
+    width = len(fields)
+
+    def read(row: Sequence) -> Model:
+        values = list(row[:width])
+        for index, column, converters in converting:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[index] = value
+        return model.from_db(using, names, values)
+
+    return read
