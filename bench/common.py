@@ -13,10 +13,12 @@ if str(ROOT) not in sys.path:
 
 
 def web_command(port: int) -> list[str]:
-    """The production web process as `citypocket run` starts it: gunicorn, 2 workers x 4 threads,
-    one request per connection (WEB_KEEPALIVE's default, docs/operations.md "Serving")."""
+    """The production web process as `citypocket run` starts it: gunicorn, 2 workers x 4 threads, the
+    balanced gthread worker keeping connections alive for 5 s (WEB_KEEPALIVE's default, docs/operations.md
+    "Serving")."""
     return [sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--threads", "4", "--keep-alive", "0", "--log-level", "warning"]
+            "--workers", "2", "--threads", "4", "--worker-class", "citypocket.core.serverworker.BalancedThreadWorker",
+            "--keep-alive", "5", "--log-level", "warning"]
 
 
 def ensure_database(url: str) -> None:

@@ -492,7 +492,7 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     scale = http["search_10k_uncached"]["p50"] / http["search_uncached"]["p50"]
     out = [
         f"Command: `make bench-mobility` (`bench/mobility.py`), `wrk -t1 -c8 -d{seconds}s --latency` on loopback. "
-        "CityPocket: gunicorn 2 workers x 4 threads, one request per connection, running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
+        "CityPocket: gunicorn 2 workers x 4 threads (balanced keep-alive), running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
         "DEBUG off, persistent connections (`DB_CONN_MAX_AGE=600`), with the default 5 s edge cache in front of "
         "Django (docs/architecture.md) and without it (`MOBILITY_RESPONSE_CACHE_SECONDS=0`: every request goes "
         "through Django and reads the database). The search asks for an arrival in one hour, so each answer "

@@ -345,10 +345,10 @@ HOME_TILE_CACHE_SECONDS = env.integer("HOME_TILE_CACHE_SECONDS", 5, minimum=0)
 WEB_HOST = env.text("HOST", "127.0.0.1")
 WEB_PORT = env.integer("PORT", 8000, minimum=1, maximum=65535)
 WEB_WORKERS = env.integer("WEB_WORKERS", 2, minimum=1)
-# Seconds gunicorn keeps an idle connection open for the client's next request; 0 answers each
-# request with `Connection: close`, so that every request goes to whichever worker is free
-# (docs/operations.md, "Serving").
-WEB_KEEPALIVE = env.integer("WEB_KEEPALIVE", 0, minimum=0)
+# Seconds gunicorn keeps an idle connection open for the client's next request, while its worker holds
+# no more connections than threads (core/serverworker.py); 0 answers each request with
+# `Connection: close` (docs/operations.md, "Serving").
+WEB_KEEPALIVE = env.integer("WEB_KEEPALIVE", 5, minimum=0)
 
 # --- Sensor engine and demo (docs/sensors.md) -------------------------------------------------
 SIMULATOR = env.flag("SIMULATOR", True)

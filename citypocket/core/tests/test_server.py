@@ -96,28 +96,54 @@ def test_gunicorn_reads_a_chunked_ingest_body_and_logs_no_client_address(server,
     assert CLIENT not in text, text
 
 
-def test_citypocket_run_closes_each_connection_unless_told_to_keep_it(settings):
-    """gunicorn's keep-alive follows WEB_KEEPALIVE, 0 by default: one request per connection."""
-    def keepalive() -> str:
-        web = dict(Command().processes(host="127.0.0.1", port=8000, web_workers=2))["web"]
-        return web[web.index("--keep-alive") + 1]
+def test_citypocket_run_keeps_connections_with_the_balanced_worker_unless_told_not_to(settings):
+    """gunicorn runs the balanced gthread worker, its keep-alive following WEB_KEEPALIVE (5 s by default)."""
+    def web() -> list[str]:
+        return dict(Command().processes(host="127.0.0.1", port=8000, web_workers=2))["web"]
 
-    assert keepalive() == "0"
-    settings.WEB_KEEPALIVE = 5
-    assert keepalive() == "5"
+    assert web()[web().index("--worker-class") + 1] == "citypocket.core.serverworker.BalancedThreadWorker"
+    assert web()[web().index("--keep-alive") + 1] == "5"
+    settings.WEB_KEEPALIVE = 0
+    assert web()[web().index("--keep-alive") + 1] == "0"
 
 
-def test_each_answer_closes_its_connection_so_the_next_request_finds_a_free_worker(server):
-    """A kept-alive connection stays with the worker that accepted it; closed after each answer, the
-    client's next request is accepted by whichever worker is free (docs/operations.md, "Serving")."""
+def answer(raw: socket.socket) -> bytes:
+    """One answer to a GET of /healthz on `raw`, whole (its headers and its Content-Length of body)."""
+    raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += raw.recv(65536)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += raw.recv(65536)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    return head
+
+
+def test_a_worker_keeps_one_connection_per_thread_and_closes_the_others_after_their_answer(server):
+    """The worker (4 threads) keeps a connection for the client's next request; while it holds more
+    connections than threads, each answer closes its connection, so that the client's next one goes to
+    whichever worker is free (docs/operations.md, "Serving")."""
     base, stop = server
-    port = int(base.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
-        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        received = b""
-        while chunk := raw.recv(65536):  # the server closes: recv returns b"" after the answer
-            received += chunk
-    assert received.startswith(b"HTTP/1.1 200"), received[:200]
-    assert b"\r\nConnection: close\r\n" in received
-    assert received.count(b"HTTP/1.1 ") == 1
+    address = ("127.0.0.1", int(base.rsplit(":", 1)[1]))
+    with socket.create_connection(address, timeout=30) as raw:
+        assert b"Connection: close" not in answer(raw)
+        assert b"Connection: close" not in answer(raw), "the same connection answers a second request"
+
+    crowd = [socket.create_connection(address, timeout=30) for _ in range(6)]
+    try:
+        time.sleep(0.5)  # the worker accepts all six: more connections than its four threads
+        heads = [answer(raw) for raw in crowd]
+        closed = [head for head in heads if b"\r\nConnection: close\r\n" in head]
+        assert 2 <= len(closed) <= 6, heads
+        for raw, head in zip(crowd, heads, strict=True):
+            if head in closed:
+                assert raw.recv(1) == b"", "closed after its answer"
+    finally:
+        for raw in crowd:
+            raw.close()
+    time.sleep(0.5)
+    with socket.create_connection(address, timeout=30) as raw:
+        assert b"Connection: close" not in answer(raw), "back to one connection: kept again"
     stop()

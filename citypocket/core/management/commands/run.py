@@ -50,10 +50,10 @@ class Command(BaseCommand):
                 [
                     sys.executable, "-m", "gunicorn", "citypocket.wsgi:application",
                     "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-                    # One request per connection by default: a kept-alive connection stays with the worker
-                    # that accepted it, and eight clients could all land on one of two workers, leaving a
-                    # CPU idle. Closed after each answer, every request goes to a free worker
-                    # (docs/operations.md, "Serving"). WEB_KEEPALIVE > 0 keeps them, e.g. without a proxy.
+                    # gthread keeping connections alive only up to one per thread, so that clients spread
+                    # over the workers instead of staying with the one that accepted them
+                    # (core/serverworker.py, docs/operations.md "Serving"); WEB_KEEPALIVE=0 closes each.
+                    "--worker-class", "citypocket.core.serverworker.BalancedThreadWorker",
                     "--keep-alive", str(settings.WEB_KEEPALIVE),
                     "--graceful-timeout", "5", "--error-logfile", "-",
                     # The longest request line gunicorn reads; core.guards answers longer than 4096 with a 414 problem.
