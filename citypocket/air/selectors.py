@@ -124,12 +124,11 @@ def _stations_with_latest(city: City) -> dict[int, StationNow]:
         )
         rows = cursor.fetchall()
     station = model_reader(Sensor)
-    key = [field.attname for field in Sensor._meta.concrete_fields].index(Sensor._meta.pk.attname)
     stations: dict[int, StationNow] = {}
     for row in rows:
-        item = stations.get(row[key])
+        item = stations.get(row[station.pk_index])
         if item is None:
-            item = stations[row[key]] = StationNow(sensor=station(row))
+            item = stations[row[station.pk_index]] = StationNow(sensor=station(row))
         pollutant, value, time = row[-3:]
         if time is not None:
             item.latest[pollutant] = Measurement(value=value, time=moment_from_db(time))

@@ -86,7 +86,8 @@ def columns(model, alias: str) -> str:
 def model_reader(model, using: str = "default") -> Callable[[Sequence], Model]:
     """Makes a `model` instance of a row whose first columns are `columns(model, …)`, each value
     converted as the ORM converts it (JSON, times on SQLite): for a read whose rows repeat an object
-    (a station on each of its pollutants' rows) and that makes it once."""
+    (a station on each of its pollutants' rows) and that makes it once. `reader.pk_index` is the
+    primary key's place in the row."""
     connection = connections[using]
     fields = model._meta.concrete_fields
     names = [field.attname for field in fields]
@@ -107,4 +108,5 @@ def model_reader(model, using: str = "default") -> Callable[[Sequence], Model]:
             values[index] = value
         return model.from_db(using, names, values)
 
+    read.pk_index = names.index(model._meta.pk.attname)
     return read

@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from citypocket.cities.models import City
-from citypocket.core.prepared import columns, int_literal, prepared
+from citypocket.core.prepared import columns, int_literal, model_reader, prepared
 from citypocket.core.problems import NotFound
 from citypocket.sensors.models import Datastream, IngestToken, LatestObservation, Observation, Sensor
 
@@ -42,19 +43,22 @@ def get_sensor_datastream(*, city: City, external_id: str, property: str) -> Dat
     """The datastream `property` of the city's sensor `external_id`, with its sensor, in one plain query
     (a hot read: nothing to compile); NotFound when there is no such sensor, or it does not observe that."""
     sensor, stream = Sensor._meta.db_table, Datastream._meta.db_table
-    with prepared():
-        found = next(iter(Sensor.objects.raw(
-            f"SELECT {columns(Sensor, 's')}, d.id AS stream_id, d.unit AS stream_unit "  # noqa: S608 (model tables)
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns(Sensor, 's')}, d.id, d.unit "  # noqa: S608 (model tables)
             f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property = %s "
             f"WHERE s.city_id = {int_literal(city.pk)} AND s.external_id = %s ORDER BY s.id LIMIT 1",
             [property, external_id],
-        )), None)
-    if found is None:
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("No sensor with this id in this city.")
-    if found.stream_id is None:
+    stream_id, stream_unit = row[-2:]
+    if stream_id is None:
         raise NotFound("This sensor does not observe this property.")
+    found = model_reader(Sensor)(row)
     found.city = city
-    return Datastream(id=found.stream_id, sensor=found, property=property, unit=found.stream_unit)
+    return Datastream(id=stream_id, sensor=found, property=property, unit=stream_unit)
 
 
 def moment_from_db(value) -> datetime:
@@ -88,21 +92,25 @@ def list_sensors_latest(*, city: City, kind: str | None = None) -> list[tuple[Se
     params: list = [True]
     if kind:
         params.append(kind)
-    rows = Sensor.objects.raw(
-        f"SELECT {columns(Sensor, 's')}, d.property AS stream_property, d.unit AS stream_unit, "  # noqa: S608
-        f"l.value AS latest_value, l.phenomenon_time AS latest_time FROM {sensor} s "
-        f"LEFT JOIN {stream} d ON d.sensor_id = s.id LEFT JOIN {latest} l ON l.datastream_id = d.id "
-        f"WHERE s.city_id = {int_literal(city.pk)} AND s.is_active = %s "
-        + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
-        params,
-    )
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns(Sensor, 's')}, d.property, d.unit, l.value, l.phenomenon_time "  # noqa: S608
+            f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id "
+            f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
+            f"WHERE s.city_id = {int_literal(city.pk)} AND s.is_active = %s "
+            + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
+            params,
+        )
+        rows = cursor.fetchall()
+    make = model_reader(Sensor)
     sensors: dict[int, tuple[Sensor, list[tuple]]] = {}
-    with prepared():
-        for row in rows:
-            values = sensors.setdefault(row.pk, (row, []))[1]
-            if row.latest_time is not None:
-                values.append((row.stream_property, row.stream_unit, row.latest_value,
-                               moment_from_db(row.latest_time)))
+    for row in rows:
+        found = sensors.get(row[make.pk_index])
+        if found is None:
+            found = sensors[row[make.pk_index]] = (make(row), [])
+        prop, unit, value, time = row[-4:]
+        if time is not None:
+            found[1].append((prop, unit, value, moment_from_db(time)))
     return list(sensors.values())
 
 
