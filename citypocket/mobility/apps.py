@@ -51,9 +51,11 @@ class MobilityConfig(AppConfig):
                 rf"/api/v1/cities/[-\w]+/{route}",
                 seconds=lambda: settings.MOBILITY_RESPONSE_CACHE_SECONDS,
             )
-        # And without the edge: the list and the search answered in front of Django when plain.
+        # And without the edge: the list, the search and traffic answered in front of Django when plain.
         fastlane.register("api/v1/cities/<city>/car-parks", r"/api/v1/cities/(?P<city>[-\w]+)/car-parks",
                           handler=api.fast_list_car_parks)
         fastlane.register("api/v1/cities/<city>/car-parks/search",
                           r"/api/v1/cities/(?P<city>[-\w]+)/car-parks/search",
                           handler=api.fast_search_car_parks, params=api.SEARCH_PARAMS)
+        fastlane.register("api/v1/cities/<city>/traffic", r"/api/v1/cities/(?P<city>[-\w]+)/traffic",
+                          handler=api.fast_list_traffic)

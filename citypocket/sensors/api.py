@@ -12,7 +12,7 @@ from ninja import Path, Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import fastlane, geojson
-from citypocket.core.http import GEOJSON_CONTENT_TYPE, Read, cache_public, fresh_answer, freshness_etag, read_answer
+from citypocket.core.http import GEOJSON_CONTENT_TYPE, Read, cache_public, freshness_etag, read_answer
 from citypocket.core.pagination import CURSOR, cursor_page, decode_cursor, next_link
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, Overloaded, PayloadTooLarge, problem_response, responses
@@ -121,8 +121,12 @@ def list_sensors(
 ):
     # A hot read: one query (sensors left-joined to their latest values), an ETag from the rows read
     # (a 304 before the answer is built), the answer rendered in the SensorCollection shape without
-    # ninja's validation (core.http.json_answer).
-    place = get_city(slug=city)
+    # ninja's validation (core.http.Read); also answered by the fast lane (core.fastlane).
+    return read_answer(request, latest_values(get_city(slug=city), kind=kind))
+
+
+def latest_values(place, *, kind: str | None) -> Read:
+    """The city's sensors with their latest values (of one kind, or all): the answer of list_sensors."""
     sensors = selectors.list_sensors_latest(city=place, kind=kind)
     etag = freshness_etag("sensors", 1, kind, [
         (sensor.pk, sensor.external_id, sensor.name, sensor.kind, sensor.lat, sensor.lon, sensor.simulated, values)
@@ -141,7 +145,7 @@ def list_sensors(
             for sensor, values in sensors
         )
 
-    return fresh_answer(request, etag, build, content_type=GEOJSON_CONTENT_TYPE)
+    return Read(build, etag=etag, content_type=GEOJSON_CONTENT_TYPE)
 
 
 MAX_AGGREGATE_SPAN = {"hour": timedelta(days=366), "day": timedelta(days=3660)}
@@ -231,6 +235,17 @@ def observation_series(
             for item in rollups.series(datastream=stream, city=place, resolution=resolution, start=start, end=end)
         ]
     return Read(lambda: series, etag=freshness_etag("observations", 1, series))
+
+
+SENSOR_KINDS = ("air", "parking", "traffic", "other")
+
+
+def fast_list_sensors(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:
+    """The latest values in the fast lane (core.fastlane); an unknown kind is Django's 422."""
+    kind = query.get("kind")
+    if kind is not None and kind not in SENSOR_KINDS:
+        raise fastlane.Decline
+    return latest_values(get_city(slug=city), kind=kind)
 
 
 def fast_list_observations(request: HttpRequest, language: str, query: dict, *, city: str, sensor: str) -> Read:

@@ -150,10 +150,25 @@ def test_series_are_django_s_answers(stack, air, resolution):
         assert answer[0] == "200 OK"
 
 
+@pytest.mark.parametrize(("path", "query", "headers"), [
+    ("/api/v1/cities/rouen/traffic", "", {}),
+    ("/api/v1/cities/aix-en-provence/traffic", "", {"HTTP_ACCEPT_LANGUAGE": "en"}),
+    ("/api/v1/cities/rouen/traffic", "lang=en", {}),
+    ("/api/v1/cities/rouen/sensors", "", {}),
+    ("/api/v1/cities/rouen/sensors", "kind=air", {"HTTP_ACCEPT_LANGUAGE": "en"}),
+    ("/api/v1/cities/rouen/sensors", "kind=parking&lang=en", {}),
+])
+def test_traffic_and_latest_values_are_django_s_answers(stack, parks, air, path, query, headers):
+    answer = assert_fast_is_django(stack, path, query, **headers)
+    assert answer[0] == "200 OK"
+
+
 @pytest.mark.parametrize(("path", "query"), [
     ("/api/v1/cities/rouen/car-parks", ""),
     ("/api/v1/cities/rouen/air/now", "lang=en"),
     ("/api/v1/cities/rouen/car-parks/search", None),
+    ("/api/v1/cities/rouen/traffic", ""),
+    ("/api/v1/cities/rouen/sensors", "kind=air"),
 ])
 def test_a_client_holding_the_etag_gets_django_s_304(stack, parks, air, path, query):
     if query is None:
@@ -181,6 +196,10 @@ def test_a_client_holding_the_etag_gets_django_s_304(stack, parks, air, path, qu
     ("/api/v1/cities/rouen/car-parks/search", "lat=49.44&lon=1.09&arrive_at=2001-01-01T00:00:00Z", {}),  # past
     ("/api/v1/cities/rouen/car-parks/search", "lat=49.44", {}),
     ("/api/v1/cities/rouen/air/now", "lang=de", {}),
+    ("/api/v1/cities/rouen/traffic", "unknown=1", {}),
+    ("/api/v1/cities/nowhere/traffic", "", {}),
+    ("/api/v1/cities/rouen/sensors", "kind=bus", {}),  # Django's 422
+    ("/api/v1/cities/rouen/sensors", "kind=air&kind=parking", {}),
     ("/api/v1/cities/rouen/sensors/FR25036/observations", "property=pm10", {}),  # raw: Django's pages
     ("/api/v1/cities/rouen/sensors/FR25036/observations", "property=pm10&resolution=hour&from=2026-01-01T00:00:00",
      {}),  # no offset: Django's 422

@@ -18,6 +18,7 @@ from ninja.responses import NinjaJSONEncoder
 from citypocket.air.schemas import AirNowOut
 from citypocket.cities.selectors import forget_cities
 from citypocket.mobility import demo as mobility_demo
+from citypocket.mobility.schemas import TrafficCollection
 from citypocket.sensors.ingest import ingest_observations
 from citypocket.sensors.readings import Parsed, Reading
 from citypocket.sensors.schemas import ObservationSeries, SensorCollection
@@ -81,6 +82,20 @@ def test_latest_sensor_values_are_exactly_what_their_schema_gives(air, kind):
     assert response["Content-Type"] == "application/geo+json"
     assert response.content == validated(response.content, SensorCollection)
     assert response.json()["features"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_traffic_is_exactly_what_its_schema_gives(rouen, language):
+    """The counting points rendered without ninja's validation: the bytes its validation would give,
+    as JSON (the content type the operation always had)."""
+    mobility_demo.load(history=False)
+    response = Client().get("/api/v1/cities/rouen/traffic", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.content == validated(response.content, TrafficCollection)
+    features = response.json()["features"]
+    assert features and {feature["properties"]["congestion"] for feature in features} <= {
+        "fluide", "pre_sature", "sature", "bloque", "unknown"}
 
 
 @pytest.mark.parametrize(("path", "budget"), [(AIR_NOW, 3), ("/api/v1/cities/rouen/sensors", 2), ("series", 3)])
