@@ -221,13 +221,15 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     """
     today = city.local_today(now or timezone.now())
     tomorrow = today + timedelta(days=1)
-    with prepared():
-        stored = list(AirIndexDaily.objects.raw(
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(
             f"SELECT {columns(AirIndexDaily, 'a')} FROM {AirIndexDaily._meta.db_table} a "  # noqa: S608
             f"WHERE a.city_id = {int_literal(city.pk)} AND a.date IN (%s, %s) AND a.scale = %s "
             "ORDER BY a.date DESC, a.station_id, a.id",
-            [today, tomorrow, indices.ATMO],
-        ))
+            [connection.ops.adapt_datefield_value(today), connection.ops.adapt_datefield_value(tomorrow),
+             indices.ATMO],
+        )
+        stored = list(map(model_reader(AirIndexDaily), cursor.fetchall()))
     return AirNow(
         city=city,
         date=today,
