@@ -281,7 +281,7 @@ def traffic_list(place, *, now: datetime) -> Read:
             features.append(geojson.feature(sensor.external_id, geojson.point(sensor.lon, sensor.lat), properties))
         return geojson.feature_collection(features)
 
-    return Read(build)
+    return Read(build, content_type=GEOJSON_CONTENT_TYPE)
 
 
 # --- The fast lane (core.fastlane): the same reads in front of Django, for plain anonymous GETs.

@@ -87,11 +87,11 @@ def test_latest_sensor_values_are_exactly_what_their_schema_gives(air, kind):
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_traffic_is_exactly_what_its_schema_gives(rouen, language):
     """The counting points rendered without ninja's validation: the bytes its validation would give,
-    as JSON (the content type the operation always had)."""
+    as GeoJSON (the media type the API gives every FeatureCollection, and its OpenAPI documents)."""
     mobility_demo.load(history=False)
     response = Client().get("/api/v1/cities/rouen/traffic", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Type"] == "application/geo+json"
     assert response.content == validated(response.content, TrafficCollection)
     features = response.json()["features"]
     assert features and {feature["properties"]["congestion"] for feature in features} <= {
