@@ -82,7 +82,6 @@ def columns(model, alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-
 def model_reader(model, using: str = "default") -> Callable[[Sequence], Model]:
     """Makes a `model` instance of a row whose first columns are `columns(model, …)`, each value
     converted as the ORM converts it (JSON, times on SQLite): for a read whose rows repeat an object
