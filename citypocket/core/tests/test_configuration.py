@@ -100,7 +100,8 @@ def test_defaults_suit_a_laptop(monkeypatch):
     assert loaded["TRUSTED_PROXY_COUNT"] == loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
     assert loaded["SENSOR_FEEDS"] == [] and loaded["AIR_ATMO_FEEDS"] == {} and loaded["SAFETY_ENCRYPTION_KEYS"] == []
     assert (loaded["WEB_HOST"], loaded["WEB_PORT"], loaded["WEB_WORKERS"]) == ("127.0.0.1", 8000, 2)
-    assert loaded["WEB_KEEPALIVE"] == 0 and loaded["DB_POOL_SIZE"] == 0
+    assert loaded["WEB_KEEPALIVE"] == 5 and loaded["DB_POOL_SIZE"] == 0
+    assert "prepare_threshold" not in loaded["DATABASES"]["default"]["OPTIONS"]  # SQLite prepares nothing
 
 
 def test_production_databases_keep_their_connections_or_pool_them(monkeypatch):
@@ -114,6 +115,16 @@ def test_production_databases_keep_their_connections_or_pool_them(monkeypatch):
     assert pooled["OPTIONS"]["pool"]["max_size"] == 6 and pooled["OPTIONS"]["pool"]["min_size"] == 1
     sqlite = load_settings(monkeypatch, DB_POOL_SIZE="6")["DATABASES"]["default"]  # SQLite has no pool
     assert "pool" not in sqlite["OPTIONS"] and sqlite["CONN_MAX_AGE"] == 60
+
+
+def test_postgresql_prepares_only_the_hot_reads_unless_told_not_to(monkeypatch):
+    """psycopg's threshold is out of reach (only the hot reads, asked for, are prepared: core/prepared.py);
+    DB_PREPARED_READS=off leaves Django's default, nothing prepared."""
+    url = "postgres://citypocket@db:5432/citypocket"
+    default = load_settings(monkeypatch, DATABASE_URL=url)["DATABASES"]["default"]
+    assert default["OPTIONS"]["prepare_threshold"] >= 2**31 - 1
+    off = load_settings(monkeypatch, DATABASE_URL=url, DB_PREPARED_READS="off")["DATABASES"]["default"]
+    assert "prepare_threshold" not in off.get("OPTIONS", {})
 
 
 def test_values_are_typed(monkeypatch):
