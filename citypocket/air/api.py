@@ -96,7 +96,7 @@ def compute_air_index(
 @cache_public(max_age=60)
 def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = None):
     # A hot read: two queries, its ETag from what was read (a 304 before any answer is built), and an
-    # answer rendered in the AirNowOut shape without ninja's validation (core.http.json_answer).
+    # answer rendered in the AirNowOut shape without ninja's validation (core.http.Read).
     return read_answer(request, air_now(get_city(slug=city), _language(request, lang)))
 
 

@@ -30,7 +30,7 @@ def enforce_csrf(request) -> None:
 
 def cache_public(*, max_age: int):
     """Marks a successful public read as cacheable for `max_age` seconds (ETag comes from ConditionalGet,
-    or from the view: `fresh_answer`).
+    or from the view: `Read.etag`).
 
     Only for responses that are the same for everyone: never on anything that depends on the
     user, so that no shared cache can leak one person's data to another. Errors are not cached; a
@@ -56,19 +56,11 @@ def cache_public(*, max_age: int):
 #
 # ninja validates what a view returns against its declared schema, then renders it: on a hot read
 # that validation costs more than reading the rows. A hot read instead builds its data in the
-# schema's shape and returns `json_answer(data)`: the bytes ninja would have sent (same encoder,
+# schema's shape and returns it as a `Read` (below): the bytes ninja would have sent (same encoder,
 # same content type), minus the validation. Its tests hold it to the declared schema (the answer
 # equals the schema's validation of it, byte for byte).
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 GEOJSON_CONTENT_TYPE = "application/geo+json"
-
-
-def json_answer(data, *, content_type: str = JSON_CONTENT_TYPE, etag: str | None = None) -> HttpResponse:
-    """`data` (already in the operation's response schema) as ninja would render it, with `etag` if given."""
-    response = HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type=content_type)
-    if etag:
-        response["ETag"] = etag
-    return response
 
 
 def freshness_etag(*parts) -> str:
@@ -93,11 +85,6 @@ def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
     return response
 
 
-def fresh_answer(request: HttpRequest, etag: str, build, *, content_type: str = JSON_CONTENT_TYPE) -> HttpResponse:
-    """The 304 if the client holds `etag`, else `build()` rendered by `json_answer` with that ETag."""
-    return not_modified(request, etag) or json_answer(build(), content_type=content_type, etag=etag)
-
-
 @dataclass(frozen=True, slots=True)
 class Read:
     """A hot read's answer before it is a response, so that its view (through `read_answer`) and the
@@ -114,7 +101,7 @@ class Read:
     headers: tuple[tuple[str, str], ...] = ()
 
     def body(self) -> bytes:
-        """The bytes `json_answer` sends (ninja's encoder; ASCII, so its UTF-8 is the same string)."""
+        """The data as ninja would render it (its encoder; ASCII, so its UTF-8 is the same string)."""
         return json.dumps(self.build(), cls=NinjaJSONEncoder).encode()
 
 

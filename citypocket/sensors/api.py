@@ -184,7 +184,7 @@ def list_observations(
 ):
     # A hot read: the sensor and its datastream in one query, the roll-ups in another (plain SQL), an
     # ETag from the rows read (a 304 before the answer is built) and the answer rendered in the
-    # ObservationSeries shape without ninja's validation (core.http.json_answer; no `None` member,
+    # ObservationSeries shape without ninja's validation (core.http.Read; no `None` member,
     # as `exclude_none` would give).
     return read_answer(request, observation_series(
         request, get_city(slug=city), sensor=sensor, property=property, resolution=resolution, cursor=cursor,

@@ -17,6 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from citypocket.air.schemas import AirNowOut
 from citypocket.cities.selectors import forget_cities
+from citypocket.core.http import Read
 from citypocket.mobility import demo as mobility_demo
 from citypocket.mobility.schemas import TrafficCollection
 from citypocket.sensors.ingest import ingest_observations
@@ -112,7 +113,7 @@ def test_a_304_comes_from_what_was_read_before_the_answer_is_built(air, path, bu
     def no_body(*args, **kwargs):
         raise AssertionError("the answer was built for a 304")
 
-    monkeypatch.setattr("citypocket.core.http.json_answer", no_body)
+    monkeypatch.setattr(Read, "body", no_body)
     with django_assert_max_num_queries(budget):
         again = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304

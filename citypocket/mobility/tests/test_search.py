@@ -301,7 +301,7 @@ def test_admin_is_city_scoped(demo_parks):
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_list_and_the_search_are_exactly_what_their_schemas_give(client, demo_parks, lang):
-    """Both are rendered without ninja's output validation (core.http.json_answer): the bytes must be
+    """Both are rendered without ninja's output validation (core.http.Read): the bytes must be
     those the validation of CarParkCollection / SearchCollection would have sent, GeoJSON media type included."""
     aix = demo_parks["aix"]
     push(aix, "AIX-P-ROTONDE", 0)
