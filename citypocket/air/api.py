@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from citypocket.air import alerts, exports, indices, present, selectors
+from citypocket.air import alerts, exports, indices, now, present, selectors
 from citypocket.air.schemas import (
     AirNowOut,
     DailyIndexList,
@@ -19,7 +19,7 @@ from citypocket.air.schemas import (
 )
 from citypocket.cities.selectors import get_city
 from citypocket.core import geojson, ngsild
-from citypocket.core.http import Read, cache_public, enforce_csrf, freshness_etag, read_answer
+from citypocket.core.http import Read, cache_public, enforce_csrf, read_answer
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.core.throttling import write_throttle
@@ -95,24 +95,16 @@ def compute_air_index(
 )
 @cache_public(max_age=60)
 def get_air_now(request: HttpRequest, city: CitySlug, lang: Language | None = None):
-    # A hot read: two queries, its ETag from what was read (a 304 before any answer is built), and an
-    # answer rendered in the AirNowOut shape without ninja's validation (core.http.Read).
+    # A hot read: one query when the worker's stored answer is current, else two; its ETag from what was
+    # read (a 304 before any answer is built), and an answer rendered in the AirNowOut shape without
+    # ninja's validation (core.http.Read).
     return read_answer(request, air_now(get_city(slug=city), _language(request, lang)))
 
 
 def air_now(place, language: str) -> Read:
-    """The answer of "air now" in `language` (also given by the fast lane: core.fastlane)."""
-    now = selectors.get_air_now(city=place)
-    etag = freshness_etag("air-now", 1, language, now.freshness())
-    return Read(lambda: {
-        "city": place.slug,
-        "date": now.date,
-        "rule": "worst-station",
-        "atmo": present.daily_dict(now.computed, language),
-        "official": present.daily_dict(now.official, language) if now.official else None,
-        "official_tomorrow": present.daily_dict(now.official_tomorrow, language) if now.official_tomorrow else None,
-        "stations": [present.station_dict(item, language) for item in now.stations],
-    }, etag=etag)
+    """The answer of "air now" in `language` (also given by the fast lane: core.fastlane): the one the
+    worker stored while it is current, else built from the live state (air.now)."""
+    return now.read(place, language)
 
 
 @router.get(

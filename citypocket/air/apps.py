@@ -16,7 +16,7 @@ class AirConfig(AppConfig):
         # modules import models, which cannot be imported before the registry is ready.
         from citypocket.air.api import fast_air_now
         from citypocket.air.demo import load_demo
-        from citypocket.air.listeners import on_ingest
+        from citypocket.air.listeners import connect_air_now_sources, on_ingest
         from citypocket.air.views import offline_urls, tile_context
         from citypocket.core import fastlane
 
@@ -26,6 +26,7 @@ class AirConfig(AppConfig):
         ))
         register_demo_loader("air", load_demo, order=30)
         register_ingest_listener("air", on_ingest)
+        connect_air_now_sources()
         # "Air now", answered in front of Django when plain (core.fastlane).
         fastlane.register("api/v1/cities/<city>/air/now", r"/api/v1/cities/(?P<city>[-\w]+)/air/now",
                           handler=fast_air_now)

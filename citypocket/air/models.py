@@ -97,3 +97,41 @@ class AirAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} {self.date}: {self.level}"
+
+
+class AirNowState(models.Model):
+    """A city's "air now" generation: moved on by every change to what "air now" reads (readings, stations,
+    stored indices, the city), so that an answer built before the change is never given after it."""
+
+    city = models.OneToOneField("cities.City", on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                verbose_name=_("city"))
+    generation = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("air now state")
+        verbose_name_plural = _("air now states")
+
+    def __str__(self) -> str:
+        return f"{self.city_id}: {self.generation}"
+
+
+class AirNowAnswer(models.Model):
+    """ "Air now" in one language as the worker built it (`services.store_air_now`): its ETag and body,
+    the generation it was built at, and the moment it stops being true without any new data (a station
+    turning stale, the local day ending). A GET gives it only while it is current, else builds the answer."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, related_name="+", verbose_name=_("city"))
+    language = models.CharField(_("language"), max_length=8)
+    generation = models.BigIntegerField(_("generation"))
+    valid_until = models.DateTimeField(_("valid until"))
+    etag = models.CharField(_("ETag"), max_length=80)
+    body = models.BinaryField(_("body"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("air now answer")
+        verbose_name_plural = _("air now answers")
+        constraints = [models.UniqueConstraint(fields=["city", "language"], name="air_now_answer_city_language")]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.language} @{self.generation}"

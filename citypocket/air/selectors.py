@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from citypocket.air import indices
-from citypocket.air.models import AirIndexDaily, Source
+from citypocket.air.models import AirIndexDaily, AirNowAnswer, AirNowState, Source
 from citypocket.cities.models import City
 from citypocket.core.prepared import columns, int_literal, model_reader, prepared
 from citypocket.sensors.models import Datastream, LatestObservation, Sensor
@@ -91,6 +91,29 @@ class AirNow:
             for item in self.stations
         )
         return self.city.slug, self.city.name, tuple(self.city.insee_codes or ()), self.date, indices_read, stations
+
+    def valid_until(self) -> datetime:
+        """Until when this answer stays true if nothing new is stored: the first fresh station's turn to
+        be stale (its latest value `STALE_AFTER` old), or the end of the local day, whichever comes first."""
+        moments = [item.measured_at + STALE_AFTER for item in self.stations if not item.stale]
+        return min([self.city.day_bounds(self.date)[1], *moments])
+
+
+def get_stored_air_now(*, city: City, language: str, now: datetime) -> tuple[str, bytes] | None:
+    """The ETag and body of "air now" in `language` as the worker stored them (`services.store_air_now`),
+    if they are current at `now`: built at the city's present generation, at or before `now` and not past
+    their validity.
+    One query on two small tables; None sends the caller to the live read (air.now)."""
+    answer, state = AirNowAnswer._meta.db_table, AirNowState._meta.db_table
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.etag, a.body FROM {answer} a JOIN {state} s ON s.city_id = a.city_id "  # noqa: S608
+            f"AND s.generation = a.generation WHERE a.city_id = {int_literal(city.pk)} AND a.language = %s "
+            "AND a.built_at <= %s AND a.valid_until > %s",
+            [language, *[connection.ops.adapt_datetimefield_value(now)] * 2],
+        )
+        row = cursor.fetchone()
+    return (row[0], bytes(row[1])) if row is not None else None
 
 
 def list_air_stations(*, city: City) -> QuerySet[Sensor]:

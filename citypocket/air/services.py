@@ -10,13 +10,16 @@ completes the previous one. A city value at an episode level is handed to `episo
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from citypocket.air import indices
+from citypocket.air import now as air_now
 from citypocket.air.episodes import EPISODE_LEVEL, check_episodes
-from citypocket.air.models import AirIndexDaily, Source
-from citypocket.air.selectors import HOUR, hourly_means, hours_elapsed
+from citypocket.air.models import AirIndexDaily, AirNowAnswer, AirNowState, Source
+from citypocket.air.selectors import HOUR, get_air_now, hourly_means, hours_elapsed
 from citypocket.cities.models import City
 from citypocket.sensors.models import Observation, Sensor
 from citypocket.sensors.selectors import list_latest, list_observations
@@ -162,14 +165,46 @@ def refresh_city_day(
 
 
 def refresh_air_now(*, city: City, now: datetime | None = None) -> AirIndexDaily:
-    """Brings today's stored values up to date (and completes yesterday's provisional one); today's city row."""
+    """Brings today's stored values up to date (and completes yesterday's provisional one), then stores
+    "air now" built from them; today's city row."""
     now = now or timezone.now()
     today = city.local_today(now)
     # Yesterday's stored value may still be the provisional one of a day in progress: complete it.
     refresh_city_day(city=city, day=today - timedelta(days=1), now=now)
-    return refresh_city_day(city=city, day=today, now=now)
+    row = refresh_city_day(city=city, day=today, now=now)
+    store_air_now(city=city, now=now)
+    return row
 
 
 def on_readings_ingested(*, city: City, now: datetime | None = None) -> AirIndexDaily:
-    """Recomputes today's indices of `city` after new readings (late, back-dated ones included)."""
-    return refresh_city_day(city=city, now=now, force=True)
+    """Recomputes today's indices of `city` after new readings (late, back-dated ones included), then
+    stores "air now"."""
+    row = refresh_city_day(city=city, now=now, force=True)
+    store_air_now(city=city, now=now)
+    return row
+
+
+def air_now_changed(*, city_id: int | None) -> None:
+    """Something "air now" is made of changed for the city: its stored answers are no longer given."""
+    if city_id is not None:
+        AirNowState.objects.filter(city_id=city_id).update(generation=F("generation") + 1)
+
+
+def store_air_now(*, city: City, now: datetime | None = None) -> int:
+    """Builds "air now" in each language from the live state and stores it (see air.now); its generation.
+
+    The generation is read before the state, so that a change stored meanwhile (which moves it on)
+    leaves these answers unused rather than given as current.
+    """
+    now = now or timezone.now()
+    state, _created = AirNowState.objects.get_or_create(city=city)
+    snapshot = get_air_now(city=city, now=now)
+    valid_until = snapshot.valid_until()
+    with transaction.atomic():
+        for language, _name in settings.LANGUAGES:
+            read = air_now.answer(snapshot, language)
+            AirNowAnswer.objects.update_or_create(city=city, language=language, defaults={
+                "generation": state.generation, "valid_until": valid_until, "etag": read.etag,
+                "body": read.body(), "built_at": now,
+            })
+    return state.generation

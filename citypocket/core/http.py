@@ -92,16 +92,20 @@ class Read:
 
     `build()` gives the data in the operation's response schema; `etag`, when the read knows it before
     the body, lets a 304 skip the body (without it, ConditionalGetMiddleware makes one from the body);
-    `headers` are the read's own (X-Prediction-Source).
+    `headers` are the read's own (X-Prediction-Source); `rendered`, the body already made (an answer the
+    worker built and stored: air.now), which `build` would give again.
     """
 
     build: Callable[[], object]
     etag: str | None = None
     content_type: str = JSON_CONTENT_TYPE
     headers: tuple[tuple[str, str], ...] = ()
+    rendered: bytes | None = None
 
     def body(self) -> bytes:
         """The data as ninja would render it (its encoder; ASCII, so its UTF-8 is the same string)."""
+        if self.rendered is not None:
+            return self.rendered
         return json.dumps(self.build(), cls=NinjaJSONEncoder).encode()
 
 
