@@ -10,10 +10,13 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models.signals import post_save
 
 from citypocket.air.alerts import deliver_alert
+from citypocket.air.listeners import connect_air_now_sources
 from citypocket.air.models import AirAlert
 from citypocket.cities.demo import load_demo_cities
+from citypocket.cities.models import City as CityNow
 from citypocket.notifications.models import Delivery, Subscription, Theme
 from testsupport import UserFactory
 from testsupport import migrate_to as migrate
@@ -25,6 +28,9 @@ BEFORE = [("air", "0003_alerts"), ("notifications", "0001_initial")]
 def test_air_subscribers_survive_the_move_and_still_get_alerts(settings, vapid, push_service):
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     old = migrate(BEFORE)
+    # The demo loader saves today's City model, whose "air now" receiver writes to a table this
+    # migration state does not have yet (air 0005): it is muted until the end.
+    post_save.disconnect(sender=CityNow, dispatch_uid="air-now-cities.City")
     try:
         load_demo_cities()
         City = old.get_model("cities", "City")
@@ -46,6 +52,7 @@ def test_air_subscribers_survive_the_move_and_still_get_alerts(settings, vapid, 
             alert=already, subscription=AlertSubscription.objects.get(token=email_token), status="sent")
     finally:
         migrate(leaves)
+        connect_air_now_sources()
 
     moved = {row.token: row for row in Subscription.objects.all()}
     assert set(moved) == {email_token, push_token, stopped_token}
