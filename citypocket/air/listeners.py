@@ -1,10 +1,11 @@
 """What the air app does when the sensor engine stores new readings, and when anything "air now" is made
 of changes (both registered in `AirConfig.ready`).
 
-In the ingest process, the batch's transaction tells the stored "air now" answers they are out of date
-(`on_readings_stored`); right after it commits, the listener enqueues the task below, and the worker
-recomputes the index (and checks for an episode) through the services, then stores "air now" again
-(air.now).
+The ingest listener runs in the ingest process right after the batch commits: it tells the stored
+"air now" answers they are out of date and enqueues the task below; the worker recomputes the index
+(and checks for an episode) through the services, then stores "air now" again (air.now). The mark is
+a one-row UPDATE made after the commit, not in the batch's transaction, so that concurrent batches
+never wait on each other for that row (nor deadlock over two cities' rows).
 """
 
 from django.core.cache import cache
@@ -14,7 +15,6 @@ from django.tasks import task
 from citypocket.air.models import AirIndexDaily
 from citypocket.air.services import air_now_changed, on_readings_ingested
 from citypocket.cities.models import City
-from citypocket.sensors.hooks import readings_stored
 from citypocket.sensors.models import Datastream, LatestObservation, Sensor
 
 AIR_PROPERTIES = frozenset({"no2", "o3", "pm10", "pm25", "so2"})
@@ -32,16 +32,13 @@ def refresh_air_after_ingest(city_id: int) -> str:
 
 
 def on_ingest(*, city, properties) -> None:
-    """New pollutant readings: recompute today's index in the worker, at most once a minute per city."""
-    if properties & AIR_PROPERTIES and cache.add(f"air:refresh:{city.pk}", 1, REFRESH_EVERY_SECONDS):
+    """New pollutant readings: "air now" is read live until the worker has stored it again, and today's
+    index is recomputed in the worker, at most once a minute per city."""
+    if not properties & AIR_PROPERTIES:
+        return
+    air_now_changed(city_id=city.pk)
+    if cache.add(f"air:refresh:{city.pk}", 1, REFRESH_EVERY_SECONDS):
         refresh_air_after_ingest.enqueue(city.pk)
-
-
-def on_readings_stored(sender, *, city, properties, **kwargs) -> None:
-    """New pollutant readings, in their batch's transaction: "air now" is read live until the worker has
-    stored it again."""
-    if properties & AIR_PROPERTIES:
-        air_now_changed(city_id=city.pk)
 
 
 def _city_of(instance) -> int | None:
@@ -57,12 +54,11 @@ def _city_of(instance) -> int | None:
 
 def on_source_changed(sender, instance, **kwargs) -> None:
     """A row "air now" is made of was saved or deleted (in the writer's transaction): its city's stored
-    answers are no longer given. Bulk writes send no signal: the readings' one is `on_ingest`."""
+    answers are no longer given. Bulk writes send no signal: the readings are marked by `on_ingest`."""
     air_now_changed(city_id=_city_of(instance))
 
 
 def connect_air_now_sources() -> None:
-    readings_stored.connect(on_readings_stored, dispatch_uid="air-now-readings")
     for model in (City, Sensor, Datastream, LatestObservation, AirIndexDaily):
         post_save.connect(on_source_changed, sender=model, dispatch_uid=f"air-now-{model._meta.label}")
         post_delete.connect(on_source_changed, sender=model, dispatch_uid=f"air-now-delete-{model._meta.label}")

@@ -1,20 +1,14 @@
-"""What other apps do when new observations land: listeners called after the batch commits, and a
-signal sent inside its transaction.
+"""What other apps do when new observations land: listeners called after the batch commits.
 
 The sensors engine knows nothing of air quality or parking; an app that reacts to new readings
 (the air app recomputes today's index and checks for an episode) registers a listener in its
 AppConfig.ready(). Listeners run after commit, must be quick, and should hand heavy work to a task.
-
-`readings_stored` is for the few writes that must commit or roll back with the readings (the air app
-marks its stored "air now" out of date): its receivers run in the batch's transaction, so that one
-that fails fails the batch, which is then stored by nobody; keep them to one small write.
 """
 
 import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
@@ -22,21 +16,14 @@ Listener = Callable[..., None]  # called as listener(city=City, properties=froze
 
 _listeners: dict[str, Listener] = {}
 
-# Sent as readings_stored.send(sender=None, city=City, properties=frozenset[str]), in the transaction.
-readings_stored = Signal()
-
 
 def register_ingest_listener(name: str, listener: Listener) -> None:
     _listeners[name] = listener
 
 
 def notify_after_commit(*, city, properties: frozenset[str]) -> None:
-    """Sends `readings_stored` now, and schedules every listener for after the current transaction
-    commits (now, outside one)."""
-    if city is None or not properties:
-        return
-    readings_stored.send(sender=None, city=city, properties=properties)
-    if not _listeners:
+    """Schedules every listener for after the current transaction commits (now, outside one)."""
+    if not _listeners or city is None or not properties:
         return
 
     def run() -> None:

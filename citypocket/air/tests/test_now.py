@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -28,7 +28,10 @@ def top_of_hour():
 
 
 def ingest(city, *readings) -> None:
-    ingest_observations(city=city, batch=Parsed.from_readings(list(readings)), source="test")
+    """A batch of readings stored, and its listeners run as after its commit (the test's transaction
+    never commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ingest_observations(city=city, batch=Parsed.from_readings(list(readings)), source="test")
 
 
 def pm10(value, *, hours_ago: float = 0, sensor="FR25036") -> Reading:
@@ -77,7 +80,7 @@ def test_the_stored_answer_is_the_live_one_and_is_given_in_one_query(stored, lan
 
 
 def test_new_readings_are_shown_at_once_before_the_worker_stores_again(stored):
-    """The readings' transaction moves the generation on: the next GET is the live answer with the new value."""
+    """The ingest listener moves the generation on: the next GET is the live answer with the new value."""
     before = Client().get(AIR_NOW).json()
     ingest(stored, Reading(sensor="FR25036", property="no2", time=top_of_hour(), value=41.0, unit="ug/m3"))
     assert stored_answer(stored, "fr") is None

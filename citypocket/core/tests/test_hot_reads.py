@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.messages.middleware import MessageMiddleware
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
@@ -136,11 +136,12 @@ def test_an_etag_changes_with_what_the_answer_is_made_of(air, monkeypatch):
     sensors_before = client.get("/api/v1/cities/rouen/sensors")["ETag"]
 
     top = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    ingest_observations(city=air, batch=Parsed.from_readings([
-        Reading(sensor="FR25036", property="pm10", time=top - timedelta(hours=2, minutes=30), value=99.0,
-                unit="ug/m3"),  # late: a past hour of the series changes
-        Reading(sensor="FR25036", property="no2", time=top, value=41.0, unit="ug/m3"),  # a new latest value
-    ]), source="test")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the listeners run as after the batch's commit
+        ingest_observations(city=air, batch=Parsed.from_readings([
+            Reading(sensor="FR25036", property="pm10", time=top - timedelta(hours=2, minutes=30), value=99.0,
+                    unit="ug/m3"),  # late: a past hour of the series changes
+            Reading(sensor="FR25036", property="no2", time=top, value=41.0, unit="ug/m3"),  # a new latest value
+        ]), source="test")
     after = client.get(AIR_NOW, HTTP_IF_NONE_MATCH=before["ETag"], HTTP_ACCEPT_LANGUAGE="fr")
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     assert client.get(series_url(resolution="hour", **day_window()), HTTP_IF_NONE_MATCH=series_before).status_code == 200
