@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from citypocket.core import views
 from citypocket.core.models import IdempotentAnswer
+from citypocket.core.tests.browser import kept_offline, wait_until
 from citypocket.safety import crypto
 from citypocket.safety.models import WEEKDAYS, HarassmentReport
 from citypocket.safety.tests.factories import SafePlaceFactory
@@ -104,8 +105,7 @@ def test_offline_page_calls_for_help_and_lists_the_pages_kept(page, rouen, aix, 
     """The offline page has tap-to-call 112 and 17, SMS 114, and links to the copies, help now first."""
     page.set_viewport_size(PHONE)
     _controlled(page, "/rouen/")
-    page.wait_for_function("""caches.keys().then((keys) => Promise.all(keys.map((k) => caches.open(k)
-        .then((c) => c.match('/rouen/safety/help/'))))).then((hits) => hits.some(Boolean))""")
+    wait_until(page, kept_offline("/rouen/safety/help/"))
     page.context.set_offline(True)
     page.goto("/aix-en-provence/")
     assert page.locator("h1").inner_text() == "Vous êtes hors ligne"

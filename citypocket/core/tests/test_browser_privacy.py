@@ -1,17 +1,14 @@
 """In real Chromium: a person's pages never stay on the device for whoever opens the app offline next."""
 
-import time
-
 import pytest
 from django.conf import settings
 from django.test import Client
 
+from citypocket.core.tests.browser import WORKER_IN_CONTROL, wait_until
 from citypocket.participation.models import Ballot
 from citypocket.participation.tests.conftest import make_budget, make_resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WORKER_IN_CONTROL = "() => navigator.serviceWorker.controller !== null"
 
 
 def sign_in(page, live_server, user) -> None:
@@ -21,14 +18,6 @@ def sign_in(page, live_server, user) -> None:
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                                "url": live_server.url}])
-
-
-def wait_until(page, expression: str, timeout: float = 10) -> None:
-    """Polls an async page expression (Cache Storage answers with promises) until it is true."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.1)
 
 
 def vote(page, budget) -> None:

@@ -56,8 +56,6 @@ def test_keyboard_only_reaches_main_content_and_the_city_switch(page, rouen):
 def test_offline_page_is_served_by_the_service_worker(page, rouen):
     """After one visit, a page never visited loads as the offline page when the network is gone."""
     page.goto("/rouen/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
-                           "navigator.serviceWorker.ready.then(() => true)")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # the page is now controlled by the worker
     page.wait_for_function("navigator.serviceWorker.controller !== null")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from citypocket.core.tests.browser import WORKER_IN_CONTROL, kept_offline, wait_until
 from citypocket.safety.demo import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,12 +14,10 @@ def test_help_now_works_offline_after_one_visit(page, rouen, axe):
     page.goto("/rouen/safety/help/")
     assert page.locator("h1").inner_text() == "Aide immédiate" or page.locator("h1").inner_text() == "Help now"
     assert axe(page) == []
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the worker, which keeps a copy
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "caches.open('pages-v1').then(c => c.match('/rouen/safety/help/', {ignoreVary: true})).then(Boolean)"
-    )
+    page.wait_for_function(WORKER_IN_CONTROL)
+    wait_until(page, kept_offline("/rouen/safety/help/"))
     page.context.set_offline(True)
     page.reload()
     content = page.content()
