@@ -19,8 +19,8 @@ from django.utils import timezone
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, AirNowAnswer, AirNowState, Source
 from citypocket.cities.models import City
-from citypocket.core.prepared import columns, int_literal, model_reader, prepared
-from citypocket.sensors.models import Datastream, LatestObservation, Sensor
+from citypocket.core.prepared import columns, int_literal, model_reader, prepared, written
+from citypocket.sensors.models import Datastream, LatestObservation, Sensor, SensorKind
 from citypocket.sensors.selectors import get_sensor, list_observations, moment_from_db
 
 STALE_AFTER = timedelta(hours=3)
@@ -135,15 +135,17 @@ def _stations_with_latest(city: City) -> dict[int, StationNow]:
     """The city's active air stations with their latest pollutant values: one query (stations left-joined
     to their pollutants' latest values), read as rows: one Sensor per station, none per value."""
     sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
-    wanted = ", ".join(["%s"] * len(indices.POLLUTANTS))
+    # The pollutants and the kind are written in (core.prepared, constant_literal): as parameters,
+    # PostgreSQL planned this statement again at every run.
+    wanted = ", ".join(map(written, indices.POLLUTANTS))
     with prepared(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns(Sensor, 's')}, d.property, l.value, l.phenomenon_time "  # noqa: S608 (model tables)
             f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id AND d.property IN ({wanted}) "
             f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
-            f"WHERE s.city_id = {int_literal(city.pk)} AND s.kind = %s AND s.is_active = %s "
+            f"WHERE s.city_id = {int_literal(city.pk)} AND s.kind = {written(SensorKind.AIR)} AND s.is_active "
             "ORDER BY s.name, s.external_id, d.property",
-            [*indices.POLLUTANTS, "air", True],
+            [],
         )
         rows = cursor.fetchall()
     station = model_reader(Sensor)

@@ -5,7 +5,8 @@ the car-park list: about a third of the request). `Prepared` compiles a `values_
 with stand-in values for its parameters, and then only executes the same SQL with the request's
 values, through Django's cursor (so it shows in query counts and logs) and Django's own converters
 (time zones, JSON, decimals are as the ORM gives them). On PostgreSQL the statement is also prepared
-by the database (core.prepared), with the values named in `literals` (the city) written into it.
+by the database (core.prepared), with the values named in `literals` (the city) and the query's
+constants written into it.
 """
 
 import re
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from django.db import connections
 from django.db.models import QuerySet
 
-from citypocket.core.prepared import int_literal, prepared
+from citypocket.core.prepared import constant_literal, int_literal, prepared
 
 _local = threading.local()  # a Django connection belongs to one thread: so does its compiled SQL
 _PERCENT = re.compile(r"%%|%s")
@@ -55,6 +56,8 @@ class Prepared:
             pieces = _split_at_placeholders(sql)
             if len(pieces) != len(params) + 1:
                 raise ValueError(f"{self.name}: {len(pieces) - 1} placeholders for {len(params)} parameters")
+            if connections[alias].vendor == "postgresql":
+                pieces, params, slots = _write_constants(pieces, params, slots)
             compiled = cache[key] = (pieces, list(params), slots, compiler, converters, {})
         return compiled
 
@@ -78,6 +81,21 @@ class Prepared:
         if converters:
             return list(compiler.apply_converters(rows, converters))
         return rows
+
+
+def _write_constants(pieces: list[str], params: list, slots: list) -> tuple[list[str], list, list]:
+    """The query's constants written into its SQL (core.prepared.constant_literal): only the request's
+    values stay parameters, so that PostgreSQL's choice of a plan depends on them alone."""
+    written, kept_params, kept_slots = [pieces[0]], [], []
+    for slot, value, piece in zip(slots, params, pieces[1:], strict=True):
+        literal = constant_literal(value) if slot is None else None
+        if literal is None:
+            written.append(piece)
+            kept_params.append(value)
+            kept_slots.append(slot)
+        else:
+            written[-1] += literal + piece
+    return written, kept_params, kept_slots
 
 
 def _split_at_placeholders(sql: str) -> list[str]:
