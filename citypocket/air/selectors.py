@@ -19,7 +19,7 @@ from django.utils import timezone
 from citypocket.air import indices
 from citypocket.air.models import AirIndexDaily, AirNowAnswer, AirNowState, Source
 from citypocket.cities.models import City
-from citypocket.core.prepared import columns, int_literal, model_reader, prepared, written
+from citypocket.core.prepared import columns, date_literal, int_literal, model_reader, prepared, written
 from citypocket.sensors.models import Datastream, LatestObservation, Sensor, SensorKind
 from citypocket.sensors.selectors import get_sensor, list_observations, moment_from_db
 
@@ -249,10 +249,8 @@ def get_air_now(*, city: City, now: datetime | None = None) -> AirNow:
     with prepared(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns(AirIndexDaily, 'a')} FROM {AirIndexDaily._meta.db_table} a "  # noqa: S608
-            f"WHERE a.city_id = {int_literal(city.pk)} AND a.date IN (%s, %s) AND a.scale = %s "
-            "ORDER BY a.date DESC, a.station_id, a.id",
-            [connection.ops.adapt_datefield_value(today), connection.ops.adapt_datefield_value(tomorrow),
-             indices.ATMO],
+            f"WHERE a.city_id = {int_literal(city.pk)} AND a.date IN ({date_literal(today)}, {date_literal(tomorrow)}) "
+            f"AND a.scale = {written(indices.ATMO)} ORDER BY a.date DESC, a.station_id, a.id",
         )
         stored = list(map(model_reader(AirIndexDaily), cursor.fetchall()))
     return AirNow(

@@ -21,7 +21,9 @@ into the SQL too (`constant_literal`, mobility.rows), so that only the request's
 parameters. Left as parameters, they can make PostgreSQL plan the statement again at every run: with
 the property unknown, the plan for any value looked dearer than the plans made for each run, so
 Rouen's counting points were planned 5 200 times in 5 200 runs (1.2 ms of planning each, for 0.2 ms
-of execution, in pg_prepared_statements' custom_plans).
+of execution, in pg_prepared_statements' custom_plans). The day of a read of today (air now's
+daily indices) is written in as well (`date_literal`): with the two days as parameters, the plan for
+any day looked dearer than the ones made for each, and the statement was planned at every run again.
 
 psycopg's threshold (settings: DB_PREPARED_READS) is set so high that no other query is prepared; it
 still counts them, and forgets its statements after a ROLLBACK, DROP or ALTER, as it does for any.
@@ -34,6 +36,7 @@ query. SQLite runs the same code with its usual cursor: nothing is prepared ther
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from enum import Enum
 from functools import cache
 
@@ -69,6 +72,14 @@ def int_literal(value: int) -> str:
     if type(value) is not int:
         raise TypeError(f"an int is written into SQL, not {type(value).__name__}")
     return str(value)
+
+
+def date_literal(value: date) -> str:
+    """A day as a literal in SQL text ('2026-12-02'): only ever a date, never a datetime. A statement
+    read for today is then one statement a day for each connection, planned once."""
+    if type(value) is not date:
+        raise TypeError(f"a date is written into SQL, not {type(value).__name__}")
+    return f"'{value.isoformat()}'"
 
 
 # Text written into SQL as it is: letters, digits and _ . : - only (no quote, backslash or percent sign).

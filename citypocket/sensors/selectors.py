@@ -7,9 +7,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from citypocket.cities.models import City
-from citypocket.core.prepared import columns, int_literal, model_reader, prepared
+from citypocket.core.prepared import columns, int_literal, model_reader, prepared, written
 from citypocket.core.problems import NotFound
-from citypocket.sensors.models import Datastream, IngestToken, LatestObservation, Observation, Sensor
+from citypocket.sensors.models import Datastream, IngestToken, LatestObservation, Observation, Sensor, SensorKind
 
 
 def list_latest(*, city: City, kind: str | None = None, property: str | None = None) -> QuerySet[LatestObservation]:
@@ -89,17 +89,14 @@ def list_sensors_latest(*, city: City, kind: str | None = None) -> list[tuple[Se
     datastreams' latest values (by property): one plain query, the sensors left-joined to their latest
     values, no object per value (a hot read)."""
     sensor, stream, latest = (model._meta.db_table for model in (Sensor, Datastream, LatestObservation))
-    params: list = [True]
-    if kind:
-        params.append(kind)
     with prepared(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns(Sensor, 's')}, d.property, d.unit, l.value, l.phenomenon_time "  # noqa: S608
             f"FROM {sensor} s LEFT JOIN {stream} d ON d.sensor_id = s.id "
             f"LEFT JOIN {latest} l ON l.datastream_id = d.id "
-            f"WHERE s.city_id = {int_literal(city.pk)} AND s.is_active = %s "
-            + ("AND s.kind = %s " if kind else "") + "ORDER BY s.external_id, s.id, d.property",
-            params,
+            f"WHERE s.city_id = {int_literal(city.pk)} AND s.is_active "
+            + (f"AND s.kind = {written(SensorKind(kind))} " if kind else "")
+            + "ORDER BY s.external_id, s.id, d.property",
         )
         rows = cursor.fetchall()
     make = model_reader(Sensor)

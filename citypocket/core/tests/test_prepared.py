@@ -2,15 +2,16 @@
 nothing else is; the answers are the same as without; SQLite runs the same code unprepared."""
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from citypocket.air.models import AirIndexDaily
 from citypocket.cities.models import City
-from citypocket.core.prepared import constant_literal, int_literal, prepared, written
+from citypocket.core.prepared import constant_literal, date_literal, int_literal, prepared, written
 from citypocket.mobility import demo as mobility_demo
 from citypocket.mobility.rows import _split_at_placeholders
 from citypocket.sensors.ingest import ingest_observations
@@ -98,6 +99,12 @@ def test_the_hot_reads_are_not_planned_again_at_every_run(client, cities):
     sensors = Sensor.objects.bulk_create(
         Sensor(city=aix, external_id=f"P{n}", kind="parking", name=f"P{n}") for n in range(3000))
     Datastream.objects.bulk_create(Datastream(sensor=sensor, property="available_spots", unit="1") for sensor in sensors)
+    # And two years of daily indices of that city's stations, as a city keeps them.
+    today = timezone.localdate()
+    AirIndexDaily.objects.bulk_create(
+        AirIndexDaily(city=aix, station=station, date=today - timedelta(days=day), version="bench", level=2,
+                      computed_at=timezone.now())
+        for day in range(1, 731) for station in (None, *sensors[:4]))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     for _round in range(4):  # hot_reads asks each twice: 8 runs
@@ -186,6 +193,14 @@ def test_only_plain_constants_are_written_into_sql():
         with pytest.raises(ValueError):
             written(value)
     assert written("pm25") == "'pm25'"
+
+
+def test_a_day_is_written_in_as_a_date_only():
+    """A day read for today is written as its ISO date; a moment (a datetime is a date too) or text is not."""
+    assert date_literal(date(2026, 12, 2)) == "'2026-12-02'"
+    for value in (timezone.now(), "2026-12-02", "2026-12-02'; --"):
+        with pytest.raises(TypeError):
+            date_literal(value)
 
 
 def test_the_sql_is_split_at_its_placeholders_only():
