@@ -41,7 +41,8 @@ SEARCH_POINT = (45.0005, 4.0005)
 
 def build_city(slug: str, count: int, now: datetime, rng) -> None:
     """A city with `count` car parks around (45, 4), each with a sensor, a fresh reading and the history
-    windows the search reads (+/- 1 h around now, 4 past weeks, every 15 min)."""
+    windows the search reads (+/- 1 h around now, 4 past weeks, every 15 min), and three traffic
+    counting points with a fresh reading."""
     from django.db import transaction
 
     from citypocket.cities.models import City
@@ -72,6 +73,14 @@ def build_city(slug: str, count: int, now: datetime, rng) -> None:
                    metadata={"capacity": 400}) for i, (lat, lon) in enumerate(positions)], batch_size=2000)
         Datastream.objects.bulk_create([Datastream(sensor=s, property="available_spots", unit="1") for s in sensors],
                                        batch_size=2000)
+        # Three traffic counting points near the centre, as Rouen's demo has: the search reads them for the
+        # approach penalty at every request (one of them saturated, so the penalty applies).
+        counters = Sensor.objects.bulk_create([
+            Sensor(city=city, external_id=f"T-{i}", kind="traffic", name=f"Counter {i}",
+                   lat=CENTRE[0] + same.uniform(-0.008, 0.008), lon=CENTRE[1] + same.uniform(-0.011, 0.011))
+            for i in range(3)])
+        Datastream.objects.bulk_create([Datastream(sensor=s, property=prop, unit=unit) for s in counters
+                                        for prop, unit in (("vehicle_flow", "veh/h"), ("occupancy", "1"))])
         CarPark.objects.bulk_create([
             CarPark(city=city, slug=f"parking-{i:05d}", name=f"Parking {i}", sensor=s, lat=s.lat, lon=s.lon,
                     capacity=400, price_2h=rng.choice([None, 3.2, 4.0, 4.8]), operator="Bench",
@@ -100,6 +109,22 @@ def build_city(slug: str, count: int, now: datetime, rng) -> None:
         week = [moment for moment in week if moment + profiles.WEEK - now <= timedelta(hours=4)]
     profiles.build(profiles.streams_of(city), week)
     print(f"built {slug}: {count} car parks", flush=True)
+
+
+def fresh_traffic(slug: str, now: datetime) -> None:
+    """A reading of now for each counting point of the bench city (fluide, saturé, bloqué): the search
+    reads them as a real city's, not stale (MOBILITY_TRAFFIC_STALE_MINUTES), in every run."""
+    from citypocket.cities.models import City
+    from citypocket.sensors.ingest import ingest_observations
+    from citypocket.sensors.readings import Parsed, Reading
+
+    city = City.objects.get(slug=slug)
+    moment = now.replace(microsecond=0)
+    counters = sorted(city.sensors.filter(kind="traffic").values_list("external_id", flat=True))
+    readings = [Reading(counter, prop, moment, value, unit)
+                for counter, occupancy in zip(counters, (0.12, 0.31, 0.55), strict=True)
+                for prop, value, unit in (("vehicle_flow", 900.0, "veh/h"), ("occupancy", occupancy, "1"))]
+    ingest_observations(city=city, batch=Parsed.from_readings(readings), source="bench")
 
 
 def sqlite_copy(path: Path) -> None:
@@ -571,6 +596,8 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    for slug in (SMALL, LARGE):
+        fresh_traffic(slug, datetime.now(UTC))
     sqlite_path = Path("/tmp/citypocket_bench_mobility.db")
     sqlite_copy(sqlite_path)
     http = run_http(args.database_url, args.seconds, sqlite_path, uncached_only=args.uncached_only)
