@@ -400,7 +400,7 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_onl
             # One second first, not counted, for either server: the threads open their database
             # connections and prepare their statements at their first requests, which a server that
             # has been running has long done (measured: p99 43 ms in the first second after the
-            # start, 16-22 ms in the next seven).
+            # start, 16-24 ms in the next seven).
             wrk(url, 1, script, headers)
             results[name] = wrk(url, seconds, script, headers)
             print(f"{name}: {results[name]}", flush=True)
