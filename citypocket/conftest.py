@@ -109,6 +109,27 @@ def page(browser, live_server):
     new_page.on("pageerror", lambda exc: new_page.errors.append(str(exc)))
     yield new_page
     context.close()
+    _requests_finished()
+
+
+def _requests_finished(timeout: float = 10) -> None:
+    """Waits until the live server has finished the requests the closed page left running. On PostgreSQL
+    a query still running in the server's thread holds its tables, and the flush that ends the test
+    (TRUNCATE of every table) can deadlock with it (seen: the banner's read against the flush)."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 def axe_violations(page) -> list[dict]:
