@@ -3,8 +3,10 @@ answers of the hot reads (JSON rendered without output validation, ETags known b
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
@@ -68,6 +70,32 @@ def freshness_etag(*parts) -> str:
     client's validator can be checked before the answer is built. Each read passes its own name and
     everything that changes its answer (rows read, language, the hour that makes a value stale…)."""
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
+
+
+# A lasting ETag: freshness_etag's digest, then the last moment its answer holds, in microseconds since
+# 1970 (0: until its parts change).
+_LASTING = re.compile(r'(?:W/)?"([0-9a-f]{32}\.(\d{1,17}))"')
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def lasting_etag(through: datetime | None, *parts) -> str:
+    """freshness_etag for an answer that also changes with time alone (a reading that turns stale):
+    the ETag names the last moment through which the answer holds (None: until its parts change), so
+    that a later request can tell from the client's validator alone whether its parts are worth reading
+    again (held_lasting_etags)."""
+    until = 0 if through is None else max(1, (through - _EPOCH) // _MICROSECOND)
+    return f'"{hashlib.sha256(repr((parts, until)).encode()).hexdigest()[:32]}.{until}"'
+
+
+def held_lasting_etags(request: HttpRequest, now: datetime) -> list[tuple[str, datetime | None]]:
+    """The lasting ETags the GET's If-None-Match names that still hold at `now`, each with its moment."""
+    held = []
+    for tag, until in _LASTING.findall(request.META.get("HTTP_IF_NONE_MATCH", "")[:2000]):
+        through = None if until == "0" else _EPOCH + int(until) * _MICROSECOND
+        if through is None or now <= through:
+            held.append((f'"{tag}"', through))
+    return held
 
 
 def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:

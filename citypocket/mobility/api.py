@@ -4,16 +4,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Query, Router
 
 from citypocket.cities.selectors import get_city
 from citypocket.core import fastlane, geojson, ngsild
-from citypocket.core.http import GEOJSON_CONTENT_TYPE, Read, cache_public, read_answer
+from citypocket.core.http import (
+    GEOJSON_CONTENT_TYPE,
+    Read,
+    cache_public,
+    held_lasting_etags,
+    lasting_etag,
+    read_answer,
+)
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
-from citypocket.mobility import representations, selectors, traffic
+from citypocket.mobility import representations, selectors, status, traffic
 from citypocket.mobility import search as finder
 from citypocket.mobility.schemas import CarParkCollection, SearchCollection, TrafficCollection
 
@@ -75,16 +84,47 @@ def list_car_parks(
         items = selectors.list_car_parks_rows(city=place, now=timezone.now())
         entities = [representations.ngsi_entity(item, city_slug=place.slug) for item in items]
         return ngsild.response(request, entities, context=representations.NGSI_CONTEXT)
-    return ngsild.vary_on_accept(read_answer(request, car_park_list(place, now=timezone.now())))
+    return ngsild.vary_on_accept(read_answer(request, car_park_list(request, place, now=timezone.now())))
 
 
-def car_park_list(place, *, now: datetime) -> Read:
+def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
     """The GeoJSON list (a hot read, also answered by the fast lane: core.fastlane): built in the
     CarParkCollection shape and rendered without ninja's output validation (core.http; tests/test_api.py
-    holds the answer to the schema, byte for byte). Its ETag comes from the body (ConditionalGetMiddleware)."""
-    items = selectors.list_car_parks_rows(city=place, now=now)
-    return Read(lambda: geojson.feature_collection(representations.feature(item) for item in items),
-                content_type=GEOJSON_CONTENT_TYPE)
+    holds the answer to the schema, byte for byte).
+
+    On PostgreSQL its ETag is known before the body: a lasting ETag (core.http) of the digest of the
+    rows read (mobility.rows), the language and the rules of the status, through the first moment a
+    status may change with time alone (status.unchanged_through). A client that holds it while it
+    still holds gets its 304 from the digest alone, computed by PostgreSQL: the rows are neither sent
+    nor made into an answer. Elsewhere the ETag comes from the body (ConditionalGetMiddleware)."""
+    held = held_lasting_etags(request, now)
+    if held:
+        digest = selectors.car_park_list_digest(city=place)
+        if digest is not None:
+            for etag, through in held:
+                if lasting_etag(through, *_list_made_of(place, digest)) == etag:
+                    return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=etag,
+                                content_type=GEOJSON_CONTENT_TYPE)
+    items, digest = selectors.list_car_parks_digested(city=place, now=now)
+    etag = None
+    if digest is not None:
+        moments = [status.unchanged_through(opening_hours=item.car_park.opening_hours, tz=place.timezone,
+                                            reading_time=item.car_park.free_time, now=now) for item in items]
+        through = min((moment for moment in moments if moment is not None), default=None)
+        etag = lasting_etag(through, *_list_made_of(place, digest))
+    return Read(lambda: _list_data(items), etag=etag, content_type=GEOJSON_CONTENT_TYPE)
+
+
+def _list_data(items) -> dict:
+    return geojson.feature_collection(representations.feature(item) for item in items)
+
+
+def _list_made_of(place, digest: str) -> tuple:
+    """What the list is made of besides the moment: its rows, the city's time zone, the language of
+    its labels and the rules of the status."""
+    labels = [str(label) for label in status.STATUS_LABELS.values()]
+    return ("car-parks", 1, digest, place.timezone, get_language(), labels, settings.MOBILITY_STALE_MINUTES,
+            settings.MOBILITY_ALMOST_FULL_SHARE)
 
 
 def parse_arrival(value: datetime | None, *, tz: str, now: datetime) -> datetime:
@@ -291,7 +331,7 @@ SEARCH_PARAMS = {"lat", "lon", "arrive_at", "max_walk_m", "height_cm", "disabled
 def fast_list_car_parks(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:
     if query or ngsild.variant(request.META.get("HTTP_ACCEPT", "")) == "ld+json":
         raise fastlane.Decline  # the CSV and NGSI-LD representations are Django's
-    return car_park_list(get_city(slug=city), now=timezone.now())
+    return car_park_list(request, get_city(slug=city), now=timezone.now())
 
 
 def fast_list_traffic(request: HttpRequest, language: str, query: dict, *, city: str) -> Read:

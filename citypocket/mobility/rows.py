@@ -6,7 +6,8 @@ with stand-in values for its parameters, and then only executes the same SQL wit
 values, through Django's cursor (so it shows in query counts and logs) and Django's own converters
 (time zones, JSON, decimals are as the ORM gives them). On PostgreSQL the statement is also prepared
 by the database (core.prepared), with the values named in `literals` (the city) and the query's
-constants written into it.
+constants written into it. There, the same query also gives the digest of its rows, with them or
+alone (a validator for a 304 that reads no row: mobility.api.car_park_list).
 """
 
 import re
@@ -62,14 +63,39 @@ class Prepared:
         return compiled
 
     def rows(self, *, using: str = "default", **values) -> list[tuple]:
+        return self._run(using, values, "rows")
+
+    def rows_and_digest(self, *, using: str = "default", **values) -> tuple[list[tuple], str | None]:
+        """The rows and, on PostgreSQL, their `digest`, in one statement (None: another database)."""
+        if connections[using].vendor != "postgresql":
+            return self.rows(using=using, **values), None
+        rows = self._run(using, values, "digested")
+        return [row[:-1] for row in rows], (rows[0][-1] if rows else "")
+
+    def digest(self, *, using: str = "default", **values) -> str | None:
+        """The MD5 of the rows as PostgreSQL writes them as text, one per line in their order, computed
+        by PostgreSQL without sending them ("" for no row; None: another database): a validator of
+        everything read, for a 304 that costs less than the answer; the same as `rows_and_digest`'s."""
+        if connections[using].vendor != "postgresql":
+            return None
+        return self._run(using, values, "digest")[0][0] or ""
+
+    def _run(self, using: str, values: dict, variant: str) -> list[tuple]:
         pieces, params, slots, compiler, converters, texts = self._compiled(using)
         written = tuple(values[name] for name in self.literals)
-        sql = texts.get(written)
+        sql = texts.get((variant, written))
         if sql is None:
-            sql = texts[written] = pieces[0] + "".join(
+            sql = pieces[0] + "".join(
                 (int_literal(values[slot]) if slot in self.literals else "%s") + piece
                 for slot, piece in zip(slots, pieces[1:], strict=True)
             )
+            # The query stays a subquery with its ORDER BY, which PostgreSQL then keeps (a sorted
+            # subquery is not pulled up): the window and the aggregate read the rows in that order.
+            if variant == "digested":
+                sql = f"SELECT q.*, md5(string_agg(q::text, E'\\n') OVER ()) FROM ({sql}) q"  # noqa: S608
+            elif variant == "digest":
+                sql = f"SELECT md5(string_agg(q::text, E'\\n')) FROM ({sql}) q"  # noqa: S608
+            texts[(variant, written)] = sql
         params = [
             value if slot is None else values[slot] if type(value) is type(values[slot]) else type(value)(values[slot])
             for slot, value in zip(slots, params, strict=True)
@@ -78,7 +104,7 @@ class Prepared:
         with prepared(using), connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if converters:
+        if converters and variant != "digest":
             return list(compiler.apply_converters(rows, converters))
         return rows
 

@@ -208,6 +208,17 @@ def list_car_parks_rows(*, city: City, now: datetime) -> list[CarParkLive]:
     return _live([_row(values) for values in _LIST.rows(city_id=city.pk)], city=city, now=now)
 
 
+def list_car_parks_digested(*, city: City, now: datetime) -> tuple[list[CarParkLive], str | None]:
+    """list_car_parks_rows, and on PostgreSQL the digest of the rows read (mobility.rows), one query."""
+    rows, digest = _LIST.rows_and_digest(city_id=city.pk)
+    return _live([_row(values) for values in rows], city=city, now=now), digest
+
+
+def car_park_list_digest(*, city: City) -> str | None:
+    """The digest list_car_parks_digested would give now, without reading the rows (PostgreSQL)."""
+    return _LIST.digest(city_id=city.pk)
+
+
 def search_car_parks_rows(
     *, city: City, now: datetime, box: tuple[float, float, float, float], at_slot: int, now_slot: int
 ) -> list[CarParkLive]:

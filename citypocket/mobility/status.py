@@ -10,7 +10,7 @@ Rules (in this order, see docs/mobility.md):
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -98,3 +98,26 @@ def live_status(
     if capacity and available < settings.MOBILITY_ALMOST_FULL_SHARE * capacity:
         return LiveStatus(ALMOST_FULL, available, reading_time, stale)
     return LiveStatus(OPEN, available, reading_time, stale)
+
+
+# From a minute's start, its last moment but one: a range that ends at 24:00 ends at 23:59:59.999999
+# (see _parse), so is_open_at may judge that minute's last microsecond apart from the rest of it.
+_LAST_OF_MINUTE = timedelta(minutes=1, microseconds=-2)
+
+
+def unchanged_through(*, opening_hours: dict, tz: str, reading_time: datetime | None, now: datetime) -> datetime | None:
+    """The last moment through which live_status, with everything but the moment kept, still gives what it
+    gives at `now` (None: for good). It moves when a fresh reading turns stale, and with opening hours,
+    at most at a minute's end: they are written to the minute, and the city's offset from UTC is a
+    whole number of minutes (otherwise: `now` itself)."""
+    through = None
+    stale_after = timedelta(minutes=settings.MOBILITY_STALE_MINUTES)
+    if reading_time is not None and now - reading_time <= stale_after:
+        through = reading_time + stale_after
+    if opening_hours:
+        offset = now.astimezone(ZoneInfo(tz)).utcoffset()
+        if offset is None or offset % timedelta(minutes=1):
+            return now
+        minute_end = now.astimezone(UTC).replace(second=0, microsecond=0) + _LAST_OF_MINUTE
+        through = minute_end if through is None else min(through, minute_end)
+    return through
