@@ -85,7 +85,7 @@ def lasting_etag(through: datetime | None, *parts) -> str:
     that a later request can tell from the client's validator alone whether its parts are worth reading
     again (held_lasting_etags)."""
     until = 0 if through is None else max(1, (through - _EPOCH) // _MICROSECOND)
-    return f'"{hashlib.sha256(repr((parts, until)).encode()).hexdigest()[:32]}.{until}"'
+    return f"{freshness_etag(parts, until)[:-1]}.{until}\""
 
 
 def held_lasting_etags(request: HttpRequest, now: datetime) -> list[tuple[str, datetime | None]]:

@@ -101,8 +101,9 @@ def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
     if held:
         digest = selectors.car_park_list_digest(city=place)
         if digest is not None:
+            made_of = _list_made_of(place, digest)
             for etag, through in held:
-                if lasting_etag(through, *_list_made_of(place, digest)) == etag:
+                if lasting_etag(through, *made_of) == etag:
                     return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=etag,
                                 content_type=GEOJSON_CONTENT_TYPE)
     items, digest = selectors.list_car_parks_digested(city=place, now=now)
