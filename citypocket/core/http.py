@@ -2,13 +2,13 @@
 answers of the hot reads (JSON rendered without output validation, ETags known before the body)."""
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -58,11 +58,23 @@ def cache_public(*, max_age: int):
 #
 # ninja validates what a view returns against its declared schema, then renders it: on a hot read
 # that validation costs more than reading the rows. A hot read instead builds its data in the
-# schema's shape and returns it as a `Read` (below): the bytes ninja would have sent (same encoder,
-# same content type), minus the validation. Its tests hold it to the declared schema (the answer
-# equals the schema's validation of it, byte for byte).
+# schema's shape and returns it as a `Read` (below): the values ninja would have sent (its encoder's
+# rules for dates, decimals and translated text), rendered by orjson, minus the validation. Its tests
+# hold it to the declared schema (the answer equals the schema's validation of it, rendered the same
+# way, byte for byte).
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 GEOJSON_CONTENT_TYPE = "application/geo+json"
+
+# orjson writes str, int, float, bool, None, lists and dicts itself, in compact UTF-8; everything
+# else (dates and times, decimals, lazy translations) goes to ninja's encoder, so that a date reads
+# as in every other answer of the API (ISO 8601, milliseconds, "Z").
+_NINJA_DEFAULT = NinjaJSONEncoder().default
+_AS_NINJA = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+
+
+def render_json(data) -> bytes:
+    """A hot read's JSON: its values as ninja renders them, about three times faster."""
+    return orjson.dumps(data, default=_NINJA_DEFAULT, option=_AS_NINJA)
 
 
 def freshness_etag(*parts) -> str:
@@ -131,10 +143,10 @@ class Read:
     rendered: bytes | None = None
 
     def body(self) -> bytes:
-        """The data as ninja would render it (its encoder; ASCII, so its UTF-8 is the same string)."""
+        """The data as JSON (render_json)."""
         if self.rendered is not None:
             return self.rendered
-        return json.dumps(self.build(), cls=NinjaJSONEncoder).encode()
+        return render_json(self.build())
 
 
 def read_answer(request: HttpRequest, read: Read) -> HttpResponse:

@@ -34,7 +34,6 @@ from functools import lru_cache, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -59,7 +58,7 @@ def client_address(request: HttpRequest) -> str:
 def client_fingerprint(request: HttpRequest, *, purpose: str = "rate") -> str:
     """A short-lived pseudonym of the client address, for rate limiting only (kept in the cache for the
     window, never with the address)."""
-    salt = f"{settings.SECRET_KEY}:{purpose}:{timezone.now():%Y-%m-%d}".encode()
+    salt = f"{settings.SECRET_KEY}:{purpose}:{timezone.now().date().isoformat()}".encode()  # the UTC day
     return hmac.new(salt, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -80,12 +79,61 @@ class Decision:
     retry_after: int = 0  # seconds, when refused
 
 
-# The process's own counters (the read limit without Redis, see the module docstring): its add and
-# incr hold the cache's lock, so the threads of a web process count exactly.
-local_counts = LocMemCache("citypocket-local-limits", {"OPTIONS": {"MAX_ENTRIES": 50_000}})
+class LocalCounts:
+    """The process's own counters (the read limit without Redis, see the module docstring): the part of
+    the cache API that `consume` uses (get, add, incr), on a dict under one lock, so that the threads
+    of a web process count exactly. A cache backend in memory would pickle each value and check each
+    key's characters at every call, on every public read."""
+
+    def __init__(self, *, max_entries: int):
+        self.max_entries = max_entries
+        self._cache: dict[str, list] = {}  # key -> [expires at (time.time()), value]
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default=None):
+        entry = self._cache.get(key)
+        return default if entry is None or entry[0] <= time.time() else entry[1]
+
+    def add(self, key: str, value, timeout: float) -> bool:
+        """Sets `key` for `timeout` seconds unless it holds a live value; True when it was set."""
+        with self._lock:
+            now = time.time()
+            entry = self._cache.get(key)
+            if entry is not None and entry[0] > now:
+                return False
+            if entry is None and len(self._cache) >= self.max_entries:
+                self._cull(now)
+            self._cache[key] = [now + timeout, value]
+            return True
+
+    def incr(self, key: str, delta: int = 1) -> int:
+        with self._lock:
+            entry = self._cache.get(key)
+            if entry is None or entry[0] <= time.time():
+                raise ValueError(f"Key {key!r} not found.")
+            entry[1] += delta
+            return entry[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _cull(self, now: float) -> None:
+        """Room for a new key: the expired ones go, and when every one is live, the oldest third (as a
+        full cache in memory would; those clients' windows start again)."""
+        for key in [key for key, entry in self._cache.items() if entry[0] <= now]:
+            del self._cache[key]
+        if len(self._cache) >= self.max_entries:
+            for key in list(self._cache)[: max(1, len(self._cache) // 3)]:
+                del self._cache[key]
 
 
-def consume(key: str, rate: Rate, *, now: float | None = None, store: BaseCache | None = None) -> Decision:
+local_counts = LocalCounts(max_entries=50_000)
+
+
+def consume(
+    key: str, rate: Rate, *, now: float | None = None, store: BaseCache | LocalCounts | None = None
+) -> Decision:
     """Counts one request under `key` in `store` (the shared cache by default); refused when the
     window already holds `rate.count` of them."""
     store = cache if store is None else store
@@ -111,7 +159,7 @@ def count(key: str, *, timeout: int) -> int:
     return _increment(f"count:{key}", timeout=timeout, exists=False, store=cache)
 
 
-def _increment(key: str, *, timeout: int, exists: bool, store: BaseCache) -> int:
+def _increment(key: str, *, timeout: int, exists: bool, store: BaseCache | LocalCounts) -> int:
     for _attempt in range(3):
         if not exists:
             store.add(key, 0, timeout=timeout)
@@ -135,7 +183,7 @@ class Limit(BaseThrottle):
         self.local_without_redis = local_without_redis
         self._local = threading.local()
 
-    def store(self) -> BaseCache:
+    def store(self) -> BaseCache | LocalCounts:
         """Where the counts live: the shared cache, or this process's memory for a limit that allows it
         when the shared cache is the database (see the module docstring)."""
         if self.local_without_redis and not settings.REDIS_URL:

@@ -20,6 +20,7 @@ from citypocket.core.http import (
     lasting_etag,
     read_answer,
 )
+from citypocket.core.i18n import translated
 from citypocket.core.params import CitySlug
 from citypocket.core.problems import InvalidValues, responses
 from citypocket.mobility import representations, selectors, status, traffic
@@ -123,7 +124,7 @@ def _list_data(items) -> dict:
 def _list_made_of(place, digest: str) -> tuple:
     """What the list is made of besides the moment: its rows, the city's time zone, the language of
     its labels and the rules of the status."""
-    labels = [str(label) for label in status.STATUS_LABELS.values()]
+    labels = list(translated(status.STATUS_LABELS).values())
     return ("car-parks", 1, digest, place.timezone, get_language(), labels, settings.MOBILITY_STALE_MINUTES,
             settings.MOBILITY_ALMOST_FULL_SHARE)
 
@@ -305,6 +306,7 @@ def traffic_list(place, *, now: datetime) -> Read:
     points = selectors.list_counting_points(city=place, now=now)
 
     def build() -> dict:
+        labels = translated(traffic.LABELS)
         features = []
         for point in points:
             sensor = point.sensor
@@ -314,7 +316,7 @@ def traffic_list(place, *, now: datetime) -> Read:
                 "vehicle_flow": point.vehicle_flow,
                 "occupancy": point.occupancy,
                 "congestion": point.state,
-                "congestion_label": str(traffic.LABELS[point.state]),
+                "congestion_label": labels[point.state],
                 "observed_at": point.observed_at,
                 "stale": point.stale,
                 "simulated": sensor.simulated,

@@ -7,6 +7,7 @@ from datetime import UTC
 from django.utils.text import slugify
 
 from citypocket.core import geojson
+from citypocket.core.i18n import translated
 from citypocket.mobility import status as st
 from citypocket.mobility.models import SIMULATED_SIRET
 from citypocket.mobility.selectors import CarParkLive
@@ -70,7 +71,7 @@ def properties(item: CarParkLive) -> dict:
         "capacity": car_park.capacity,
         "available": live.available,
         "status": live.status,
-        "status_label": str(st.STATUS_LABELS[live.status]),
+        "status_label": translated(st.STATUS_LABELS)[live.status],
         "observed_at": live.observed_at.astimezone(UTC) if live.observed_at else None,
         "stale": live.stale,
         "park_and_ride": car_park.park_and_ride,

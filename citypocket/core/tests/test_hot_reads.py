@@ -4,7 +4,8 @@ given before the answer is built), and an anonymous GET leaves no trace (no cook
 """
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -13,11 +14,12 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, override
 from ninja.responses import NinjaJSONEncoder
 
 from citypocket.air.schemas import AirNowOut
 from citypocket.cities.selectors import forget_cities
-from citypocket.core.http import Read
+from citypocket.core.http import Read, render_json
 from citypocket.mobility import demo as mobility_demo
 from citypocket.mobility.schemas import TrafficCollection
 from citypocket.sensors.ingest import ingest_observations
@@ -40,9 +42,31 @@ def day_window() -> dict:
 
 
 def validated(body: bytes, schema, *, exclude_none: bool = False) -> bytes:
-    """What ninja would have sent for this answer: its schema's validation, rendered by the API's encoder."""
+    """What ninja would have sent for this answer: its schema's validation, rendered as the hot reads are."""
     dumped = schema.model_validate(json.loads(body)).model_dump(exclude_none=exclude_none)
-    return json.dumps(dumped, cls=NinjaJSONEncoder).encode()
+    return render_json(dumped)
+
+
+def test_the_hot_reads_render_the_values_ninja_renders():
+    """orjson writes the hot reads, with ninja's encoder for what it does not write itself: dates,
+    decimals and translations read as in every other answer of the API, in UTF-8."""
+    data = {
+        "observed_at": datetime(2026, 12, 2, 17, 5, 9, 123456, tzinfo=UTC),
+        "local": datetime(2026, 12, 2, 18, 5, 9, tzinfo=timezone.get_fixed_timezone(60)),
+        "day": date(2026, 12, 2),
+        "price": Decimal("1.50"),
+        "label": gettext_lazy("Full"),
+        "name": "Théâtre des Arts — P+R « Mont-Riboudet »",
+        "values": [1, 2.5, None, True],
+        1: "an int key",
+    }
+    with override("fr"):
+        rendered = render_json(data)
+        ninja = json.dumps(data, cls=NinjaJSONEncoder)
+    assert json.loads(rendered) == json.loads(ninja)
+    assert b'"observed_at":"2026-12-02T17:05:09.123Z"' in rendered  # milliseconds and Z, as ninja
+    assert b'"price":"1.50"' in rendered and b'"label":"Complet"' in rendered
+    assert "Théâtre".encode() in rendered  # UTF-8, not \u escapes
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

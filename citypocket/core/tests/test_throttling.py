@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 
 from citypocket.core import throttling
 from citypocket.environment import Rate
-from testsupport import PASSWORD, UserFactory, database_url, demo_city, enrol_totp
+from testsupport import PASSWORD, UserFactory, database_url, demo_city, enrol_totp, pin_now
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -119,6 +119,67 @@ def test_concurrent_counts_add_up_exactly():
 
     in_threads(work, 8)
     assert throttling.count("t:concurrent", timeout=60) == 202
+
+
+def test_a_client_pseudonym_changes_with_the_utc_day_and_the_limit(monkeypatch):
+    """Keys of one address cannot be linked across days (UTC) or across limits, and never hold it."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    request = RequestFactory(REMOTE_ADDR="192.0.2.44").get("/")
+    paris = timezone(timedelta(hours=1))
+    pin_now(monkeypatch, datetime(2026, 12, 2, 0, 30, tzinfo=paris))  # 1 December, 23:30 UTC
+    late = throttling.client_fingerprint(request, purpose="read")
+    pin_now(monkeypatch, datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC))
+    assert throttling.client_fingerprint(request, purpose="read") == late  # the same UTC day
+    assert throttling.client_fingerprint(request, purpose="write") != late
+    pin_now(monkeypatch, datetime(2026, 12, 2, 0, 0, tzinfo=UTC))
+    assert throttling.client_fingerprint(request, purpose="read") != late
+    assert "192.0.2.44" not in late and len(late) == 32
+
+
+def test_the_local_counts_keep_a_window_like_the_shared_cache(monkeypatch):
+    """The read limit's counters in the process (no Redis): the same windows as the shared cache's, a
+    window's end opening the next one, and exact counts from threads."""
+    local = throttling.LocalCounts(max_entries=100)
+    rate, start = Rate(5, 3600), 1_800_000_000.0
+    clock = [start]
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    decisions = [throttling.consume("t:a", rate, now=start + i, store=local) for i in range(6)]
+    assert [d.allowed for d in decisions] == [True] * 5 + [False]
+    assert decisions[-1].retry_after == 3600 - 5
+    assert throttling.consume("t:b", rate, now=start + 6, store=local).allowed
+    clock[0] = start + 3600  # the window's entry has expired
+    assert throttling.consume("t:a", rate, now=start + 3600, store=local).allowed
+    assert [throttling.consume("t:a", rate, now=start + 3601, store=local).allowed for _ in range(5)] == [
+        True] * 4 + [False]
+
+    clock[0] = start
+    assert local.add("t:n", 0, timeout=60) and not local.add("t:n", 5, timeout=60)  # a live key stays
+    in_threads(lambda: [local.incr("t:n") for _ in range(500)], 8)
+    assert local.get("t:n") == 4000
+    clock[0] = start + 61
+    assert local.get("t:n") is None
+    with pytest.raises(ValueError):
+        local.incr("t:n")
+
+
+def test_full_local_counts_forget_expired_windows_first(monkeypatch):
+    """At the limit of entries the expired ones make room; when all are live, the oldest third goes."""
+    local = throttling.LocalCounts(max_entries=6)
+    clock = [1_000.0]
+    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    for name in "abc":
+        local.add(name, 1, timeout=10)
+    clock[0] += 5
+    for name in "def":
+        local.add(name, 1, timeout=10)
+    clock[0] += 6  # a, b and c have expired
+    local.add("g", 1, timeout=10)
+    assert sorted(local._cache) == ["d", "e", "f", "g"]
+    local.add("h", 1, timeout=10)
+    local.add("i", 1, timeout=10)
+    local.add("j", 1, timeout=10)  # six live keys: d and e, the oldest, make room
+    assert sorted(local._cache) == ["f", "g", "h", "i", "j"]
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
-from ninja.responses import NinjaJSONEncoder
 
+from citypocket.core.http import render_json
 from citypocket.mobility import prediction, traffic
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.schemas import CarParkCollection, SearchCollection
@@ -316,8 +316,7 @@ def test_the_list_and_the_search_are_exactly_what_their_schemas_give(client, dem
         assert response.status_code == 200, response.content[:300]
         assert response["Content-Type"] == "application/geo+json"
         assert json.loads(response.content)["features"]
-        again = json.dumps(schema.model_validate(json.loads(response.content)).model_dump(),
-                           cls=NinjaJSONEncoder).encode()
+        again = render_json(schema.model_validate(json.loads(response.content)).model_dump())
         assert response.content == again, schema.__name__
     assert answers[SearchCollection]["X-Prediction-Source"]
     assert "Accept" in answers[CarParkCollection]["Vary"]
