@@ -21,11 +21,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import formats
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from citypocket.cities.models import City
 from citypocket.core.geo import haversine_m
+from citypocket.core.i18n import translated
 from citypocket.mobility import co2, geo, prediction, profiles, selectors, traffic
 from citypocket.mobility.selectors import CarParkRow
 from citypocket.mobility.status import is_open_at
@@ -38,6 +38,23 @@ DEFAULT_MAX_WALK_M = 1000
 # Park-and-ride car parks are looked for in the whole city, not only within walking distance; the
 # history of this many, quickest trip first, is read with the search's candidates.
 PARK_AND_RIDE_BATCH = 3
+
+# The reasons' fixed words, translated once per language (core.i18n) instead of at each result.
+REASONS = {
+    "unknown": gettext_lazy("No recent reading and not enough history: free spaces unknown."),
+    "usually_full": gettext_lazy("Usually full at %(time)s (history of %(weeks)d weeks)."),
+    "trend": gettext_lazy(", corrected by today's trend"),
+    "walk": gettext_lazy("%(minutes)d min walk (%(metres)d m) to your destination."),
+    "free": gettext_lazy("Free of charge."),
+    "price_unknown": gettext_lazy("Price not known."),
+    "price": gettext_lazy("€%(price)s for 2 hours."),
+    "ranked_down": gettext_lazy("Ranked down: expected to be full, you would have to drive around."),
+    "height_unknown": gettext_lazy("Height limit not known: check at the entrance."),
+    "approximate": gettext_lazy("Location approximate."),
+    "alternative_unknown": gettext_lazy("Free spaces unknown right now."),
+    "transit": gettext_lazy("%(line)s to the centre in about %(minutes)d min, then %(walk)d min walk."),
+    "co2": gettext_lazy("Avoids about %(kg)s kg of CO₂ compared with driving in and looking for a space."),
+}
 
 
 @dataclass
@@ -92,9 +109,9 @@ def _approach_state(car_park: CarParkRow, points) -> str:
     return worst
 
 
-def _availability_reason(pred: prediction.Prediction, arrive_label: str) -> str:
+def _availability_reason(pred: prediction.Prediction, arrive_label: str, words: dict[str, str]) -> str:
     if pred.free is None:
-        return _("No recent reading and not enough history: free spaces unknown.")
+        return words["unknown"]
     if pred.method == prediction.NOW:
         if pred.short_history:
             return ngettext(
@@ -104,7 +121,7 @@ def _availability_reason(pred: prediction.Prediction, arrive_label: str) -> str:
             ) % {"free": pred.free, "time": arrive_label}
         return ngettext("%(free)d free space now.", "%(free)d free spaces now.", pred.free) % {"free": pred.free}
     if pred.free == 0:
-        return _("Usually full at %(time)s (history of %(weeks)d weeks).") % {"time": arrive_label, "weeks": pred.weeks}
+        return words["usually_full"] % {"time": arrive_label, "weeks": pred.weeks}
     return ngettext(
         "About %(free)d free space expected at %(time)s (history of %(weeks)d weeks%(trend)s).",
         "About %(free)d free spaces expected at %(time)s (history of %(weeks)d weeks%(trend)s).",
@@ -113,7 +130,7 @@ def _availability_reason(pred: prediction.Prediction, arrive_label: str) -> str:
         "free": pred.free,
         "time": arrive_label,
         "weeks": pred.weeks,
-        "trend": _(", corrected by today's trend") if pred.method == prediction.HISTORY_TREND else "",
+        "trend": words["trend"] if pred.method == prediction.HISTORY_TREND else "",
     }
 
 
@@ -132,6 +149,7 @@ def search(
 ) -> SearchOutcome:
     """Ranks the city's car parks for a destination; see the module docstring for the score."""
     arrive_label = arrive_at.astimezone(city.zone).strftime("%H:%M")
+    words = translated(REASONS)
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
     # One read for both kinds of candidates: the walking reach (city, lat, lon index) or the city's
     # park-and-rides (partial index); PostgreSQL ORs the two index scans. The same read brings the
@@ -214,39 +232,37 @@ def search(
         car_park = item.car_park
         walk_m, walk_min = walks[car_park.pk]
         pred = predicted(item)
-        reasons = [_availability_reason(pred, arrive_label)]
+        reasons = [_availability_reason(pred, arrive_label, words)]
         availability = UNKNOWN_AVAILABILITY if pred.free is None else min(1.0, pred.free / PLENTY)
         walk_part = max(0.0, 1.0 - walk_m / max_walk_m)
-        reasons.append(
-            _("%(minutes)d min walk (%(metres)d m) to your destination.") % {"minutes": walk_min, "metres": walk_m}
-        )
+        reasons.append(words["walk"] % {"minutes": walk_min, "metres": walk_m})
         if car_park.is_free:
             price_part = 1.0
-            reasons.append(_("Free of charge."))
+            reasons.append(words["free"])
         elif car_park.price_2h is None:
             price_part = 0.5
-            reasons.append(_("Price not known."))
+            reasons.append(words["price_unknown"])
         else:
             price_part = 1.0 - float(car_park.price_2h / dearest) if dearest else 1.0
-            reasons.append(_("€%(price)s for 2 hours.") % {"price": _price(car_park.price_2h)})
+            reasons.append(words["price"] % {"price": _price(car_park.price_2h)})
         score = WEIGHTS["availability"] * availability + WEIGHTS["walk"] * walk_part + WEIGHTS["price"] * price_part
         if pred.free == 0:
             score /= FULL_DIVISOR
-            reasons.append(_("Ranked down: expected to be full, you would have to drive around."))
+            reasons.append(words["ranked_down"])
         approach = _approach_state(car_park, points)
         penalty = traffic.APPROACH_PENALTY.get(approach, 0.0)
         if penalty:
             score -= penalty
-            reasons.append(str(traffic.APPROACH_REASONS[approach]))
+            reasons.append(translated(traffic.APPROACH_REASONS)[approach])
         if height_cm and car_park.max_height_cm is None:
-            reasons.append(_("Height limit not known: check at the entrance."))
+            reasons.append(words["height_unknown"])
         if car_park.approximate_location:
-            reasons.append(_("Location approximate."))
+            reasons.append(words["approximate"])
         scored.append(Result(car_park, item.live, pred, walk_m, walk_min, round(max(0.0, score), 1), approach, reasons))
     scored.sort(key=lambda r: (-r.score, r.walk_m, r.car_park.name))
     return SearchOutcome(
         results=scored[:limit],
-        alternative=_best_alternative(park_and_rides, lat=lat, lon=lon, load=load, predicted=predicted),
+        alternative=_best_alternative(park_and_rides, lat=lat, lon=lon, load=load, predicted=predicted, words=words),
         arrive_at=arrive_at,
         now=now,
         prediction_source=(
@@ -276,7 +292,7 @@ def _park_and_rides_in_order(items, *, lat: float, lon: float, city: City) -> li
     return sorted(trips, key=order)
 
 
-def _best_alternative(ordered, *, lat: float, lon: float, load, predicted) -> Alternative | None:
+def _best_alternative(ordered, *, lat: float, lon: float, load, predicted, words: dict[str, str]) -> Alternative | None:
     """The quickest park-and-ride to the destination (transit + walk) expected to have room.
 
     `ordered` comes from `_park_and_rides_in_order`; the history of the first PARK_AND_RIDE_BATCH is
@@ -307,20 +323,16 @@ def _best_alternative(ordered, *, lat: float, lon: float, load, predicted) -> Al
     )
     reasons = []
     if pred.free is None:
-        reasons.append(_("Free spaces unknown right now."))
+        reasons.append(words["alternative_unknown"])
     else:
         reasons.append(
             ngettext("About %(free)d free space.", "About %(free)d free spaces.", pred.free) % {"free": pred.free}
         )
     if car_park.transit_line and car_park.transit_minutes is not None:
         reasons.append(
-            _("%(line)s to the centre in about %(minutes)d min, then %(walk)d min walk.")
-            % {"line": car_park.transit_line, "minutes": car_park.transit_minutes, "walk": walk_min}
+            words["transit"] % {"line": car_park.transit_line, "minutes": car_park.transit_minutes, "walk": walk_min}
         )
-    reasons.append(
-        _("Avoids about %(kg)s kg of CO₂ compared with driving in and looking for a space.")
-        % {"kg": formats.number_format(round(estimate.avoided_kg, 1), decimal_pos=1)}
-    )
+    reasons.append(words["co2"] % {"kg": formats.number_format(round(estimate.avoided_kg, 1), decimal_pos=1)})
     return Alternative(
         car_park,
         live,

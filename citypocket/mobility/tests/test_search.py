@@ -52,6 +52,8 @@ def test_search_next_to_rotonde_ranks_free_car_park_first_and_explains(client, d
     assert body["destination"]["coordinates"] == [ROTONDE_FOUNTAIN[1], ROTONDE_FOUNTAIN[0]]
     french = run(client, lang="fr", lat=ROTONDE_FOUNTAIN[0], lon=ROTONDE_FOUNTAIN[1])["features"][0]["properties"]
     assert "420 places libres maintenant." in french["reasons"]
+    assert any(reason.endswith("m) jusqu'à votre destination.") for reason in french["reasons"])
+    assert any(reason.endswith("m) to your destination.") for reason in first["reasons"])
 
 
 @pytest.mark.django_db
