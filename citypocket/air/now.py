@@ -24,7 +24,7 @@ from citypocket.core.http import Read, freshness_etag
 
 def answer(now: AirNow, language: str) -> Read:
     """The answer of "air now" in `language`, from what `selectors.get_air_now` read."""
-    etag = freshness_etag("air-now", 1, language, now.freshness())
+    etag = freshness_etag("air-now", 2, language, now.freshness())
     return Read(lambda: {
         "city": now.city.slug,
         "date": now.date,

@@ -79,8 +79,10 @@ def render_json(data) -> bytes:
 
 def freshness_etag(*parts) -> str:
     """A strong ETag from what an answer is made of (plain values: their repr is stable), so that a
-    client's validator can be checked before the answer is built. Each read passes its own name and
-    everything that changes its answer (rows read, language, the hour that makes a value stale…)."""
+    client's validator can be checked before the answer is built. Each read passes its own name, the
+    version of its rendering (raised when the same answer is written with other bytes: a strong ETag
+    names one string of bytes) and everything that changes its answer (rows read, language, the hour
+    that makes a value stale…)."""
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
 
 

@@ -125,7 +125,7 @@ def _list_made_of(place, digest: str) -> tuple:
     """What the list is made of besides the moment: its rows, the city's time zone, the language of
     its labels and the rules of the status."""
     labels = list(translated(status.STATUS_LABELS).values())
-    return ("car-parks", 1, digest, place.timezone, get_language(), labels, settings.MOBILITY_STALE_MINUTES,
+    return ("car-parks", 2, digest, place.timezone, get_language(), labels, settings.MOBILITY_STALE_MINUTES,
             settings.MOBILITY_ALMOST_FULL_SHARE)
 
 

@@ -128,7 +128,7 @@ def list_sensors(
 def latest_values(place, *, kind: str | None) -> Read:
     """The city's sensors with their latest values (of one kind, or all): the answer of list_sensors."""
     sensors = selectors.list_sensors_latest(city=place, kind=kind)
-    etag = freshness_etag("sensors", 1, kind, [
+    etag = freshness_etag("sensors", 2, kind, [
         (sensor.pk, sensor.external_id, sensor.name, sensor.kind, sensor.lat, sensor.lon, sensor.simulated, values)
         for sensor, values in sensors
     ])
@@ -234,7 +234,7 @@ def observation_series(
             {key: value for key, value in item.items() if value is not None}
             for item in rollups.series(datastream=stream, city=place, resolution=resolution, start=start, end=end)
         ]
-    return Read(lambda: series, etag=freshness_etag("observations", 1, series))
+    return Read(lambda: series, etag=freshness_etag("observations", 2, series))
 
 
 SENSOR_KINDS = ("air", "parking", "traffic", "other")
