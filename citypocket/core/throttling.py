@@ -85,19 +85,20 @@ class LocalCounts:
     of a web process count exactly. A cache backend in memory would pickle each value and check each
     key's characters at every call, on every public read."""
 
-    def __init__(self, *, max_entries: int):
+    def __init__(self, *, max_entries: int, clock=time.time):
         self.max_entries = max_entries
-        self._cache: dict[str, list] = {}  # key -> [expires at (time.time()), value]
+        self.clock = clock
+        self._cache: dict[str, list] = {}  # key -> [expires at (clock()), value]
         self._lock = threading.Lock()
 
     def get(self, key: str, default=None):
         entry = self._cache.get(key)
-        return default if entry is None or entry[0] <= time.time() else entry[1]
+        return default if entry is None or entry[0] <= self.clock() else entry[1]
 
     def add(self, key: str, value, timeout: float) -> bool:
         """Sets `key` for `timeout` seconds unless it holds a live value; True when it was set."""
         with self._lock:
-            now = time.time()
+            now = self.clock()
             entry = self._cache.get(key)
             if entry is not None and entry[0] > now:
                 return False
@@ -109,7 +110,7 @@ class LocalCounts:
     def incr(self, key: str, delta: int = 1) -> int:
         with self._lock:
             entry = self._cache.get(key)
-            if entry is None or entry[0] <= time.time():
+            if entry is None or entry[0] <= self.clock():
                 raise ValueError(f"Key {key!r} not found.")
             entry[1] += delta
             return entry[1]

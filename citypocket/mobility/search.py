@@ -149,7 +149,7 @@ def search(
 ) -> SearchOutcome:
     """Ranks the city's car parks for a destination; see the module docstring for the score."""
     arrive_label = arrive_at.astimezone(city.zone).strftime("%H:%M")
-    words = translated(REASONS)
+    words, approach_reasons = translated(REASONS), translated(traffic.APPROACH_REASONS)
     south, west, north, east = geo.bbox_around(lat, lon, max_walk_m / geo.WALK_DETOUR)
     # One read for both kinds of candidates: the walking reach (city, lat, lon index) or the city's
     # park-and-rides (partial index); PostgreSQL ORs the two index scans. The same read brings the
@@ -253,7 +253,7 @@ def search(
         penalty = traffic.APPROACH_PENALTY.get(approach, 0.0)
         if penalty:
             score -= penalty
-            reasons.append(translated(traffic.APPROACH_REASONS)[approach])
+            reasons.append(approach_reasons[approach])
         if height_cm and car_park.max_height_cm is None:
             reasons.append(words["height_unknown"])
         if car_park.approximate_location:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -123,8 +124,6 @@ def test_concurrent_counts_add_up_exactly():
 
 def test_a_client_pseudonym_changes_with_the_utc_day_and_the_limit(monkeypatch):
     """Keys of one address cannot be linked across days (UTC) or across limits, and never hold it."""
-    from datetime import UTC, datetime, timedelta, timezone
-
     request = RequestFactory(REMOTE_ADDR="192.0.2.44").get("/")
     paris = timezone(timedelta(hours=1))
     pin_now(monkeypatch, datetime(2026, 12, 2, 0, 30, tzinfo=paris))  # 1 December, 23:30 UTC
@@ -137,13 +136,12 @@ def test_a_client_pseudonym_changes_with_the_utc_day_and_the_limit(monkeypatch):
     assert "192.0.2.44" not in late and len(late) == 32
 
 
-def test_the_local_counts_keep_a_window_like_the_shared_cache(monkeypatch):
+def test_the_local_counts_keep_a_window_like_the_shared_cache():
     """The read limit's counters in the process (no Redis): the same windows as the shared cache's, a
     window's end opening the next one, and exact counts from threads."""
-    local = throttling.LocalCounts(max_entries=100)
     rate, start = Rate(5, 3600), 1_800_000_000.0
     clock = [start]
-    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    local = throttling.LocalCounts(max_entries=100, clock=lambda: clock[0])
     decisions = [throttling.consume("t:a", rate, now=start + i, store=local) for i in range(6)]
     assert [d.allowed for d in decisions] == [True] * 5 + [False]
     assert decisions[-1].retry_after == 3600 - 5
@@ -163,11 +161,10 @@ def test_the_local_counts_keep_a_window_like_the_shared_cache(monkeypatch):
         local.incr("t:n")
 
 
-def test_full_local_counts_forget_expired_windows_first(monkeypatch):
+def test_full_local_counts_forget_expired_windows_first():
     """At the limit of entries the expired ones make room; when all are live, the oldest third goes."""
-    local = throttling.LocalCounts(max_entries=6)
     clock = [1_000.0]
-    monkeypatch.setattr(throttling.time, "time", lambda: clock[0])
+    local = throttling.LocalCounts(max_entries=6, clock=lambda: clock[0])
     for name in "abc":
         local.add(name, 1, timeout=10)
     clock[0] += 5
