@@ -44,10 +44,11 @@ def test_staffed_services_come_before_the_round_the_clock_ones(client, rouen):
 
 
 def test_home_lists_at_most_three_events_of_today(client, rouen):
+    # Under way now, so it falls in "today" whatever the hour, midnight included.
     now = timezone.now()
     for number in range(5):
-        EventFactory(city=rouen, title_fr=f"Concert {number}", starts_at=now + dt.timedelta(minutes=1),
-                     ends_at=now + dt.timedelta(minutes=30))
+        EventFactory(city=rouen, title_fr=f"Concert {number}", starts_at=now - dt.timedelta(minutes=1),
+                     ends_at=now + dt.timedelta(minutes=1))
     agenda = tile(client.get("/rouen/").content.decode(), "agenda")
     assert agenda.count('href="/rouen/agenda/evenement-') == 3
     assert "5 événements aujourd\u2019hui" in agenda or "5 événements aujourd'hui" in agenda

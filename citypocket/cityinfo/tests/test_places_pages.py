@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def places(rouen, aix):
     PlaceFactory(city=rouen, slug="mairie", name="Mairie de test", opening_hours="24/7", lat=49.4433, lon=1.0999)
     PlaceFactory(city=rouen, slug="toilettes", name="Toilettes de test", kind=PlaceKind.TOILETS,
-                 opening_hours="Mo-Su 00:00-00:01", wheelchair="no", lat=49.4428, lon=1.0880)
+                 opening_hours="off", wheelchair="no", lat=49.4428, lon=1.0880)
     PlaceFactory(city=aix, slug="mairie", name="Mairie d'Aix")
 
 
