@@ -106,6 +106,7 @@ def test_offline_page_calls_for_help_and_lists_the_pages_kept(page, rouen, aix, 
     page.set_viewport_size(PHONE)
     _controlled(page, "/rouen/")
     wait_until(page, kept_offline("/rouen/safety/help/"))
+    wait_until(page, kept_offline("/rouen/"))  # the page itself is stored after it is shown
     page.context.set_offline(True)
     page.goto("/aix-en-provence/")
     assert page.locator("h1").inner_text() == "Vous êtes hors ligne"
