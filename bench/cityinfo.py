@@ -27,7 +27,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import ROOT, free_port, setup_django, web_command, write_docs
+from common import ROOT, free_port, setup_django, web_command, web_description, write_docs
 
 SEARCH_CITY, AGENDA_CITY = "bench-search", "bench-agenda"
 STATIC_ROOT = Path("/tmp/citypocket-bench-static")
@@ -313,7 +313,7 @@ def main() -> None:
     text = f"""Command: `make bench-cityinfo` (`bench/cityinfo.py --database-url ...`), run
 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()},
 PostgreSQL {pg}), a shared machine. Search and agenda are timed in process (every query they make,
-through Django, on the bench database); the home through gunicorn (2 workers x 4 threads as `citypocket run`, production settings,
+through Django, on the bench database); the home through {web_description()} (as `citypocket run`, production settings,
 compressed static files) and Chromium.
 
 | measure | result | target |

@@ -13,12 +13,25 @@ if str(ROOT) not in sys.path:
 
 
 def web_command(port: int) -> list[str]:
-    """The production web process as `citypocket run` starts it: gunicorn, 2 workers x 4 threads, the
-    balanced gthread worker keeping connections alive for 5 s (WEB_KEEPALIVE's default, docs/operations.md
-    "Serving")."""
-    return [sys.executable, "-m", "gunicorn", "citypocket.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--threads", "4", "--worker-class", "citypocket.core.serverworker.BalancedThreadWorker",
-            "--keep-alive", "5", "--log-level", "warning"]
+    """The production web process as `citypocket run` starts it (call after setup_django): gunicorn with
+    the settings' WEB_WORKERS, WEB_THREADS and WEB_KEEPALIVE (by default one process more than the CPUs,
+    each answering one request at a time; core/serverworker.py, docs/operations.md "Serving")."""
+    from django.conf import settings
+
+    from citypocket.core.serverworker import gunicorn_command
+
+    return [*gunicorn_command(host="127.0.0.1", port=port, workers=settings.WEB_WORKERS,
+                              threads=settings.WEB_THREADS, keepalive=settings.WEB_KEEPALIVE),
+            "--log-level", "warning"]
+
+
+def web_description() -> str:
+    """web_command's model in words, for the docs (call after setup_django)."""
+    from django.conf import settings
+
+    if settings.WEB_THREADS > 1:
+        return f"gunicorn {settings.WEB_WORKERS} workers x {settings.WEB_THREADS} threads (balanced keep-alive)"
+    return f"gunicorn {settings.WEB_WORKERS} processes answering one request at a time"
 
 
 def ensure_database(url: str) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from common import ROOT, free_port, setup_django, web_command, write_docs
+from common import ROOT, free_port, setup_django, web_command, web_description, write_docs
 
 DATASETTE_VENV = Path("/tmp/citypocket-bench-datasette")
 SMALL, LARGE = "bench-mobility-10", "bench-mobility-10k"
@@ -359,7 +359,7 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_onl
            "ALLOWED_HOSTS": "127.0.0.1", "STATIC_MANIFEST": "off", "SECURE_SSL_REDIRECT": "off",
            "API_READ_RATE": "100000000/min", "SIMULATOR": "off", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": "600",
            "SAFETY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode()}  # DEBUG off needs one
-    # The production web process, as `citypocket run` starts it (2 workers x 4 threads).
+    # The production web process, as `citypocket run` starts it (bench/common.py, web_command).
     uport = free_port()
 
     def gunicorn(bind_port: int, extra: dict):
@@ -566,7 +566,7 @@ def markdown(http: dict, backtest_rows: list[dict], seconds: int) -> str:
     scale = http["search_10k_uncached"]["p50"] / http["search_uncached"]["p50"]
     out = [
         f"Command: `make bench-mobility` (`bench/mobility.py`), `wrk -t1 -c8 -d{seconds}s --latency` on loopback. "
-        "CityPocket: gunicorn 2 workers x 4 threads (balanced keep-alive), running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
+        f"CityPocket: {web_description()}, running `citypocket.wsgi` (as `citypocket run`), PostgreSQL, "
         "DEBUG off, persistent connections (`DB_CONN_MAX_AGE=600`), with the default 5 s edge cache in front of "
         "Django (docs/architecture.md) and without it (`MOBILITY_RESPONSE_CACHE_SECONDS=0`: every request goes "
         "through Django and reads the database). The search asks for an arrival in one hour, so each answer "

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from common import ROOT, free_port, setup_django, web_command, write_docs
+from common import ROOT, free_port, setup_django, web_command, web_description, write_docs
 from mobility import datasette_bin, wait_up
 
 CITY = "bench-opendata"
@@ -295,7 +295,7 @@ def run(database_url: str, sqlite_path: Path, pages: int, rounds: int, redis_url
            "SAFETY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode()}  # DEBUG off needs one
     if redis_url:  # the shared cache of a production install (docs/configuration.md): rate-limit counters
         env["REDIS_URL"] = redis_url
-    # The production web process, as `citypocket run` starts it (2 workers x 4 threads).
+    # The production web process, as `citypocket run` starts it (bench/common.py, web_command).
     web = subprocess.Popen(web_command(port),
                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Datasette with no cap on the size of a CSV (100 MB by default; the 1 000 000 rows are ~75 MB).
@@ -417,7 +417,7 @@ def markdown(results: dict, timings: dict, rounds: int, redis_url: str = "") -> 
         f"{STATIONS} air stations x {len(PROPERTIES)} pollutants x {HOURS:,} hourly values = **{ROWS:,} observations** "
         f"(the `{DATASET}` dataset, 8 columns), made by one `INSERT ... SELECT` over `generate_series` in "
         f"{timings.get('load_s', float('nan')):.1f} s, then `VACUUM ANALYZE` and `sync_opendata`. CityPocket: "
-        "gunicorn 2 workers x 4 threads running `citypocket.wsgi` (as `citypocket run`), DEBUG off, "
+        f"{web_description()} running `citypocket.wsgi` (as `citypocket run`), DEBUG off, "
         "`DB_CONN_MAX_AGE=600`. Peer: Datasette "
         f"{results.get('datasette_version', '')} (latest from PyPI, throwaway venv) serving the same rows from "
         "SQLite (same columns, same text for times; an index on (station, time)), `max_csv_mb 0`, same run. "

@@ -344,10 +344,15 @@ HOME_TILE_CACHE_SECONDS = env.integer("HOME_TILE_CACHE_SECONDS", 5, minimum=0)
 # --- Processes (`citypocket run`) -----------------------------------------------------------
 WEB_HOST = env.text("HOST", "127.0.0.1")
 WEB_PORT = env.integer("PORT", 8000, minimum=1, maximum=65535)
-WEB_WORKERS = env.integer("WEB_WORKERS", 2, minimum=1)
-# Seconds gunicorn keeps an idle connection open for the client's next request, while its worker holds
-# no more connections than threads (core/serverworker.py); 0 answers each request with
-# `Connection: close` (docs/operations.md, "Serving").
+# Web processes and how each answers (docs/operations.md, "Serving"): one request at a time per
+# process (WEB_THREADS=1, the default: each takes the next connection from the listening socket's one
+# queue), or WEB_THREADS threads keeping connections alive for WEB_KEEPALIVE seconds, while a process
+# holds no more connections than threads (core/serverworker.py); 0 answers each with `Connection: close`.
+# Processes: one more than the CPUs this process may use (at most 8), so that a CPU is not left idle while
+# a process waits for the database or streams an export.
+_CPUS = (os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()) or 1
+WEB_WORKERS = env.integer("WEB_WORKERS", min(_CPUS + 1, 8), minimum=1)
+WEB_THREADS = env.integer("WEB_THREADS", 1, minimum=1)
 WEB_KEEPALIVE = env.integer("WEB_KEEPALIVE", 5, minimum=0)
 
 # --- Sensor engine and demo (docs/sensors.md) -------------------------------------------------

@@ -2,6 +2,7 @@
 documented in docs/configuration.md, and read nowhere else."""
 
 import ast
+import os
 import re
 import runpy
 import subprocess
@@ -99,8 +100,9 @@ def test_defaults_suit_a_laptop(monkeypatch):
     assert (loaded["SAFETY_REPORT_RATE"], loaded["SAFETY_FOLLOW_RATE"], loaded["SAFETY_HOTSPOT_K"]) == ("5/h", "30/h", 11)
     assert loaded["TRUSTED_PROXY_COUNT"] == loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
     assert loaded["SENSOR_FEEDS"] == [] and loaded["AIR_ATMO_FEEDS"] == {} and loaded["SAFETY_ENCRYPTION_KEYS"] == []
-    assert (loaded["WEB_HOST"], loaded["WEB_PORT"], loaded["WEB_WORKERS"]) == ("127.0.0.1", 8000, 2)
-    assert loaded["WEB_KEEPALIVE"] == 5 and loaded["DB_POOL_SIZE"] == 0
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert (loaded["WEB_HOST"], loaded["WEB_PORT"], loaded["WEB_WORKERS"]) == ("127.0.0.1", 8000, min(cpus + 1, 8))
+    assert (loaded["WEB_THREADS"], loaded["WEB_KEEPALIVE"], loaded["DB_POOL_SIZE"]) == (1, 5, 0)
     assert "prepare_threshold" not in loaded["DATABASES"]["default"]["OPTIONS"]  # SQLite prepares nothing
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from citypocket.core.management.commands.run import Command
+from citypocket.core.serverworker import gunicorn_command
 from citypocket.sensors.models import Observation
 from citypocket.sensors.tests.factories import air_sensor
 from citypocket.sensors.tests.test_http_ingest import batch, make_token
@@ -31,12 +32,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(rouen):
-    """gunicorn with the command line of `citypocket run` (one worker); an operator's GUNICORN_CMD_ARGS
-    asks for gunicorn's access log on stdout."""
+def start_server(threads: int = 1):
+    """gunicorn with the command line of `citypocket run` (one worker, `threads` as WEB_THREADS); an
+    operator's GUNICORN_CMD_ARGS asks for gunicorn's access log on stdout. Yields (base URL, stop)."""
     port = free_port()
-    web = dict(Command().processes(host="127.0.0.1", port=port, web_workers=1))["web"]
+    web = gunicorn_command(host="127.0.0.1", port=port, workers=1, threads=threads, keepalive=5)
     env = {**os.environ, "DATABASE_URL": database_url(), "SIMULATOR": "off", "PYTHONUNBUFFERED": "1",
            "GUNICORN_CMD_ARGS": "--access-logfile -"}
     process = subprocess.Popen(web, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -65,6 +65,18 @@ def server(rouen):
         if process.poll() is None:
             process.kill()
             process.communicate(timeout=10)
+
+
+@pytest.fixture
+def server(rouen):
+    """The web process as `citypocket run` starts it by default: one request at a time per process."""
+    yield from start_server()
+
+
+@pytest.fixture
+def threaded_server(rouen):
+    """The web process with WEB_THREADS=4: gthread keeping connections alive."""
+    yield from start_server(threads=4)
 
 
 def test_gunicorn_reads_a_chunked_ingest_body_and_logs_no_client_address(server, rouen):
@@ -96,15 +108,42 @@ def test_gunicorn_reads_a_chunked_ingest_body_and_logs_no_client_address(server,
     assert CLIENT not in text, text
 
 
-def test_citypocket_run_keeps_connections_with_the_balanced_worker_unless_told_not_to(settings):
-    """gunicorn runs the balanced gthread worker, its keep-alive following WEB_KEEPALIVE (5 s by default)."""
+def test_citypocket_run_answers_one_request_at_a_time_per_process_unless_given_threads(settings):
+    """By default gunicorn runs the queue worker (one request at a time per process, no keep-alive); with
+    WEB_THREADS above 1, the balanced gthread worker with that many threads, its keep-alive following
+    WEB_KEEPALIVE."""
     def web() -> list[str]:
-        return dict(Command().processes(host="127.0.0.1", port=8000, web_workers=2))["web"]
+        return dict(Command().processes(host="127.0.0.1", port=8000, web_workers=3))["web"]
 
+    assert web()[web().index("--worker-class") + 1] == "citypocket.core.serverworker.QueueWorker"
+    assert web()[web().index("--workers") + 1] == "3"
+    assert "--threads" not in web() and "--keep-alive" not in web()
+    settings.WEB_THREADS = 4
     assert web()[web().index("--worker-class") + 1] == "citypocket.core.serverworker.BalancedThreadWorker"
+    assert web()[web().index("--threads") + 1] == "4"
     assert web()[web().index("--keep-alive") + 1] == "5"
     settings.WEB_KEEPALIVE = 0
     assert web()[web().index("--keep-alive") + 1] == "0"
+
+
+def test_a_silent_connection_does_not_hold_the_only_process(server):
+    """A client that connects and sends nothing (a browser's speculative connection) does not stop the
+    one process from answering the next client, and each answer closes its connection: the client's next
+    request goes to whichever process is free (docs/operations.md, "Serving")."""
+    base, stop = server
+    address = ("127.0.0.1", int(base.rsplit(":", 1)[1]))
+    with socket.create_connection(address, timeout=30) as silent:
+        time.sleep(0.5)
+        started = time.monotonic()
+        with socket.create_connection(address, timeout=30) as raw:
+            head = answer(raw)
+            assert b"\r\nConnection: close\r\n" in head, head
+            assert raw.recv(1) == b"", "closed after its answer"
+        assert time.monotonic() - started < 3, "answered while the silent connection stayed open"
+        assert httpx.get(f"{base}/healthz", timeout=3).status_code == 200
+        silent.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # speaks at last: answered
+        assert answer(silent).startswith(b"HTTP/1.1 200")
+    stop()
 
 
 def answer(raw: socket.socket) -> bytes:
@@ -121,11 +160,11 @@ def answer(raw: socket.socket) -> bytes:
     return head
 
 
-def test_a_worker_keeps_one_connection_per_thread_and_closes_the_others_after_their_answer(server):
+def test_a_worker_keeps_one_connection_per_thread_and_closes_the_others_after_their_answer(threaded_server):
     """The worker (4 threads) keeps a connection for the client's next request; while it holds more
     connections than threads, each answer closes its connection, so that the client's next one goes to
     whichever worker is free (docs/operations.md, "Serving")."""
-    base, stop = server
+    base, stop = threaded_server
     address = ("127.0.0.1", int(base.rsplit(":", 1)[1]))
     with socket.create_connection(address, timeout=30) as raw:
         assert b"Connection: close" not in answer(raw)

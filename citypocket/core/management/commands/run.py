@@ -13,6 +13,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from honcho.manager import Manager
 
+from citypocket.core.serverworker import gunicorn_command
+
 
 class Command(BaseCommand):
     help = "Migrate, load the demo cities and run web + worker + clock + ingest in the foreground."
@@ -47,20 +49,10 @@ class Command(BaseCommand):
         processes = [
             (
                 "web",
-                [
-                    sys.executable, "-m", "gunicorn", "citypocket.wsgi:application",
-                    "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-                    # gthread keeping connections alive only up to one per thread, so that clients spread
-                    # over the workers instead of staying with the one that accepted them
-                    # (core/serverworker.py, docs/operations.md "Serving"); WEB_KEEPALIVE=0 closes each.
-                    "--worker-class", "citypocket.core.serverworker.BalancedThreadWorker",
-                    "--keep-alive", str(settings.WEB_KEEPALIVE),
-                    "--graceful-timeout", "5", "--error-logfile", "-",
-                    # The longest request line gunicorn reads; core.guards answers longer than 4096 with a 414 problem.
-                    "--limit-request-line", "8190",
-                    # No access log and no client address in gunicorn's own lines (core/serverlog.py).
-                    "--logger-class", "citypocket.core.serverlog.AddressFreeLogger",
-                ],
+                # One request at a time per process by default (WEB_THREADS), or threads keeping
+                # connections alive (core/serverworker.py, docs/operations.md "Serving").
+                gunicorn_command(host=host, port=port, workers=web_workers, threads=settings.WEB_THREADS,
+                                 keepalive=settings.WEB_KEEPALIVE),
             ),
             ("worker", [*citypocket, "db_worker", "--no-reload", "--interval", "1"]),
             ("clock", [*citypocket, "clock", "--no-heartbeat"]),
