@@ -6,7 +6,7 @@ made safe for clients that connect before they speak). With threads (`WEB_THREAD
 keeps connections alive (`BalancedThreadWorker`). Measured on 2 vCPU without the edge cache
 (docs/operations.md, "Serving"; docs/benchmarks.md), one request at a time per process gave every hot
 read a p99 20 to 70 % lower than 2 processes of 4 threads, whose threads take turns on the process's one
-interpreter lock, at as many requests a second or more (the car-park list, the cheapest, 8 % fewer).
+interpreter lock, at as many requests a second or more (but the car-park list, the cheapest: 8 % fewer).
 
 The queue worker answers with `Connection: close`: each request comes on a new connection, which the
 reverse proxy in front of production opens to gunicorn anyway (it keeps the phones' connections). As
