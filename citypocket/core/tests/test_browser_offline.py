@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from citypocket.core import views
 from citypocket.core.models import IdempotentAnswer
-from citypocket.core.tests.browser import kept_offline, wait_until
+from citypocket.core.tests.browser import WORKER_IN_CONTROL, kept_offline, wait_until
 from citypocket.safety import crypto
 from citypocket.safety.models import WEEKDAYS, HarassmentReport
 from citypocket.safety.tests.factories import SafePlaceFactory
@@ -140,6 +140,59 @@ def test_a_copy_says_when_it_was_saved(page, rouen, axe):
     page.context.set_offline(False)
     page.goto("/rouen/")
     assert page.locator(".saved-copy").count() == 0
+
+
+def test_a_page_saved_again_is_never_without_its_copy(page, rouen):
+    """While the worker saves the same page twenty times, its copy can be read at every moment, and only one is kept."""
+    _controlled(page, "/rouen/")
+    wait_until(page, kept_offline("/rouen/"))
+    misses, saves, copies, vary = page.evaluate("""async () => {
+        const cache = await caches.open('pages-v4');
+        const savedAt = async () => (await cache.match('/rouen/', {ignoreVary: true}))?.headers.get('X-Saved-At');
+        const seen = new Set();
+        let misses = 0, looking = true;
+        const watch = (async () => {
+            while (looking) {
+                const saved = await savedAt();
+                if (saved) seen.add(saved); else misses++;
+            }
+        })();
+        for (let i = 0; i < 20; i++) {
+            navigator.serviceWorker.controller.postMessage({type: 'precache', urls: ['/rouen/']});
+            await new Promise((done) => setTimeout(done, 40));
+        }
+        const deadline = Date.now() + 5000;
+        while (seen.size < 10 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
+        looking = false;
+        await watch;
+        const copies = await cache.matchAll('/rouen/', {ignoreVary: true});
+        return [misses, seen.size, copies.length, copies[0].headers.get('Vary')];
+    }""")
+    assert saves >= 10  # the copy was replaced many times while it was watched
+    assert misses == 0
+    assert copies == 1 and vary is None
+
+
+def test_the_previous_workers_public_copies_are_carried_over(page, rouen, aix):
+    """An update keeps the offline copies: pages-v3's copy moves to pages-v4, without Vary, and answers offline."""
+    page.goto("/static/core/app.css")  # same origin, no worker yet
+    page.evaluate("""() => caches.open('pages-v3').then((cache) => cache.put('/aix-en-provence/',
+        new Response('<body><h1>Aix-en-Provence</h1><p>copie v3</p></body>',
+                     {headers: {'Content-Type': 'text/html', 'Vary': 'Cookie, Accept-Language',
+                                'X-Saved-At': '2026-12-01T08:00:00Z'}})))""")
+    page.goto("/rouen/")  # Aix's home is not among the pages Rouen's home asks the worker to keep
+    page.wait_for_function(WORKER_IN_CONTROL)
+    wait_until(page, "() => caches.has('pages-v3').then((has) => !has)")
+    copy = page.evaluate("""() => caches.open('pages-v4').then((cache) => cache.match('/aix-en-provence/'))
+        .then((hit) => hit && hit.text().then((text) => [text, hit.headers.get('Vary'), hit.headers.get('X-Saved-At')]))""")
+    assert copy == ["<body><h1>Aix-en-Provence</h1><p>copie v3</p></body>", None, "2026-12-01T08:00:00Z"]
+    page.context.set_offline(True)
+    try:
+        page.goto("/aix-en-provence/")
+        assert "copie v3" in page.content()
+        assert page.locator("body").get_attribute("data-saved-at") == "2026-12-01T08:00:00Z"
+    finally:
+        page.context.set_offline(False)
 
 
 def test_a_new_version_waits_for_the_person_to_reload(page, rouen, monkeypatch):

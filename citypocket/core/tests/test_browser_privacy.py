@@ -66,7 +66,7 @@ def test_signed_in_the_offline_copies_are_the_public_pages(page, live_server, ro
     budget, _projects = make_budget(rouen, amount=100)
     sign_in(page, live_server, make_resident(rouen))
     vote(page, budget)
-    wait_until(page, "() => caches.open('pages-v3').then((cache) => cache.match(location.pathname)).then(Boolean)")
+    wait_until(page, "() => caches.open('pages-v4').then((cache) => cache.match(location.pathname)).then(Boolean)")
     assert page.errors == []
     page.context.set_offline(True)  # (the page's own script and style are not kept: they fail to load)
     try:

@@ -91,4 +91,4 @@ def test_the_service_worker_keeps_only_public_answers(client):
     """The worker obeys private/no-store, fetches the pages it keeps without cookies, and drops v1 copies."""
     script = client.get("/sw.js").content.decode()
     assert "no-store|private" in script and 'credentials: "omit"' in script
-    assert 'PAGES_CACHE = "pages-v3"' in script and 'k.startsWith("pages-") && k !== PAGES_CACHE' in script
+    assert 'PAGES_CACHE = "pages-v4"' in script and 'k.startsWith("pages-") && k !== PAGES_CACHE' in script

@@ -16,9 +16,13 @@
    and waits; the page offers "reload" (app.js), and only then does the new worker take over. */
 const VERSION = "{{ version }}";
 const SHELL_CACHE = "shell-" + VERSION;
-/* v3: copies carry their saved time. v2 deleted v1's copies, which could hold personal pages. */
-const PAGES_CACHE = "pages-v3";
-const DATA_CACHE = "data-v1";
+/* pages-v4, data-v2: copies are stored without Vary, so that a new copy replaces the old one in a
+   single step (v3 deleted the old copy first, and a page asked for in between found none); the
+   v3 and v1 copies are carried over. v3: copies carry their saved time. v2 deleted v1's copies,
+   which could hold personal pages. */
+const PAGES_CACHE = "pages-v4";
+const DATA_CACHE = "data-v2";
+const CARRIED_OVER = { "pages-v3": PAGES_CACHE, "data-v1": DATA_CACHE };
 const PAGES_MAX = {{ pages_max }};
 const DATA_MAX = {{ data_max }};
 const SHELL = {{ shell_json|safe }};
@@ -33,9 +37,32 @@ self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)));
 });
 
+/* A copy as it is kept: stamped with the time it was saved, without Vary. Copies are always read
+   with ignoreVary; without Vary, Cache.put matches an existing copy by its URL alone and replaces
+   it, so a copy is never missing while a newer one is saved. */
+async function stamped(response, savedAt) {
+  const headers = new Headers(response.headers);
+  headers.delete("Vary");
+  if (savedAt) headers.set(SAVED_AT, savedAt);
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+/* The previous worker's copies move to this worker's caches, oldest first, unless a newer copy of
+   the same URL is already there. */
+async function carryOver(from, to) {
+  if (!(await caches.has(from))) return;
+  const [old, current] = await Promise.all([caches.open(from), caches.open(to)]);
+  for (const request of await old.keys()) {
+    if (await current.match(request, { ignoreVary: true })) continue;
+    const response = await old.match(request, { ignoreVary: true });
+    if (response) await current.put(request, await stamped(response, null));
+  }
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys()
+    Promise.all(Object.entries(CARRIED_OVER).map(([from, to]) => carryOver(from, to).catch(() => undefined)))
+      .then(() => caches.keys())
       .then((keys) => Promise.all(keys.filter((k) => (k.startsWith("shell-") && k !== SHELL_CACHE)
         || (k.startsWith("pages-") && k !== PAGES_CACHE)
         || (k.startsWith("data-") && k !== DATA_CACHE)).map((k) => caches.delete(k))))
@@ -51,16 +78,13 @@ function mayKeep(response) {
   return !/(^|[\s,])(no-store|private)([\s,=]|$)/.test(control);
 }
 
-/* Stores a copy stamped with the time it was saved, then forgets the oldest beyond `max`
-   (deleting first, so that the keys stay in the order the copies were saved). */
+/* Stores a copy stamped with the time it was saved, then forgets the oldest beyond `max` (put
+   removes the URL's previous copy and appends the new one: the keys stay in the order saved). */
 async function keep(cacheName, max, request, response) {
   if (!mayKeep(response)) return;
-  const headers = new Headers(response.headers);
-  headers.set(SAVED_AT, new Date().toISOString());
-  const stamped = new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+  const copy = await stamped(response, new Date().toISOString());
   const cache = await caches.open(cacheName);
-  await cache.delete(request, { ignoreVary: true });
-  await cache.put(request, stamped);
+  await cache.put(request, copy);
   const keys = await cache.keys();
   await Promise.all(keys.slice(0, Math.max(0, keys.length - max)).map((key) => cache.delete(key)));
 }
