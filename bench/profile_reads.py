@@ -81,6 +81,10 @@ def reads(city: str) -> dict[str, tuple[str, str]]:
         "car-park list": (f"/api/v1/cities/{city}/car-parks", ""),
         "search (arrival in 1 h)": (f"/api/v1/cities/{city}/car-parks/search",
                                     urlencode({"lat": 45.0005, "lon": 4.0005, "arrive_at": arrive})),
+        # As a client writing a float in full sends it (JavaScript's String(number)).
+        "search (coordinates in full)": (f"/api/v1/cities/{city}/car-parks/search",
+                                         urlencode({"lat": "45.000512345678912", "lon": "4.0005123456789123",
+                                                    "arrive_at": arrive})),
         "traffic": ("/api/v1/cities/rouen/traffic", ""),
         "air now": ("/api/v1/cities/rouen/air/now", ""),
         "latest sensor values": ("/api/v1/cities/rouen/sensors", ""),

@@ -90,9 +90,11 @@ def register(route: str, path_regex: str, *, handler: Callable[..., Read], param
 
 
 # --- Parameters as ninja's validation reads them; anything less plain is declined (Django says why).
-_NUMBER = re.compile(r"-?(0|[1-9]\d{0,3})(\.\d{1,15})?\Z")
+# A coordinate as a browser or Python writes a float holds up to 17 significant digits (String(1.0993468743210912)):
+# those are plain too.
+_NUMBER = re.compile(r"-?(0|[1-9]\d{0,3})(\.\d{1,20})?\Z")
 _INTEGER = re.compile(r"(0|[1-9]\d{0,5})\Z")
-_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?\Z")
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,20})?)?(Z|[+-]\d\d:\d\d)?\Z")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 

@@ -127,6 +127,16 @@ def test_search_is_django_s_answer(stack, parks, params):
         assert header(answer, "X-Prediction-Source")
 
 
+@pytest.mark.parametrize(("lat", "lon"), [
+    ("49.443012345678912", "1.0993468743210912"),  # as String(number) writes a float: 17 significant digits
+    ("49.44", "1.09934687432109123456"),
+])
+def test_search_at_coordinates_written_in_full_is_django_s_answer(stack, parks, lat, lon):
+    query = urlencode({"lat": lat, "lon": lon, "arrive_at": arrival()})
+    answer = assert_fast_is_django(stack, "/api/v1/cities/rouen/car-parks/search", query)
+    assert answer[0] == "200 OK"
+
+
 @pytest.mark.parametrize(("query", "headers"), [
     ("", {}),
     ("", {"HTTP_ACCEPT_LANGUAGE": "en"}),
