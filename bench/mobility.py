@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -350,7 +351,45 @@ def uncached_targets(ubase: str, dbase: str, db: str, arrive: str) -> dict[str, 
         "home": (f"{ubase}/{AIR_CITY}/", None),
         # The uncached list again, asked with the ETag of its current answer: a 304 each time.
         "list_304": (f"{ubase}/api/v1/cities/{SMALL}/car-parks", None),
+        # The uncached list while a new reading of one of its car parks arrives every second (readings_arriving).
+        "list_readings": (f"{ubase}/api/v1/cities/{SMALL}/car-parks", None),
     }
+
+
+class readings_arriving:
+    """A new reading of one of the small city's car parks every `every` seconds, in turn, through the sensor
+    engine's ingest, while the block runs: each one changes the list's rows (Rouen's ~20 car parks, each
+    reporting every minute or so, change them about every 3 s)."""
+
+    def __init__(self, every: float = 1.0):
+        self.every, self.count, self.stop = every, 0, threading.Event()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        from citypocket.cities.models import City
+        from citypocket.sensors.ingest import ingest_observations
+        from citypocket.sensors.readings import Parsed, Reading
+
+        city = City.objects.get(slug=SMALL)
+        rng = random.Random(18)
+        try:
+            while not self.stop.wait(self.every):
+                reading = Reading(f"P-{self.count % 10:05d}", "available_spots", datetime.now(UTC).replace(microsecond=0),
+                                  float(rng.randrange(400)), "1")
+                ingest_observations(city=city, batch=Parsed.from_readings([reading]), source="bench")
+                self.count += 1
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
 
 
 def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_only: bool = False) -> dict:
@@ -404,7 +443,12 @@ def run_http(database_url: str, seconds: int, sqlite_path: Path, *, uncached_onl
             # has been running has long done (measured: p99 43 ms in the first second after the
             # start, 16-24 ms in the next seven).
             wrk(url, 1, script, headers)
-            results[name] = wrk(url, seconds, script, headers)
+            if name == "list_readings":
+                with readings_arriving() as arriving:
+                    results[name] = wrk(url, seconds, script, headers)
+                results[name]["readings"] = arriving.count
+            else:
+                results[name] = wrk(url, seconds, script, headers)
             print(f"{name}: {results[name]}", flush=True)
         if uncached_only:
             return results
@@ -520,6 +564,7 @@ HOT_TARGETS = (  # (label, result, Datasette's result or None, target ratio or N
      "day_series_datasette", 2.0),
     ("city home `/rouen/` (HTML)", "home", None, None),
     ("`GET …/car-parks` with `If-None-Match` (304)", "list_304", None, None),
+    ("`GET …/car-parks` (10) while a new reading arrives every second", "list_readings", "list_datasette", 2.0),
 )
 
 
@@ -551,6 +596,9 @@ def uncached_markdown(http: dict, seconds: int) -> str:
             out.append(f"| {label} | {mine['rps']:,.0f} | {mine['p99']:.1f} | — | — | — | {goal} |")
             if name == "home":
                 verdicts.append(("home >= 500 req/s", mine["rps"] >= 500))
+    if "list_readings" in http:
+        out += ["", f"While the list was read with readings arriving, {http['list_readings']['readings']} readings "
+                "were ingested (one a second, each changing the list's rows): the list was made again after each."]
     out += ["", "Targets on this run: " + "; ".join(
         f"{name} {'met' if ok else '**not met**'}" for name, ok in verdicts) + ".",
         f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs."]

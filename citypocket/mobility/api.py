@@ -19,6 +19,7 @@ from citypocket.core.http import (
     held_lasting_etags,
     lasting_etag,
     read_answer,
+    render_json,
 )
 from citypocket.core.i18n import translated
 from citypocket.core.params import CitySlug
@@ -88,6 +89,13 @@ def list_car_parks(
     return ngsild.vary_on_accept(read_answer(request, car_park_list(request, place, now=timezone.now())))
 
 
+# The last list this process made, per city and language, on PostgreSQL: (ETag, the moment it holds
+# through, body). A lasting ETag names its body: the rows' digest, the city's time zone, the language,
+# the status rules and a moment through which no status changes with time alone (car_park_list). While
+# that moment holds and PostgreSQL's digest of the rows gives the same ETag, the list is these bytes.
+_MADE_LISTS: dict[tuple[int, str], tuple[str, datetime | None, bytes]] = {}
+
+
 def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
     """The GeoJSON list (a hot read, also answered by the fast lane: core.fastlane): built in the
     CarParkCollection shape and rendered without ninja's output validation (core.http; tests/test_api.py
@@ -97,9 +105,15 @@ def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
     rows read (mobility.rows), the language and the rules of the status, through the first moment a
     status may change with time alone (status.unchanged_through). A client that holds it while it
     still holds gets its 304 from the digest alone, computed by PostgreSQL: the rows are neither sent
-    nor made into an answer. Elsewhere the ETag comes from the body (ConditionalGetMiddleware)."""
+    nor made into an answer. The same check finds the last list this process made (_MADE_LISTS): while
+    its ETag holds, its body is the answer, read from the digest alone too. Elsewhere the ETag comes
+    from the body (ConditionalGetMiddleware)."""
     held = held_lasting_etags(request, now)
-    if held:
+    key = (place.pk, get_language())
+    made = _MADE_LISTS.get(key)
+    if made is not None and made[1] is not None and now > made[1]:
+        made = None
+    if held or made:
         digest = selectors.car_park_list_digest(city=place)
         if digest is not None:
             made_of = _list_made_of(place, digest)
@@ -107,14 +121,19 @@ def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
                 if lasting_etag(through, *made_of) == etag:
                     return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=etag,
                                 content_type=GEOJSON_CONTENT_TYPE)
+            if made is not None and lasting_etag(made[1], *made_of) == made[0]:
+                return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=made[0],
+                            content_type=GEOJSON_CONTENT_TYPE, rendered=made[2])
     items, digest = selectors.list_car_parks_digested(city=place, now=now)
-    etag = None
-    if digest is not None:
-        moments = [status.unchanged_through(opening_hours=item.car_park.opening_hours, tz=place.timezone,
-                                            reading_time=item.car_park.free_time, now=now) for item in items]
-        through = min((moment for moment in moments if moment is not None), default=None)
-        etag = lasting_etag(through, *_list_made_of(place, digest))
-    return Read(lambda: _list_data(items), etag=etag, content_type=GEOJSON_CONTENT_TYPE)
+    if digest is None:
+        return Read(lambda: _list_data(items), content_type=GEOJSON_CONTENT_TYPE)
+    moments = [status.unchanged_through(opening_hours=item.car_park.opening_hours, tz=place.timezone,
+                                        reading_time=item.car_park.free_time, now=now) for item in items]
+    through = min((moment for moment in moments if moment is not None), default=None)
+    etag = lasting_etag(through, *_list_made_of(place, digest))
+    body = render_json(_list_data(items))
+    _MADE_LISTS[key] = (etag, through, body)
+    return Read(lambda: _list_data(items), etag=etag, content_type=GEOJSON_CONTENT_TYPE, rendered=body)
 
 
 def _list_data(items) -> dict:

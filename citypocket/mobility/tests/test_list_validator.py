@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from citypocket.core.http import held_lasting_etags, lasting_etag
+from citypocket.core.http import held_lasting_etags, lasting_etag, render_json
 from citypocket.mobility import api, selectors, status
 from citypocket.mobility.models import CarPark
 from citypocket.mobility.tests.conftest import push
@@ -223,3 +223,42 @@ def test_unchanged_through_a_range_that_ends_at_midnight():
         return status.is_open_at(hours, moment, "Europe/Paris")
 
     assert open_at(through) and not open_at(through + timedelta(microseconds=1))
+
+
+def fresh_body(place, now: datetime, language: str = "fr") -> bytes:
+    """The list made from its rows, as if no list had been made before."""
+    with translation.override(language):
+        return render_json(api._list_data(selectors.list_car_parks_rows(city=place, now=now)))
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_the_list_made_last_is_the_answer_while_its_etag_holds(demo_parks, settings):
+    """A second request reads the rows' digest only and answers the bytes made last, which are the bytes
+    the rows give now; a new reading, a reading turning stale or another language makes the list again."""
+    rouen = demo_parks["rouen"]
+    api._MADE_LISTS.clear()
+    CarPark.objects.filter(city=rouen).update(opening_hours={})
+    start = datetime.now(UTC).replace(microsecond=0)
+    for sensor in CarPark.objects.filter(city=rouen).values_list("sensor__external_id", flat=True):
+        push(rouen, sensor, 100, at=start - timedelta(minutes=5))
+    first, body, queries = read(rouen, now=start)
+    assert len(car_park_rows := [q for q in queries if "mobility_carpark" in q]) == 1 and "OVER ()" in car_park_rows[0]
+    again, same, queries = read(rouen, now=start + timedelta(minutes=1))
+    assert [q for q in queries if "mobility_carpark" in q] == [q for q in queries if digest_only(q)] != []
+    assert (again.etag, same) == (first.etag, body) and same == fresh_body(rouen, start + timedelta(minutes=1))
+    english, english_body, _queries = read(rouen, now=start, language="en")
+    assert english.etag != first.etag and english_body == fresh_body(rouen, start, "en") != body
+
+    push(rouen, "ROUEN-P-HOTEL-DE-VILLE", 42, at=start)
+    after_reading, changed, _queries = read(rouen, now=start + timedelta(minutes=1))
+    assert after_reading.etag != first.etag and changed == fresh_body(rouen, start + timedelta(minutes=1)) != body
+
+    turns_stale = through_of(after_reading.etag)
+    assert turns_stale == start - timedelta(minutes=5) + timedelta(minutes=settings.MOBILITY_STALE_MINUTES)
+    assert read(rouen, now=turns_stale)[1] == changed
+    later, stale, queries = read(rouen, now=turns_stale + timedelta(microseconds=1))
+    assert not any(digest_only(q) for q in queries)  # the list made last no longer holds: the rows are read
+    assert later.etag != after_reading.etag and stale == fresh_body(rouen, turns_stale + timedelta(microseconds=1))
+    others = [f for f in json.loads(stale)["features"] if f["properties"]["sensor"] != "ROUEN-P-HOTEL-DE-VILLE"]
+    assert {(f["properties"]["stale"], f["properties"]["available"]) for f in others} == {(True, None)}
