@@ -94,7 +94,7 @@ def register(route: str, path_regex: str, *, handler: Callable[..., Read], param
 # those are plain too.
 _NUMBER = re.compile(r"-?(0|[1-9]\d{0,3})(\.\d{1,20})?\Z")
 _INTEGER = re.compile(r"(0|[1-9]\d{0,5})\Z")
-_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,20})?)?(Z|[+-]\d\d:\d\d)?\Z")
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?\Z")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 

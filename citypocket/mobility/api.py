@@ -117,13 +117,15 @@ def car_park_list(request: HttpRequest, place, *, now: datetime) -> Read:
         digest = selectors.car_park_list_digest(city=place)
         if digest is not None:
             made_of = _list_made_of(place, digest)
+
+            def build():
+                return _list_data(selectors.list_car_parks_rows(city=place, now=now))
+
             for etag, through in held:
                 if lasting_etag(through, *made_of) == etag:
-                    return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=etag,
-                                content_type=GEOJSON_CONTENT_TYPE)
+                    return Read(build, etag=etag, content_type=GEOJSON_CONTENT_TYPE)
             if made is not None and lasting_etag(made[1], *made_of) == made[0]:
-                return Read(lambda: _list_data(selectors.list_car_parks_rows(city=place, now=now)), etag=made[0],
-                            content_type=GEOJSON_CONTENT_TYPE, rendered=made[2])
+                return Read(build, etag=made[0], content_type=GEOJSON_CONTENT_TYPE, rendered=made[2])
     items, digest = selectors.list_car_parks_digested(city=place, now=now)
     if digest is None:
         return Read(lambda: _list_data(items), content_type=GEOJSON_CONTENT_TYPE)
